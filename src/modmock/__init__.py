@@ -1,0 +1,44 @@
+"""modmock: an offline, vendor-compatible mock server for content-moderation APIs.
+
+    with modmock.serve("deepcleer") as mock:
+        requests.post(mock.url + "/image/v4", json=...)
+        mock.assert_all_requests_valid()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .mockserver.core.verdict import CATEGORIES, Label, Verdict
+from .mockserver.mock import InvalidRequestsError, MockServer
+from .mockserver.settings import Settings, SettingsError
+
+__all__ = [
+    "CATEGORIES",
+    "InvalidRequestsError",
+    "Label",
+    "MockServer",
+    "Settings",
+    "SettingsError",
+    "Verdict",
+    "serve",
+]
+__version__ = "0.1.0"
+
+
+def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int = 0,
+          host: str = "127.0.0.1", strict: bool = False, config: dict[str, Any] | None = None,
+          allow_callback_hosts: list[str] | None = None) -> MockServer:
+    """A mock server for ``vendors`` (default: deepcleer), to use as a context manager.
+
+    ``time_scale=0`` (the default here) makes vendor waits instant; ``clock="manual"``
+    freezes the mock clock until ``advance()`` or ``run_until_idle()``.
+    """
+    if clock not in ("auto", "manual"):
+        raise SettingsError('clock must be "auto" or "manual"')
+    settings = Settings(
+        vendors=list(vendors) or ["deepcleer"], host=host, port=port, time_scale=time_scale,
+        manual_clock=clock == "manual", strict=strict, vendor_config=dict(config or {}),
+        allow_callback_hosts=list(allow_callback_hosts or []),
+    )
+    return MockServer(settings).start()

@@ -1,0 +1,196 @@
+"""The admin API under ``/__admin/``: journal, callbacks, tasks, rules, faults, clock, reset.
+
+Served only to loopback peers unless ``--admin-allow`` names more networks. JSON in and out;
+``?vendor=`` scopes the listings.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from jsonschema import Draft202012Validator
+
+from .appkeys import STATE
+from .core import schemas
+from .core.journal import Problem
+from .openapi import openapi
+from .state import MockState
+
+PREFIX = "/__admin"
+RULE_SCHEMA = "modmock/rule.json"
+FAULT_REF = "https://modmock.local/schemas/modmock/rule.json#/$defs/fault"
+
+
+def _allowed(state: MockState, peer: str | None) -> bool:
+    if not peer:
+        return False
+    try:
+        address = ipaddress.ip_address(peer.split("%")[0])
+    except ValueError:
+        return False
+    if address.is_loopback:
+        return True
+    return any(address in ipaddress.ip_network(c, strict=False) for c in state.settings.admin_allow)
+
+
+def guard(state: MockState) -> Any:
+    """Middleware refusing admin requests from peers outside the allow-list."""
+
+    @web.middleware
+    async def middleware(request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        if request.path.startswith(PREFIX + "/") and not _allowed(state, request.remote):
+            return web.json_response({"error": "the admin API answers loopback peers only (see --admin-allow)"},
+                                     status=403)
+        return await handler(request)
+
+    return middleware
+
+
+def _state(request: web.Request) -> MockState:
+    return request.app[STATE]
+
+
+def _bad(message: str, problems: list[Problem] | None = None) -> web.Response:
+    body: dict[str, Any] = {"error": message}
+    if problems:
+        body["problems"] = [p.describe() for p in problems]
+    return web.json_response(body, status=400)
+
+
+async def _json(request: web.Request) -> Any:
+    try:
+        return await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "the body must be JSON"}),
+                                 content_type="application/json") from None
+
+
+def _flag(value: str | None) -> bool | None:
+    return None if value is None else value.lower() in ("1", "true", "yes")
+
+
+async def health(request: web.Request) -> web.Response:
+    state = _state(request)
+    return web.json_response({"status": "ok", "vendors": list(state.vendors), "time": state.clock.now(),
+                              "pending_timers": state.scheduler.pending, "journal": len(state.journal)})
+
+
+async def get_requests(request: web.Request) -> web.Response:
+    q = request.query
+    entries = _state(request).journal.entries(vendor=q.get("vendor"), endpoint=q.get("endpoint"),
+                                              valid=_flag(q.get("valid")))
+    return web.json_response({"requests": [e.to_json() for e in entries]})
+
+
+async def delete_requests(request: web.Request) -> web.Response:
+    _state(request).journal.clear()
+    return web.json_response({"cleared": True})
+
+
+async def get_callbacks(request: web.Request) -> web.Response:
+    items = _state(request).callbacks.deliveries(vendor=request.query.get("vendor"))
+    return web.json_response({"callbacks": [d.to_json() for d in items]})
+
+
+async def get_tasks(request: web.Request) -> web.Response:
+    items = _state(request).tasks.list(vendor=request.query.get("vendor"))
+    return web.json_response({"tasks": [t.to_json() for t in items]})
+
+
+async def get_rules(request: web.Request) -> web.Response:
+    return web.json_response({"rules": [r.to_json() for r in _state(request).rules.list()]})
+
+
+async def post_rules(request: web.Request) -> web.Response:
+    body = await _json(request)
+    specs = body if isinstance(body, list) else [body]
+    for spec in specs:
+        found = schemas.problems(RULE_SCHEMA, spec)
+        if found:
+            return _bad("not a valid rule (schemas/modmock/rule.json)", found)
+    added = [_state(request).rules.add(spec) for spec in specs]
+    return web.json_response({"rules": [r.to_json() for r in added]}, status=201)
+
+
+async def delete_rules(request: web.Request) -> web.Response:
+    rule_id = request.query.get("id")
+    removed = _state(request).rules.remove(int(rule_id) if rule_id else None)
+    return web.json_response({"removed": removed})
+
+
+def _fault_validator() -> Draft202012Validator:
+    return Draft202012Validator({"$ref": FAULT_REF}, registry=schemas.registry())
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    return web.json_response({"faults": [f.to_json() for f in _state(request).faults.list()]})
+
+
+async def post_faults(request: web.Request) -> web.Response:
+    body = await _json(request)
+    specs = body if isinstance(body, list) else [body]
+    for spec in specs:
+        errors = [e.message for e in _fault_validator().iter_errors(spec)]
+        if errors:
+            return web.json_response({"error": "not a valid fault", "problems": errors}, status=400)
+    state = _state(request)
+    added = [state.faults.add(vendor=s.get("vendor"), endpoint=s.get("endpoint"),
+                              error={"code": s["error"]} if isinstance(s.get("error"), int) else s.get("error"),
+                              latency=s.get("latency"), times=s.get("times", 1)) for s in specs]
+    return web.json_response({"faults": [f.to_json() for f in added]}, status=201)
+
+
+async def delete_faults(request: web.Request) -> web.Response:
+    fault_id = request.query.get("id")
+    return web.json_response({"removed": _state(request).faults.remove(int(fault_id) if fault_id else None)})
+
+
+async def advance_clock(request: web.Request) -> web.Response:
+    body = await _json(request)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        return _bad('expected {"seconds": N} with N >= 0')
+    state = _state(request)
+    await state.scheduler.advance(float(seconds))
+    return web.json_response({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
+
+
+async def reset(request: web.Request) -> web.Response:
+    _state(request).reset()
+    return web.json_response({"reset": True})
+
+
+async def get_openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi(list(_state(request).vendors.values())))
+
+
+async def get_schemas(request: web.Request) -> web.Response:
+    state = _state(request)
+    wanted = request.query.get("vendor")
+    names = [wanted] if wanted else [*state.vendors, "modmock"]
+    return web.json_response({name: schemas.vendor_schemas(name) for name in names})
+
+
+def routes() -> list[web.RouteDef]:
+    p = PREFIX
+    return [
+        web.get(f"{p}/health", health),
+        web.get(f"{p}/requests", get_requests),
+        web.delete(f"{p}/requests", delete_requests),
+        web.get(f"{p}/callbacks", get_callbacks),
+        web.get(f"{p}/tasks", get_tasks),
+        web.get(f"{p}/rules", get_rules),
+        web.post(f"{p}/rules", post_rules),
+        web.delete(f"{p}/rules", delete_rules),
+        web.get(f"{p}/faults", get_faults),
+        web.post(f"{p}/faults", post_faults),
+        web.delete(f"{p}/faults", delete_faults),
+        web.post(f"{p}/clock/advance", advance_clock),
+        web.post(f"{p}/reset", reset),
+        web.get(f"{p}/openapi.json", get_openapi),
+        web.get(f"{p}/schemas", get_schemas),
+    ]

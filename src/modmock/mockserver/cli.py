@@ -1,0 +1,131 @@
+"""The ``mockserver`` command (also ``modmock`` and ``python -m modmock``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from aiohttp import web
+
+from .app import build_app
+from .appkeys import STATE
+from .core import schemas
+from .openapi import openapi
+from .runner import HANDLER_ARGS
+from .settings import LOG_LEVELS, Settings, SettingsError, load_config
+from .vendors import create_vendor, vendor_class, vendor_names
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver", description="Offline, vendor-compatible mock server for content-moderation APIs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve one or more vendors")
+    run.add_argument("--vendor", action="append", required=True, metavar="NAME",
+                     help=f"vendor to impersonate (repeatable): {', '.join(vendor_names())}")
+    run.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    run.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = a free port)")
+    run.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+                     help="multiply every vendor wait by F; 0 = instant (default 1)")
+    run.add_argument("--config", metavar="FILE", help="TOML: per-vendor credentials, cluster, qps")
+    run.add_argument("--strict", action="store_true",
+                     help="refuse requests that break inferred rules too (default: serve with a warning)")
+    run.add_argument("--allow-callback-host", action="append", default=[], metavar="HOST",
+                     help="host name or IP/CIDR callbacks may go to, besides loopback (repeatable)")
+    run.add_argument("--admin-allow", action="append", default=[], metavar="CIDR",
+                     help="networks allowed to use /__admin/ besides loopback (repeatable)")
+    run.add_argument("--log-level", default="info", choices=LOG_LEVELS)
+    run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
+    sub.add_parser("vendors", help="list vendors and their endpoint ids")
+    for name, text in (("openapi", "print the OpenAPI document"), ("schemas", "print the JSON Schemas")):
+        cmd = sub.add_parser(name, help=f"{text} of a vendor")
+        cmd.add_argument("--vendor", required=True, choices=vendor_names())
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings(
+        vendors=list(args.vendor), host=args.host, port=args.port, time_scale=args.time_scale,
+        strict=args.strict, allow_callback_hosts=list(args.allow_callback_host),
+        admin_allow=list(args.admin_allow), log_level=args.log_level, ready_file=args.ready_file,
+        vendor_config=load_config(args.config) if args.config else {},
+    )
+    settings.validate()
+    return settings
+
+
+def _banner(settings: Settings, url: str, vendors: dict[str, object]) -> str:
+    lines = [f"modmock serving {', '.join(settings.vendors)} at {url}"]
+    for name, vendor in vendors.items():
+        lines.append(f"  {name}:")
+        lines.extend(f"    {line}" for line in vendor.banner_lines())  # type: ignore[attr-defined]
+    lines.append(f"  admin API: {url}/__admin/ (loopback only{', plus ' + ', '.join(settings.admin_allow) if settings.admin_allow else ''})")
+    lines.append(f"  time scale: {settings.time_scale:g}{'  strict' if settings.strict else ''}  (Ctrl-C stops)")
+    return "\n".join(lines)
+
+
+async def _serve(settings: Settings) -> None:
+    app = build_app(settings)
+    state = app[STATE]
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, **HANDLER_ARGS)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    port = int(runner.addresses[0][1])
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{port}"
+    print(_banner(settings, url, state.vendors), flush=True)
+    if settings.ready_file:
+        Path(settings.ready_file).write_text(json.dumps({
+            "url": url, "port": port, "admin_url": url + "/__admin", "vendors": settings.vendors,
+            "ca_bundle": None, "credentials": state.credentials()}, indent=2), encoding="utf-8")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+    await stop.wait()
+    logging.getLogger("modmock").info("shutting down")
+    await runner.cleanup()
+
+
+def _vendors_text() -> str:
+    lines = []
+    for name in vendor_names():
+        cls = vendor_class(name)
+        lines.append(f"{name}: {cls.title}")
+        lines.extend(f"  {ep.id:<24} {ep.method} {ep.path}  {ep.summary}" for ep in cls.endpoints)
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "vendors":
+            print(_vendors_text())
+        elif args.command == "schemas":
+            print(json.dumps(schemas.vendor_schemas(args.vendor), indent=2, ensure_ascii=False))
+        elif args.command == "openapi":
+            vendor = create_vendor(args.vendor, {}, Settings(vendors=[args.vendor]))
+            print(json.dumps(openapi([vendor]), indent=2, ensure_ascii=False))
+        else:
+            settings = _settings(args)
+            logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            asyncio.run(_serve(settings))
+    except SettingsError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"mockserver: cannot serve: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""The vendor-neutral core: clock, verdicts, rules, limits, tasks, callbacks, journal, faults."""

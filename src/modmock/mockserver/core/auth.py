@@ -1,0 +1,22 @@
+"""Authentication helpers shared by vendors."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Iterable, TypeVar
+
+T = TypeVar("T")
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time string comparison."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def find_by_secret(secret: str, candidates: Iterable[T], key: str) -> T | None:
+    """The credential whose attribute ``key`` equals ``secret``, compared in constant time."""
+    found = None
+    for cred in candidates:
+        if same(str(getattr(cred, key)), secret):
+            found = cred
+    return found

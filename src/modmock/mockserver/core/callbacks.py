@@ -1,0 +1,198 @@
+"""Callback delivery: allow-listed hosts, the vendor's retry schedule on the mock clock,
+every attempt journaled.
+
+A delivery is done on the status the vendor calls success (HTTP 200 by default). Any other
+status, a connection error or a timeout schedules the next retry after the next interval of
+the vendor's schedule; when the schedule is used up the delivery has ``failed``. A callback
+to a host outside the allow-list is journaled as one ``blocked`` attempt and not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import itertools
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Sequence
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .clock import Scheduler
+
+LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
+ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
+
+
+class AllowList:
+    """Host names and IP networks callbacks (and downloads) may go to."""
+
+    def __init__(self, hosts: Iterable[str] = ()) -> None:
+        self.names: set[str] = set()
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for host in (*LOOPBACK_HOSTS, *hosts):
+            self.add(host)
+
+    def add(self, host: str) -> None:
+        host = host.strip().lower().strip("[]")
+        try:
+            self.networks.append(ipaddress.ip_network(host, strict=False))
+        except ValueError:
+            self.names.add(host)
+
+    def allows(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        if not host:
+            return False
+        if host in self.names:
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in net for net in self.networks)
+
+    def describe(self) -> list[str]:
+        return sorted(self.names) + [str(n) for n in self.networks]
+
+
+@dataclass
+class Attempt:
+    """One try: when (mock time), what came back, and the outcome."""
+
+    number: int
+    time: float
+    outcome: str  # delivered | rejected | error | blocked | cancelled
+    status: int | None = None
+    error: str | None = None
+    response: str | None = None
+
+
+@dataclass
+class Delivery:
+    """One callback and its attempts."""
+
+    id: int
+    vendor: str
+    endpoint: str
+    url: str
+    body: Any
+    request_id: str | None
+    state: str = "pending"  # pending | delivered | failed | blocked | cancelled
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class CallbackDispatcher:
+    """Posts callbacks and retries them on the scheduler; keeps a bounded delivery log."""
+
+    def __init__(self, scheduler: Scheduler, allow: AllowList, capacity: int = 10_000) -> None:
+        self.scheduler = scheduler
+        self.allow = allow
+        self._log: deque[Delivery] = deque(maxlen=capacity)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._session: aiohttp.ClientSession | None = None
+        self._changed: asyncio.Condition | None = None
+
+    async def start(self) -> None:
+        self._changed = asyncio.Condition()
+
+    async def close(self) -> None:
+        """Journal every unfinished delivery as cancelled and close the client session."""
+        with self._lock:
+            pending = [d for d in self._log if d.state == "pending"]
+        for delivery in pending:
+            self._finish_cancelled(delivery)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _finish_cancelled(self, delivery: Delivery) -> None:
+        delivery.attempts.append(Attempt(len(delivery.attempts) + 1, self.scheduler.clock.now(), "cancelled"))
+        delivery.state = "cancelled"
+
+    def submit(self, *, vendor: str, endpoint: str, url: str, body: Any, request_id: str | None,
+               schedule: Sequence[float], delay: float = 0.0, success: Sequence[int] = (200,),
+               headers: dict[str, str] | None = None) -> Delivery:
+        """Schedule the first attempt after ``delay`` mock seconds."""
+        delivery = Delivery(next(self._ids), vendor, endpoint, url, body, request_id)
+        with self._lock:
+            self._log.append(delivery)
+        plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}))
+        self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
+                                  label=f"callback {delivery.id} to {url}")
+        return delivery
+
+    async def _attempt(self, delivery: Delivery, plan: "_Plan") -> None:
+        number = len(delivery.attempts) + 1
+        now = self.scheduler.clock.now()
+        if not self.allow.allows(delivery.url):
+            delivery.attempts.append(Attempt(number, now, "blocked",
+                                             error=f"host not in the callback allow-list {self.allow.describe()}"))
+            delivery.state = "blocked"
+            await self._notify()
+            return
+        attempt = await self._post(number, now, delivery, plan)
+        delivery.attempts.append(attempt)
+        if attempt.outcome == "delivered":
+            delivery.state = "delivered"
+        elif number <= len(plan.schedule):
+            self.scheduler.call_later(plan.schedule[number - 1], lambda: self._attempt(delivery, plan),
+                                      label=f"callback {delivery.id} retry {number}")
+        else:
+            delivery.state = "failed"
+        await self._notify()
+
+    async def _post(self, number: int, now: float, delivery: Delivery, plan: "_Plan") -> Attempt:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT))
+        try:
+            async with self._session.post(delivery.url, json=delivery.body, headers=plan.headers,
+                                          allow_redirects=False) as resp:
+                text = (await resp.text(errors="replace"))[:1024]
+                outcome = "delivered" if resp.status in plan.success else "rejected"
+                return Attempt(number, now, outcome, status=resp.status, response=text)
+        except asyncio.CancelledError:
+            delivery.attempts.append(Attempt(number, now, "cancelled", error="server shutting down or reset"))
+            delivery.state = "cancelled"
+            raise
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
+            return Attempt(number, now, "error", error=f"{type(exc).__name__}: {exc}")
+
+    async def _notify(self) -> None:
+        if self._changed is None:
+            return
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, count: int, timeout: float, *, vendor: str | None = None) -> list[Delivery]:
+        """Wait until ``count`` deliveries have finished (any final state)."""
+        assert self._changed is not None
+
+        def finished() -> list[Delivery]:
+            return [d for d in self.deliveries(vendor=vendor) if d.state != "pending"]
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(finished()) >= count), timeout)
+        return finished()
+
+    def deliveries(self, *, vendor: str | None = None) -> list[Delivery]:
+        with self._lock:
+            items = list(self._log)
+        return [d for d in items if vendor is None or d.vendor == vendor]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    schedule: tuple[float, ...]
+    success: tuple[int, ...]
+    headers: dict[str, str]

@@ -1,0 +1,210 @@
+"""The mock clock and the one timer structure that runs every vendor wait.
+
+Vendor waits (processing time, status transitions, callback retry intervals) are
+scheduled on a :class:`Scheduler` in *mock seconds*. How long they take in real time
+depends on the clock mode:
+
+* ``time_scale=F`` (``F > 0``): a wait of ``w`` mock seconds takes ``w * F`` real seconds.
+* ``time_scale=0``: waits take no real time; the clock jumps forward, order is kept.
+* ``manual=True``: the clock is frozen; only :meth:`Scheduler.advance` moves it.
+
+Wall time (signature windows, QPS windows, token lifetimes) never uses this clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+TimerCallback = Callable[[], Awaitable[None]]
+
+
+class MockClock:
+    """Mock time in seconds since the epoch: wall time plus an offset, or frozen."""
+
+    def __init__(self, *, manual: bool = False, start: float | None = None) -> None:
+        self.manual = manual
+        self._frozen = time.time() if start is None else start
+        self._offset = 0.0 if start is None else start - time.time()
+
+    def now(self) -> float:
+        """The current mock time."""
+        return self._frozen if self.manual else time.time() + self._offset
+
+    def now_ms(self) -> int:
+        """The current mock time in whole milliseconds."""
+        return int(self.now() * 1000)
+
+    def jump_to(self, when: float) -> None:
+        """Move the clock forward to ``when``; never backwards."""
+        delta = when - self.now()
+        if delta <= 0:
+            return
+        if self.manual:
+            self._frozen += delta
+        else:
+            self._offset += delta
+
+
+@dataclass(order=True)
+class _Timer:
+    due: float
+    seq: int
+    callback: TimerCallback = field(compare=False)
+    label: str = field(compare=False, default="")
+    cancelled: bool = field(compare=False, default=False)
+
+
+class TimerHandle:
+    """A scheduled callback that can be cancelled."""
+
+    def __init__(self, timer: _Timer) -> None:
+        self._timer = timer
+
+    @property
+    def due(self) -> float:
+        return self._timer.due
+
+    def cancel(self) -> None:
+        self._timer.cancelled = True
+
+
+class Scheduler:
+    """One heap of timers and one driver coroutine, whatever the number of timers."""
+
+    def __init__(self, clock: MockClock, time_scale: float = 1.0) -> None:
+        if time_scale < 0:
+            raise ValueError("time_scale must be >= 0")
+        self.clock = clock
+        self.time_scale = time_scale
+        self._heap: list[_Timer] = []
+        self._seq = itertools.count()
+        self._wake: asyncio.Event | None = None
+        self._driver: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    # -- scheduling -----------------------------------------------------------------
+    def call_later(self, delay: float, callback: TimerCallback, label: str = "") -> TimerHandle:
+        """Run ``callback`` after ``delay`` mock seconds."""
+        timer = _Timer(self.clock.now() + max(delay, 0.0), next(self._seq), callback, label)
+        heapq.heappush(self._heap, timer)
+        if self._wake is not None:
+            self._wake.set()
+        return TimerHandle(timer)
+
+    @property
+    def pending(self) -> int:
+        """Timers not yet fired (cancelled ones excluded)."""
+        return sum(1 for t in self._heap if not t.cancelled)
+
+    @property
+    def busy(self) -> int:
+        """Fired callbacks still running."""
+        return len(self._running)
+
+    # -- running --------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the driver on the running loop."""
+        self._wake = asyncio.Event()
+        self._driver = asyncio.get_running_loop().create_task(self._drive())
+
+    async def stop(self, grace: float = 2.0) -> list[str]:
+        """Stop the driver, let running callbacks finish for ``grace`` real seconds,
+        cancel the rest. Returns the labels of everything that never ran or was cut off."""
+        if self._driver is not None:
+            self._driver.cancel()
+            await asyncio.gather(self._driver, return_exceptions=True)
+            self._driver = None
+        dropped = [t.label for t in self._heap if not t.cancelled]
+        self._heap.clear()
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        return dropped
+
+    def clear(self) -> None:
+        """Cancel every scheduled timer and every running callback (used by reset)."""
+        for timer in self._heap:
+            timer.cancelled = True
+        self._heap.clear()
+        for task in list(self._running):
+            task.cancel()
+
+    def _real_delay(self, timer: _Timer) -> float:
+        if self.clock.manual:
+            return 0.0 if timer.due <= self.clock.now() else float("inf")
+        return max((timer.due - self.clock.now()) * self.time_scale, 0.0)
+
+    def _fire(self, timer: _Timer) -> None:
+        self.clock.jump_to(timer.due)
+        task = asyncio.get_running_loop().create_task(timer.callback())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _pop_due(self) -> _Timer | None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        if not self._heap:
+            return None
+        if self._real_delay(self._heap[0]) <= 0:
+            return heapq.heappop(self._heap)
+        return None
+
+    async def _drive(self) -> None:
+        assert self._wake is not None
+        while True:
+            timer = self._pop_due()
+            if timer is not None:
+                self._fire(timer)
+                await asyncio.sleep(0)
+                continue
+            self._wake.clear()
+            head = self._heap[0] if self._heap else None
+            timeout = None if head is None else self._real_delay(head)
+            if timeout == float("inf"):
+                timeout = None
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    # -- test control -----------------------------------------------------------------
+    async def advance(self, seconds: float) -> None:
+        """Move the clock forward, firing due timers in order, and wait for them."""
+        target = self.clock.now() + seconds
+        while True:
+            await self._settle()
+            head = self._next_live()
+            if head is None or head.due > target:
+                break
+            heapq.heappop(self._heap)
+            self._fire(head)
+        self.clock.jump_to(target)
+        await self._settle()
+
+    async def run_until_idle(self, max_steps: int = 100_000) -> None:
+        """Fire every timer, including the ones that firing schedules, until none is left."""
+        for _ in range(max_steps):
+            await self._settle()
+            head = self._next_live()
+            if head is None:
+                return
+            heapq.heappop(self._heap)
+            self._fire(head)
+        raise RuntimeError(f"still busy after {max_steps} timers")
+
+    def _next_live(self) -> _Timer | None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0] if self._heap else None
+
+    async def _settle(self) -> None:
+        """Wait until no fired callback is running."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)

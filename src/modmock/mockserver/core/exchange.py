@@ -1,0 +1,101 @@
+"""One request's journey: its journal entry, and the middleware that records it.
+
+The middleware finds the vendor and endpoint from the route name (``vendor:endpoint``),
+renders any :class:`VendorError` through the vendor, turns an unexpected exception into
+the vendor's service-failure error, and journals the request with its answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import traceback
+import uuid
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from aiohttp import web
+
+from .errors import VendorError
+from .journal import Entry, Problem, clip_body
+
+if TYPE_CHECKING:
+    from ..state import MockState
+    from .vendor import Vendor
+
+log = logging.getLogger("modmock")
+EXCHANGE = "modmock.exchange"
+
+
+class Exchange:
+    """The journal entry being built for one request, plus what handlers need at hand."""
+
+    def __init__(self, state: "MockState", vendor: "Vendor", endpoint: str, request: web.Request) -> None:
+        self.state = state
+        self.vendor = vendor
+        self.endpoint = endpoint
+        self.entry = Entry(
+            id=state.journal.new_id(), vendor=vendor.name, endpoint=endpoint, method=request.method,
+            path=request.path_qs, time=state.clock.now(), wall_time=time.time(),
+        )
+
+    def new_request_id(self) -> str:
+        rid = uuid.uuid4().hex
+        self.entry.request_id = rid
+        return rid
+
+    def problem(self, problem: Problem) -> None:
+        """A broken rule that makes the request invalid."""
+        self.entry.problems.append(problem)
+        self.entry.valid = False
+
+    def warn(self, problem: Problem) -> None:
+        """A broken inferred rule that was served anyway (non-strict mode)."""
+        self.entry.warnings.append(problem)
+
+    def note(self, text: str) -> None:
+        self.entry.notes.append(text)
+
+    def set_body(self, body: Any) -> None:
+        self.entry.body = clip_body(body)
+
+    def json_response(self, body: dict[str, Any], status: int = 200) -> web.Response:
+        self.entry.status = status
+        self.entry.response = body
+        self.entry.code = body.get("code", body.get("Code"))
+        return web.Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                            status=status, content_type="application/json")
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def exchange_middleware(state: "MockState") -> Any:
+    """Middleware journaling every vendor request and rendering vendor errors."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        name = request.match_info.route.name or ""
+        vendor_name, _, endpoint = name.partition(":")
+        vendor = state.vendors.get(vendor_name)
+        if vendor is None or not endpoint:
+            return await handler(request)
+        ex = Exchange(state, vendor, endpoint, request)
+        request[EXCHANGE] = ex
+        try:
+            response = await handler(request)
+        except VendorError as error:
+            for p in error.problems:
+                ex.problem(p)
+            response = vendor.render_error(error, ex)
+        except web.HTTPException:
+            raise
+        except Exception:  # noqa: BLE001 - any bug answers the vendor's own failure code
+            log.exception("internal error on %s %s", request.method, request.path)
+            ex.note("internal error: " + traceback.format_exc(limit=5))
+            response = vendor.render_error(vendor.internal_error(), ex)
+        state.journal.record(ex.entry)
+        log.debug("%s %s -> %s %s", request.method, request.path, ex.entry.status, ex.entry.code)
+        return response
+
+    return middleware

@@ -1,0 +1,125 @@
+"""The bounded journal of requests, and the separate bounded list of invalid ones.
+
+Every request gets an :class:`Entry`. The ring keeps the newest ``capacity`` entries. An
+invalid request is also kept in a second ring; :meth:`Journal.invalid_unseen` tells whether
+any was evicted before a test looked at it (``assert_all_requests_valid`` fails then).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+BODY_KEEP = 16 * 1024  # characters of a request body kept in the journal
+
+
+@dataclass
+class Problem:
+    """One broken rule: which field, which rule, what was sent, what the vendor expects."""
+
+    field: str
+    rule: str
+    sent: Any = None
+    expected: str = ""
+    inferred: bool = False
+
+    def describe(self) -> str:
+        sent = repr(self.sent)
+        if len(sent) > 80:
+            sent = sent[:77] + "..."
+        tag = " (inferred rule)" if self.inferred else ""
+        return f"{self.field}: {self.rule}{tag}; sent {sent}; expected {self.expected}"
+
+
+@dataclass
+class Entry:
+    """One request as the mock saw and answered it."""
+
+    id: int
+    vendor: str
+    endpoint: str
+    method: str
+    path: str
+    time: float
+    wall_time: float
+    body: Any = None
+    status: int = 0
+    response: Any = None
+    code: Any = None
+    valid: bool = True
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    request_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clip_body(body: Any) -> Any:
+    """Keep large bodies from filling memory: long strings are cut, structure kept."""
+    if isinstance(body, str):
+        return body if len(body) <= BODY_KEEP else body[:BODY_KEEP] + f"...[{len(body)} chars]"
+    if isinstance(body, bytes):
+        return clip_body(body.decode("utf-8", "replace"))
+    if isinstance(body, dict):
+        return {k: clip_body(v) for k, v in body.items()}
+    if isinstance(body, list):
+        return [clip_body(v) for v in body[:1000]]
+    return body
+
+
+class Journal:
+    """Thread-safe bounded journal."""
+
+    def __init__(self, capacity: int = 10_000, invalid_capacity: int = 1_000) -> None:
+        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._invalid: deque[Entry] = deque(maxlen=invalid_capacity)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._invalid_evicted = 0
+        self._seen_upto = 0  # invalid entries with id <= this were reported
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def record(self, entry: Entry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+            if not entry.valid:
+                if len(self._invalid) == self._invalid.maxlen and self._invalid[0].id > self._seen_upto:
+                    self._invalid_evicted += 1
+                self._invalid.append(entry)
+
+    def entries(self, *, vendor: str | None = None, endpoint: str | None = None,
+                valid: bool | None = None) -> list[Entry]:
+        with self._lock:
+            items = list(self._entries)
+        return [
+            e for e in items
+            if (vendor is None or e.vendor == vendor)
+            and (endpoint is None or e.endpoint == endpoint)
+            and (valid is None or e.valid == valid)
+        ]
+
+    def invalid(self, *, vendor: str | None = None) -> tuple[list[Entry], int]:
+        """Invalid entries kept, and how many were evicted unseen; marks them seen."""
+        with self._lock:
+            items = [e for e in self._invalid if vendor is None or e.vendor == vendor]
+            evicted = self._invalid_evicted
+            if self._invalid:
+                self._seen_upto = self._invalid[-1].id
+            self._invalid_evicted = 0
+        return items, evicted
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._invalid.clear()
+            self._invalid_evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,118 @@
+"""Rules added at run time: match a request, then force a verdict, an error or a delay.
+
+Format (DESIGN, normative; schema ``schemas/modmock/rule.json``)::
+
+    {"match": {"vendor": "deepcleer", "url_regex": "cats"},
+     "verdict": {"risk": "reject", "labels": [{"category": "porn"}]},
+     "times": 1, "priority": 10}
+
+Higher priority first, then newest first; ``times`` limits how often a rule is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .verdict import Subject, Verdict
+
+MATCH_KEYS = ("vendor", "endpoint", "url_regex", "text_contains", "content_sha256", "data_id", "token_id")
+
+
+@dataclass
+class Rule:
+    """One rule; ``remaining`` is ``None`` for unlimited use."""
+
+    id: int
+    match: dict[str, str]
+    verdict: Verdict | None = None
+    error: dict[str, Any] | None = None
+    delay: float | None = None
+    remaining: int | None = None
+    priority: int = 0
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, vendor: str, endpoint: str, subject: Subject) -> bool:
+        m = self.match
+        if "vendor" in m and m["vendor"] != vendor:
+            return False
+        if "endpoint" in m and m["endpoint"] != endpoint:
+            return False
+        if "url_regex" in m and not (subject.url and re.search(m["url_regex"], subject.url)):
+            return False
+        if "text_contains" in m and not (subject.text and m["text_contains"] in subject.text):
+            return False
+        if "content_sha256" in m:
+            if subject.content is None or hashlib.sha256(subject.content).hexdigest() != m["content_sha256"].lower():
+                return False
+        if "data_id" in m and m["data_id"] != subject.data_id:
+            return False
+        if "token_id" in m and m["token_id"] != subject.token_id:
+            return False
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.source)
+        out["id"] = self.id
+        out["remaining"] = self.remaining
+        return out
+
+
+def error_spec(value: Any) -> dict[str, Any]:
+    """Normalise ``"error": 1903`` and ``"error": {"code": 1903, "message": ...}``."""
+    if isinstance(value, dict):
+        return dict(value)
+    return {"code": value}
+
+
+class RuleBook:
+    """Thread-safe list of rules, consulted newest and highest priority first."""
+
+    def __init__(self) -> None:
+        self._rules: list[Rule] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, spec: dict[str, Any]) -> Rule:
+        """Add a rule from its JSON form (already schema-valid)."""
+        rule = Rule(
+            id=next(self._ids),
+            match=dict(spec.get("match", {})),
+            verdict=Verdict.from_json(spec["verdict"]) if "verdict" in spec else None,
+            error=error_spec(spec["error"]) if "error" in spec else None,
+            delay=float(spec["delay"]) if "delay" in spec else None,
+            remaining=spec.get("times"),
+            priority=int(spec.get("priority", 0)),
+            source=dict(spec),
+        )
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def take(self, vendor: str, endpoint: str, subject: Subject) -> Rule | None:
+        """The first matching rule, its use counted; exhausted rules are dropped."""
+        with self._lock:
+            ordered = sorted(self._rules, key=lambda r: (-r.priority, -r.id))
+            for rule in ordered:
+                if rule.matches(vendor, endpoint, subject):
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                        if rule.remaining <= 0:
+                            self._rules.remove(rule)
+                    return rule
+        return None
+
+    def list(self) -> list[Rule]:
+        with self._lock:
+            return list(self._rules)
+
+    def remove(self, rule_id: int | None = None) -> int:
+        """Remove one rule by id, or all; returns how many were removed."""
+        with self._lock:
+            before = len(self._rules)
+            self._rules = [] if rule_id is None else [r for r in self._rules if r.id != rule_id]
+            return before - len(self._rules)

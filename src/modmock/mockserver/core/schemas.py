@@ -1,0 +1,141 @@
+"""Packaged JSON Schemas: one registry, compiled validators, readable problem reports.
+
+Every ``*.json`` under ``modmock/schemas/`` is loaded once through ``importlib.resources``
+(so a checkout, an editable install and a wheel read the same files) into one
+``referencing.Registry``; ``$ref`` never reaches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from .journal import Problem
+
+BASE_URI = "https://modmock.local/schemas/"
+
+
+def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+        if item.is_dir():
+            yield from _walk(item, f"{prefix}{item.name}/")
+        elif item.name.endswith(".json"):
+            yield f"{prefix}{item.name}", item
+
+
+@lru_cache(maxsize=1)
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """Every packaged schema by its path, e.g. ``deepcleer/request.json``."""
+    root = resources.files("modmock") / "schemas"
+    return {name: json.loads(item.read_text("utf-8")) for name, item in _walk(root)}
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """One registry holding every packaged schema under its ``$id``."""
+    resources_ = [(s["$id"], Resource.from_contents(s)) for s in all_schemas().values()]
+    return Registry().with_resources(resources_).crawl()
+
+
+def schema(path: str) -> dict[str, Any]:
+    """One packaged schema by path, e.g. ``schema("deepcleer/request.json")``."""
+    try:
+        return all_schemas()[path]
+    except KeyError:
+        raise KeyError(f"no packaged schema {path!r}") from None
+
+
+def vendor_schemas(vendor: str) -> dict[str, dict[str, Any]]:
+    """A vendor's schemas by file name."""
+    prefix = f"{vendor}/"
+    return {k[len(prefix):]: v for k, v in all_schemas().items() if k.startswith(prefix)}
+
+
+@lru_cache(maxsize=None)
+def validator(path: str) -> Draft202012Validator:
+    """A compiled validator for one packaged schema."""
+    return Draft202012Validator(schema(path), registry=registry())
+
+
+def field_name(error: ValidationError) -> str:
+    """Dotted path of the field an error is about (``data.tokenId``, ``data.img``)."""
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = _missing_property(error)
+        if missing:
+            parts.append(missing)
+    return ".".join(parts) or "(body)"
+
+
+def _missing_property(error: ValidationError) -> str | None:
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for name in error.validator_value:
+        if name not in instance:
+            return str(name)
+    return None
+
+
+def _is_inferred(error: ValidationError) -> bool:
+    node = error.schema if isinstance(error.schema, dict) else {}
+    if node.get("x-inferred"):
+        return True
+    if error.validator == "required":
+        missing = _missing_property(error)
+        prop = node.get("properties", {}).get(missing, {}) if missing else {}
+        return bool(prop.get("x-inferred"))
+    return False
+
+
+def _expected(error: ValidationError) -> str:
+    node = error.schema if isinstance(error.schema, dict) else {}
+    value = error.validator_value
+    rules = {
+        "required": "the field to be present",
+        "type": f"a value of type {value}",
+        "maxLength": f"at most {value} characters",
+        "minLength": f"at least {value} characters",
+        "maximum": f"a number <= {value}",
+        "minimum": f"a number >= {value}",
+        "enum": f"one of {value}",
+        "pattern": f"a string matching {value}",
+        "const": f"exactly {value!r}",
+        "format": f"a {value}",
+    }
+    text = rules.get(str(error.validator), f"{error.validator} {value!r}")
+    description = node.get("description")
+    return f"{text} ({description})" if description and error.validator != "required" else text
+
+
+def _rule(error: ValidationError) -> str:
+    value = error.validator_value
+    if error.validator in ("required", "type", "enum", "anyOf", "oneOf", "not", "if"):
+        return str(error.validator)
+    if isinstance(value, (dict, list)):
+        return str(error.validator)
+    return f"{error.validator} {value}"
+
+
+def problems(path: str, instance: Any) -> list[Problem]:
+    """Every rule ``instance`` breaks in schema ``path``, most specific errors first."""
+    found: list[Problem] = []
+    for error in _leaf_errors(validator(path).iter_errors(instance)):
+        found.append(Problem(field=field_name(error), rule=_rule(error),
+                             sent=None if error.validator == "required" else error.instance,
+                             expected=_expected(error), inferred=_is_inferred(error)))
+    found.sort(key=lambda p: (p.inferred, p.field))
+    return found
+
+
+def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        if error.context:
+            yield from _leaf_errors(iter(error.context))
+        else:
+            yield error

@@ -1,0 +1,95 @@
+"""Asynchronous tasks as a transition table on the mock clock.
+
+A task moves through the statuses of its plan, one step after another; each step waits
+its delay in mock seconds and may run an action (deliver a callback, say). Statuses only
+move forward. ``reset`` cancels every pending step.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Sequence
+
+from .clock import Scheduler, TimerHandle
+
+Action = Callable[["Task"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Wait ``delay`` mock seconds, enter ``status``, then run ``action`` if any."""
+
+    delay: float
+    status: str
+    action: Action | None = None
+
+
+@dataclass
+class Task:
+    """One task: its vendor, endpoint, current status and history of (mock time, status)."""
+
+    id: str
+    vendor: str
+    endpoint: str
+    status: str
+    history: list[tuple[float, str]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    _timer: TimerHandle | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "vendor": self.vendor, "endpoint": self.endpoint,
+                "status": self.status, "history": [{"time": t, "status": s} for t, s in self.history]}
+
+
+class TaskStore:
+    """Bounded store of tasks; the oldest finished ones are dropped first."""
+
+    def __init__(self, scheduler: Scheduler, capacity: int = 100_000) -> None:
+        self.scheduler = scheduler
+        self.capacity = capacity
+        self._tasks: OrderedDict[str, Task] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
+              plan: Sequence[Step], data: dict[str, Any] | None = None) -> Task:
+        """Create a task in ``initial`` status and schedule its plan."""
+        task = Task(task_id, vendor, endpoint, initial, [(self.scheduler.clock.now(), initial)], dict(data or {}))
+        with self._lock:
+            self._tasks[task_id] = task
+            while len(self._tasks) > self.capacity:
+                self._tasks.popitem(last=False)
+        self._schedule(task, list(plan))
+        return task
+
+    def _schedule(self, task: Task, plan: list[Step]) -> None:
+        if not plan:
+            task._timer = None
+            return
+        step, rest = plan[0], plan[1:]
+
+        async def enter() -> None:
+            task.status = step.status
+            task.history.append((self.scheduler.clock.now(), step.status))
+            self._schedule(task, rest)
+            if step.action is not None:
+                await step.action(task)
+
+        task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
+
+    def get(self, task_id: str) -> Task | None:
+        with self._lock:
+            return self._tasks.get(task_id)
+
+    def list(self, *, vendor: str | None = None) -> list[Task]:
+        with self._lock:
+            items = list(self._tasks.values())
+        return [t for t in items if vendor is None or t.vendor == vendor]
+
+    def clear(self) -> None:
+        with self._lock:
+            for task in self._tasks.values():
+                if task._timer is not None:
+                    task._timer.cancel()
+            self._tasks.clear()

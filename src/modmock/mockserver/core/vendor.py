@@ -1,0 +1,75 @@
+"""What a vendor folder provides to the core: endpoints, routes, error rendering, banner.
+
+A vendor subclasses :class:`Vendor`; the core never imports a vendor module by name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .body import BodyProblem
+from .errors import VendorError
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from .exchange import Exchange
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One documented operation: its id (used everywhere), method, path and schemas."""
+
+    id: str
+    method: str
+    path: str
+    summary: str
+    request_schema: str | None = None
+    response_schemas: tuple[str, ...] = ()
+    callback_schema: str | None = None
+
+
+class Vendor(ABC):
+    """One impersonated vendor, configured for one server run."""
+
+    name: str = ""
+    title: str = ""
+    endpoints: tuple[Endpoint, ...] = ()
+    max_body: int = 1024 * 1024
+
+    def __init__(self, config: dict[str, Any], settings: "Settings") -> None:
+        self.config = config
+        self.settings = settings
+
+    def endpoint(self, endpoint_id: str) -> Endpoint:
+        for ep in self.endpoints:
+            if ep.id == endpoint_id:
+                return ep
+        raise KeyError(f"{self.name} has no endpoint {endpoint_id!r}")
+
+    @abstractmethod
+    def routes(self) -> list[web.RouteDef]:
+        """The aiohttp routes, each named ``"<vendor>:<endpoint id>"``."""
+
+    @abstractmethod
+    def render_error(self, error: VendorError, exchange: "Exchange") -> web.Response:
+        """The vendor's own error response."""
+
+    @abstractmethod
+    def body_error(self, problem: BodyProblem) -> VendorError:
+        """The vendor's error for a body that cannot be read."""
+
+    @abstractmethod
+    def internal_error(self) -> VendorError:
+        """The vendor's error for an unexpected failure inside the mock."""
+
+    @abstractmethod
+    def credentials(self) -> dict[str, Any]:
+        """The accepted test credentials, for the banner, the fixture and the ready file."""
+
+    def banner_lines(self) -> list[str]:
+        """Human lines for the start-up banner."""
+        return [f"{key}: {value}" for key, value in self.credentials().items()]

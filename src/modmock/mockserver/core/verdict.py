@@ -1,0 +1,148 @@
+"""The canonical verdict and the deterministic default rule (DESIGN: Default verdict rule).
+
+A vendor parses its request into a :class:`Subject` (what the rule may scan), the core
+decides a :class:`Verdict`, and the vendor renders it in its own labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+CATEGORIES: tuple[str, ...] = (
+    "porn", "sexy", "violence", "terrorism", "politics", "ads", "abuse", "contraband",
+    "religion", "minors", "bullying", "spam", "qrcode", "moan", "silence", "custom",
+)
+RISKS: tuple[str, ...] = ("pass", "review", "reject")
+
+ALIASES: dict[str, str] = {
+    "sex": "sexy",
+    "nude": "porn",
+    "nsfw": "porn",
+    "gore": "violence",
+    "blood": "violence",
+    "violent": "violence",
+    "terror": "terrorism",
+    "political": "politics",
+    "ad": "ads",
+    "advert": "ads",
+    "profanity": "abuse",
+    "drugs": "contraband",
+    "minor": "minors",
+    "qr": "qrcode",
+}
+REJECT_CONFIDENCE = 0.97
+REVIEW_CONFIDENCE = 0.6
+_WORD_SPLIT = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class Label:
+    """One finding: a canonical category, an optional vendor sub-label, a confidence 0..1."""
+
+    category: str
+    confidence: float
+    sublabel: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An overall risk (pass / review / reject) and the labels behind it."""
+
+    risk: str
+    labels: tuple[Label, ...] = ()
+
+    @classmethod
+    def passed(cls) -> "Verdict":
+        return cls("pass")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Verdict":
+        """Build from the rule format: ``{"risk": ..., "labels": [{"category": ...}]}``."""
+        labels = tuple(
+            Label(
+                category=item["category"],
+                confidence=float(item.get("confidence", REJECT_CONFIDENCE)),
+                sublabel=item.get("sublabel"),
+                details=dict(item.get("details", {})),
+            )
+            for item in data.get("labels", [])
+        )
+        return cls(data["risk"], labels)
+
+    def restricted_to(self, categories: Iterable[str] | None) -> "Verdict":
+        """Keep only the labels of the categories asked for; nothing left means pass."""
+        if categories is None:
+            return self
+        wanted = set(categories)
+        kept = tuple(label for label in self.labels if label.category in wanted)
+        if not kept:
+            return Verdict.passed()
+        return Verdict(self.risk, kept)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one moderated item offers the rules: content URL, text, data id, raw bytes."""
+
+    url: str | None = None
+    text: str | None = None
+    data_id: str | None = None
+    token_id: str | None = None
+    content: bytes | None = None
+
+
+class MediaProblem(Exception):
+    """The default rule's simulated media failures."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind  # "download_failed" or "download_timeout"
+        self.detail = detail
+
+
+def words_of(subject: Subject) -> list[str]:
+    """The words the default rule scans: URL path, text and data id, lower-cased."""
+    parts: list[str] = []
+    if subject.url:
+        parts.append(urlsplit(subject.url).path)
+    if subject.text:
+        parts.append(subject.text)
+    if subject.data_id:
+        parts.append(subject.data_id)
+    words: list[str] = []
+    for part in parts:
+        words.extend(w for w in _WORD_SPLIT.split(part.lower()) if w)
+    return words
+
+
+def check_media(subject: Subject) -> None:
+    """Raise :class:`MediaProblem` for a ``.invalid`` host or a ``timeout`` path word."""
+    if not subject.url:
+        return
+    parts = urlsplit(subject.url)
+    host = (parts.hostname or "").lower()
+    if host == "invalid" or host.endswith(".invalid"):
+        raise MediaProblem("download_failed", f"cannot download {subject.url}: host {host} does not resolve")
+    path_words = _WORD_SPLIT.split(parts.path.lower())
+    if "timeout" in path_words:
+        raise MediaProblem("download_timeout", f"timed out downloading {subject.url}")
+
+
+def default_verdict(subject: Subject) -> Verdict:
+    """The normative default rule: category words and aliases, ``review``, else pass."""
+    words = words_of(subject)
+    review = "review" in words
+    found: list[str] = []
+    for word in words:
+        category = word if word in CATEGORIES else ALIASES.get(word)
+        if category is not None and category not in found:
+            found.append(category)
+    if not found:
+        return Verdict.passed()
+    confidence = REVIEW_CONFIDENCE if review else REJECT_CONFIDENCE
+    risk = "review" if review else "reject"
+    return Verdict(risk, tuple(Label(category, confidence) for category in found))

@@ -1,0 +1,163 @@
+"""The object tests hold: a running mock server with its journal, rules, faults and clock.
+
+``modmock.serve(...)`` returns it, and the pytest fixtures (``deepcleer_mock``, ...) are it.
+Methods that wait have ``*_async`` twins for tests running their own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from .app import build_app
+from .appkeys import STATE
+from .core.callbacks import Delivery
+from .core.journal import Entry
+from .core.rules import Rule
+from .runner import ServerThread
+from .settings import Settings
+from .state import MockState
+
+
+class InvalidRequestsError(AssertionError):
+    """The client sent requests the vendor would refuse; the message lists each problem."""
+
+
+class MockServer:
+    """A mock server running in a background thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._server: ServerThread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> "MockServer":
+        app = build_app(self.settings)
+        self.state: MockState = app[STATE]
+        self._server = ServerThread(app, self.settings.host, self.settings.port).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> "MockServer":
+        return self if self._server is not None else self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def _thread(self) -> ServerThread:
+        if self._server is None:
+            raise RuntimeError("the mock server is not running")
+        return self._server
+
+    # -- where and who --------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:54321``."""
+        return self._thread.url
+
+    @property
+    def port(self) -> int:
+        return self._thread.port
+
+    @property
+    def admin_url(self) -> str:
+        return self.url + "/__admin"
+
+    @property
+    def vendors(self) -> list[str]:
+        return list(self.state.vendors)
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        """The accepted test credentials; by vendor name when several vendors are served."""
+        creds = self.state.credentials()
+        return next(iter(creds.values())) if len(creds) == 1 else creds
+
+    # -- what happened --------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[Entry]:
+        """The journal, oldest first."""
+        return self.state.journal.entries()
+
+    @property
+    def callbacks(self) -> list[Delivery]:
+        """Callback deliveries with every attempt, oldest first."""
+        return self.state.callbacks.deliveries()
+
+    def assert_called(self, endpoint: str, times: int | None = None) -> list[Entry]:
+        """Fail unless ``endpoint`` was called (exactly ``times`` times, when given)."""
+        calls = self.state.journal.entries(endpoint=endpoint)
+        if (times is None and not calls) or (times is not None and len(calls) != times):
+            seen = sorted({f"{e.vendor}:{e.endpoint}" for e in self.requests}) or ["nothing"]
+            want = "at least once" if times is None else f"{times} time(s)"
+            raise AssertionError(f"expected {endpoint} to be called {want}, it was called {len(calls)} "
+                                 f"time(s); the journal holds: {', '.join(seen)}")
+        return calls
+
+    def assert_all_requests_valid(self) -> None:
+        """Fail with a report of every invalid request: field, rule, sent, expected."""
+        invalid, evicted = self.state.journal.invalid()
+        if not invalid and not evicted:
+            return
+        lines = [f"{len(invalid)} invalid request(s) sent to the mock:"]
+        for e in invalid:
+            lines.append(f"- #{e.id} {e.method} {e.path} ({e.vendor}:{e.endpoint}) answered {e.code}")
+            lines.extend(f"    {p.describe()}" for p in e.problems)
+        if evicted:
+            lines.append(f"... and {evicted} more evicted from the bounded list before they were checked")
+        raise InvalidRequestsError("\n".join(lines))
+
+    # -- steering -------------------------------------------------------------------------------
+    def add_rule(self, rule: dict[str, Any] | None = None, **fields: Any) -> Rule:
+        """Add a rule (DESIGN rule format), as a dict or as keyword arguments."""
+        from .core import schemas
+
+        spec = dict(rule or {}, **fields)
+        found = schemas.problems("modmock/rule.json", spec)
+        if found:
+            raise ValueError("not a valid rule: " + "; ".join(p.describe() for p in found))
+        return self.state.rules.add(spec)
+
+    def fail_next(self, code: Any, times: int = 1, endpoint: str | None = None,
+                  vendor: str | None = None, message: str | None = None) -> None:
+        """Answer the next ``times`` requests with the vendor error ``code``."""
+        error = {"code": code} if message is None else {"code": code, "message": message}
+        self.state.faults.add(vendor=vendor, endpoint=endpoint, error=error, times=times)
+
+    def add_latency(self, seconds: float, times: int = 1, endpoint: str | None = None,
+                    vendor: str | None = None) -> None:
+        """Delay the next ``times`` answers by ``seconds`` of real time."""
+        self.state.faults.add(vendor=vendor, endpoint=endpoint, latency=seconds, times=times)
+
+    def reset(self) -> None:
+        """Cancel scheduled work; clear journal, rules, faults, rate windows, tasks."""
+        async def _reset() -> None:
+            self.state.reset()
+        self._thread.call(_reset())
+
+    # -- time -----------------------------------------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        """Move the mock clock forward, running everything that falls due."""
+        self._thread.call(self.state.scheduler.advance(seconds))
+
+    def run_until_idle(self) -> None:
+        """Run every scheduled step and callback retry until nothing is left."""
+        self._thread.call(self.state.scheduler.run_until_idle())
+
+    def wait_for_callbacks(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
+        """Wait (real time) until ``n`` callback deliveries have finished; return them."""
+        return self._thread.call(self.state.callbacks.wait_for(n, timeout), timeout + 5)
+
+    async def advance_async(self, seconds: float) -> None:
+        await asyncio.wrap_future(self._thread.submit(self.state.scheduler.advance(seconds)))
+
+    async def run_until_idle_async(self) -> None:
+        await asyncio.wrap_future(self._thread.submit(self.state.scheduler.run_until_idle()))
+
+    async def wait_for_callbacks_async(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
+        return await asyncio.wrap_future(self._thread.submit(self.state.callbacks.wait_for(n, timeout)))

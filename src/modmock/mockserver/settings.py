@@ -1,0 +1,83 @@
+"""Run settings: CLI flags and the TOML config file, in one dataclass.
+
+Config file (``--config``), one table per vendor::
+
+    [deepcleer]
+    cluster = "xjp"          # bj | sh | gg | xjp
+    qps = 50                 # unlimited when absent
+
+    [[deepcleer.credentials]]
+    access_key = "my-key"
+    app_ids = ["default", "my-app"]
+    event_ids = ["*"]        # "*" accepts any value
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class SettingsError(ValueError):
+    """A flag or config value that cannot be used; the message says which and why."""
+
+
+@dataclass
+class Settings:
+    """Everything one server run needs to know."""
+
+    vendors: list[str] = field(default_factory=lambda: ["deepcleer"])
+    host: str = "127.0.0.1"
+    port: int = 8080
+    time_scale: float = 1.0
+    manual_clock: bool = False
+    strict: bool = False
+    allow_callback_hosts: list[str] = field(default_factory=list)
+    admin_allow: list[str] = field(default_factory=list)
+    log_level: str = "info"
+    ready_file: str | None = None
+    vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    journal_size: int = 10_000
+
+    def validate(self) -> None:
+        if self.time_scale < 0:
+            raise SettingsError("--time-scale must be >= 0")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError("--port must be between 0 and 65535")
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
+        for cidr in self.admin_allow:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise SettingsError(f"--admin-allow {cidr!r} is not an IP address or CIDR range") from None
+        if len(set(self.vendors)) != len(self.vendors):
+            raise SettingsError("a vendor is named twice in --vendor")
+
+    def config_for(self, vendor: str) -> dict[str, Any]:
+        return self.vendor_config.get(vendor, {})
+
+
+def load_config(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Read a TOML config file into per-vendor tables."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"--config {path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"--config {path}: not valid TOML: {exc}") from None
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise SettingsError(f"--config {path}: [{name}] must be a table")
+    return data

@@ -1,0 +1,53 @@
+"""Deepcleer (Shumei) image moderation v4."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ...core.body import BodyProblem
+from ...core.errors import VendorError
+from ...core.exchange import Exchange
+from ...core.vendor import Vendor
+from ...settings import Settings
+from . import errors, profile, results, routes
+from .backend import ImageModeration, describe_credentials
+
+
+class Deepcleer(Vendor):
+    """The Deepcleer profile: image v4 on one cluster."""
+
+    name = profile.NAME
+    title = profile.TITLE
+    endpoints = profile.ENDPOINTS
+    max_body = profile.MAX_BODY
+
+    def __init__(self, config: dict[str, Any], settings: Settings) -> None:
+        super().__init__(config, settings)
+        self.backend = ImageModeration(config, settings.strict)
+
+    def routes(self) -> list[web.RouteDef]:
+        return routes.routes()
+
+    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
+        request_id = exchange.entry.request_id or exchange.new_request_id()
+        return exchange.json_response(results.error_body(error.code, error.text, request_id), error.http_status)
+
+    def body_error(self, problem: BodyProblem) -> VendorError:
+        return errors.InvalidParameters(problem.detail)
+
+    def internal_error(self) -> VendorError:
+        return errors.ServiceFailure("internal error in the mock (see the journal)")
+
+    def credentials(self) -> dict[str, Any]:
+        return describe_credentials(self.backend)
+
+    def banner_lines(self) -> list[str]:
+        lines = [f"cluster {self.backend.cluster} ({profile.CLUSTERS[self.backend.cluster]}): POST /image/v4"]
+        for c in self.backend.credentials:
+            lines.append(f"accessKey {c.access_key!r}  appId {', '.join(c.app_ids)}  eventId {', '.join(c.event_ids)}")
+        return lines
+
+
+VENDOR_CLASS = Deepcleer

@@ -1,0 +1,30 @@
+"""Image v4 HTTP handlers: read the body, hand it to the backend, answer JSON."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...core.body import BodyProblem, is_json_content_type, parse_json, read_bytes
+from ...core.exchange import EXCHANGE, Exchange
+from ...core.journal import Problem
+from . import errors
+
+
+async def image_v4(request: web.Request) -> web.Response:
+    """POST /image/v4 — synchronous result, or acknowledgement when ``callback`` is set."""
+    ex: Exchange = request[EXCHANGE]
+    vendor = ex.vendor
+    try:
+        body = parse_json(await read_bytes(request, vendor.max_body))
+    except BodyProblem as problem:
+        ex.problem(Problem("(body)", problem.rule, None, "a JSON object in UTF-8 within the size limit"))
+        raise vendor.body_error(problem) from None
+    ex.set_body(body)
+    if not is_json_content_type(request):
+        wrong = Problem("Content-Type", "application/json", request.content_type,
+                        "application/json (the seed: all parameters use JSON format)", inferred=True)
+        if vendor.settings.strict:
+            ex.problem(wrong)
+            raise errors.InvalidParameters(f"Content-Type {request.content_type} is not application/json")
+        ex.warn(wrong)
+    return ex.json_response(await vendor.backend.moderate(body, ex))

@@ -1,0 +1,182 @@
+"""Deepcleer image v4: every vendor fact in one place.
+
+Sources: seed 004_39d46afeace4444a.txt ("the seed"), and the vendor's public repository
+``ishumei/api-doc`` (V4/智能图片识别产品API文档*.md|json, "api-doc"). Inferred values say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...core.vendor import Endpoint
+
+NAME = "deepcleer"
+TITLE = "Deepcleer (Shumei) image moderation v4"
+
+ENDPOINTS = (
+    Endpoint(
+        id="image_v4", method="POST", path="/image/v4",
+        summary="Single image moderation; synchronous, or asynchronous with a callback URL",
+        request_schema="deepcleer/request.json",
+        response_schemas=("deepcleer/result.json", "deepcleer/ack.json"),
+        callback_schema="deepcleer/callback.json",
+    ),
+)
+
+# -- HTTP status policy (DESIGN): always 200 with the vendor code in the body ------------------
+HTTP_STATUS = 200
+
+# -- Clusters (seed: Request URL) --------------------------------------------------------------
+CLUSTERS = {
+    "bj": "api-img-bj.fengkongcloud.com",
+    "sh": "api-img-sh.fengkongcloud.com",
+    "gg": "api-img-gg.fengkongcloud.com",
+    "xjp": "api-img-xjp.fengkongcloud.com",
+}
+DEFAULT_CLUSTER = "bj"  # the vendor's demo calls the Beijing cluster
+BOCR_CLUSTERS = frozenset({"gg", "xjp"})  # BOCR and lang=auto: Singapore and Silicon Valley only
+
+# -- Credentials (seed: Request Example) -------------------------------------------------------
+DEFAULT_ACCESS_KEY = "xxxx"
+DEFAULT_APP_IDS = ("default",)
+DEFAULT_EVENT_IDS = ("default",)
+ANY = "*"
+
+# -- Codes and messages (seed: Response Parameters) --------------------------------------------
+SUCCESS = 1100
+MESSAGES = {
+    1100: "Success",
+    1901: "QPS limit exceeded",
+    1902: "Invalid parameters",
+    1903: "Service failure",
+    1911: "Image download failed",
+    9101: "Unauthorized operation",
+}
+# The order in which a request's problems are answered (the first one found wins).
+ERROR_PRECEDENCE = (
+    ("unparsable body (size, UTF-8, JSON, not an object)", 1902),
+    ("unknown accessKey", 9101),
+    ("invalid fields, unknown appId/eventId", 1902),
+    ("configured QPS exceeded", 1901),
+    ("injected failure (fault or rule)", 1903),
+    ("base64 image unusable (size, format, resolution); async: in the callback", 1902),
+    ("image download failed or timed out; async: in the callback", 1911),
+)
+
+# -- Request limits (seed: Image Requirements, data Object Parameters) -------------------------
+IMG_URL_MAX = 1024
+SYNC_IMAGE_MAX = 10 * 1024 * 1024
+ASYNC_IMAGE_MAX = 30 * 1024 * 1024
+COMPARE_IMAGE_MAX = 10 * 1024 * 1024
+MIN_PIXELS, MAX_PIXELS = 20, 6000
+NICKNAME_MAX = 150  # longer nicknames are truncated, not rejected
+PASS_THROUGH_MAX = 1024  # extra.passThrough, as serialised JSON
+DEFAULT_MAX_FRAME = 3
+# Base64 of a 30 MB image is 40 MB; allow 1 MB of JSON around it.
+MAX_BODY = ASYNC_IMAGE_MAX * 4 // 3 + 1024 * 1024
+IMAGE_FORMATS = frozenset({
+    "jpg", "jpeg", "png", "webp", "gif", "tiff", "tif", "heif", "heic", "avif", "apng", "bmp", "svg",
+})
+PILLOW_FORMAT_ALIASES = {"mpo": "jpeg"}  # multi-picture JPEG is a JPEG
+
+# -- Async (seed: Callback Mechanism, Moderation Timing) ---------------------------------------
+RETRY_SCHEDULE = (1, 2, 3, 4, 5, 6, 7, 8)  # seconds between attempts; 8 retries at most
+CALLBACK_SUCCESS = (200,)
+PROCESSING_SECONDS = 0.5  # "average internal processing time is approximately 500 milliseconds"
+
+# -- Risk types (seed: type; api-doc adds nothing current beyond BOCR) -------------------------
+TYPES: dict[str, str] = {
+    "POLITY": "Political sensitivity detection",
+    "EROTIC": "Pornography & sexual content detection",
+    "VIOLENT": "Terrorism & prohibited content detection",
+    "QRCODE": "QR code detection",
+    "ADVERT": "Advertisement detection",
+    "IMGTEXTRISK": "Image text violation detection",
+    "BOCR": "OCR for minority languages with automatic language detection (gg, xjp only)",
+}
+# Codes api-doc listed before 2022-06-20, struck through since; old clients may still send
+# them. Accepted with a warning (inferred); --strict rejects them.
+LEGACY_TYPES: dict[str, str] = {
+    "POLITICS": "POLITY", "PORN": "EROTIC", "VIOLENCE": "VIOLENT", "BAN": "VIOLENT",
+    "AD": "ADVERT", "OCR": "IMGTEXTRISK",
+}
+OCR_TYPES = frozenset({"IMGTEXTRISK", "ADVERT"})  # riskDetail.ocrText is returned for these
+TYPE_VERSIONS = {  # auxInfo.typeVersion keys documented in api-doc; values "X.Y"
+    "POLITY": "2014055.1", "EROTIC": "3058001.1", "VIOLENT": "2013019.1",
+    "QRCODE": "1001001.1", "ADVERT": "1002106.1", "IMGTEXTRISK": "2001038.1", "BOCR": "2001038.1",
+}
+
+# api-doc appendix "Business Label Types" (71 codes).
+BUSINESS_TYPES = frozenset("""
+AGE GENDER BEAUTY RACE FACEDETECTION FAKEFACE FACECOMPARE PUBLICFIGURE TAINTEDSTAR POSTURE DRESS
+TEMPERAMENT BODY PICTUREFORM PICTURESTRUCT LOWVISION LOWCONTNET LIVEPICTURE SCREENSHOT FITNESS CATE
+MUSIC SPORTS SCENERY CITYVIEW 3CPRODUCTSLOGO SHOPPINGAPPSLOGO RETOUCHAPPSLOGO SOCIALAPPSLOGO
+PHOTOMATERIALLOGO NEWSAPPSLOGO ENTERTAINMENTAPPSLOGO SPORTSLOGO APPARELLOGO ACCESSORIESLOGO
+COSMETICSLOGO FOODLOGO AUTOTRADEAPPSLOGO VEHICLE BUILDING TABLEWARE FOOD HOMEAPPLICATION
+OFFICESUPPLIES FASHION SPORTEQUIPMENT TOY MAKEUP DRUGS PAINTING ELECTRONIC LOTTERY DEFORMITY
+MEDICALIMAGE FURNITURE DAILYSUPPLIES CONSTELLATION KITCHENWARE KEEPSAKE MAMMAL BIRDS REPTILE FISH
+ARTHROPOD COELENTERATE MOLLUSKS CRUSTACEAN PLANT SETTING EXTREMEWEATHER LICENCEPLATE
+""".split())
+# The pre-2022 list; accepted with a warning like the legacy risk types.
+LEGACY_BUSINESS_TYPES = frozenset("""
+LOGO OCR MINOR SCREEN SCENCE QR QUALITY FACE STAR PORTRAIT ANIMAL OBJECT IMAGECONTENT
+""".split())
+
+LANGS = ("zh", "en", "ar", "auto")
+ACCEPT_LANGS = ("zh", "en")
+DEFAULT_ACCEPT_LANG = "zh"
+
+# -- Results -----------------------------------------------------------------------------------
+RISK_LEVELS = {"pass": "PASS", "review": "REVIEW", "reject": "REJECT"}
+PASS_LABEL1 = "normal"
+PASS_DESCRIPTION = {"zh": "正常", "en": "Normal"}
+RISK_SOURCE_NONE, RISK_SOURCE_TEXT, RISK_SOURCE_IMAGE = 1000, 1001, 1002
+TOKEN_LABELS = {"UGC_account_risk": {}}  # as in the seed's callback example
+
+
+@dataclass(frozen=True)
+class LabelMap:
+    """How one canonical category reads in Deepcleer's labels, and which type detects it."""
+
+    label1: str
+    label2: str
+    label3: str
+    zh: str
+    en: str
+    type: str  # the visual type code that asks for it
+    text: bool = True  # also found in text in images (IMGTEXTRISK)
+    inferred: bool = False
+
+
+# riskLabel1 values and their type codes: api-doc table "riskLabel返回一级标签内容为".
+# Level 2/3 examples documented: violence/baokongchangjing/xuexing (seed), politics/shezheng/
+# shezheng and ad/ad/ad (api-doc); the others are inferred in the same style.
+LABELS: dict[str, LabelMap] = {
+    "politics": LabelMap("politics", "shezheng", "shezheng", "涉政:涉政:涉政", "Politics:Politics:Politics", "POLITY"),
+    "porn": LabelMap("porn", "porn", "porn", "色情:色情:色情", "Porn:Porn:Porn", "EROTIC"),
+    "sexy": LabelMap("sexy", "sexy", "sexy", "性感:性感:性感", "Sexy:Sexy:Sexy", "EROTIC", inferred=True),
+    "violence": LabelMap("violence", "baokongchangjing", "xuexing", "暴恐:暴恐场景:血腥",
+                         "Terrorism:Terrorism Scene:Bloody", "VIOLENT"),
+    "terrorism": LabelMap("violence", "baokongzuzhi", "baokongzuzhi", "暴恐:暴恐组织:暴恐组织",
+                          "Terrorism:Terrorist Organization:Terrorist Organization", "VIOLENT", inferred=True),
+    "contraband": LabelMap("ban", "ban", "ban", "违禁:违禁:违禁", "Prohibited:Prohibited:Prohibited", "VIOLENT",
+                           inferred=True),
+    "ads": LabelMap("ad", "ad", "ad", "广告:广告:广告", "Advertisement:Advertisement:Advertisement", "ADVERT"),
+    "spam": LabelMap("ad", "guanshui", "guanshui", "广告:灌水:灌水", "Advertisement:Spam:Spam", "ADVERT",
+                     inferred=True),
+    "qrcode": LabelMap("qr", "qr", "qr", "二维码:二维码:二维码", "QR Code:QR Code:QR Code", "QRCODE",
+                       text=False, inferred=True),
+    # No image label of their own: mapped to the nearest, "ban" (prohibited).
+    "abuse": LabelMap("ban", "maren", "maren", "违禁:谩骂:谩骂", "Prohibited:Abuse:Abuse", "IMGTEXTRISK",
+                      inferred=True),
+    "religion": LabelMap("ban", "zongjiao", "zongjiao", "违禁:宗教:宗教", "Prohibited:Religion:Religion", "VIOLENT",
+                         inferred=True),
+    "minors": LabelMap("ban", "weichengnianren", "weichengnianren", "违禁:未成年人:未成年人",
+                       "Prohibited:Minors:Minors", "VIOLENT", inferred=True),
+    "bullying": LabelMap("ban", "qiling", "qiling", "违禁:欺凌:欺凌", "Prohibited:Bullying:Bullying", "VIOLENT",
+                         inferred=True),
+    "custom": LabelMap("ban", "zidingyi", "zidingyi", "违禁:自定义名单:自定义名单",
+                       "Prohibited:Custom List:Custom List", "*", inferred=True),
+}
+# Audio-only categories: image v4 has nothing to report them with.
+NOT_APPLICABLE = frozenset({"moan", "silence"})

@@ -1,0 +1,95 @@
+"""Rendering the canonical verdict as Deepcleer's image v4 result (seed: Callback Parameters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.verdict import Label, Verdict
+from . import profile
+from .validation import ImageRequest
+
+
+def requested_categories(types: list[str]) -> dict[str, int]:
+    """Categories the request's types ask for, each with the risk source that finds it."""
+    asked: dict[str, int] = {}
+    for category, label in profile.LABELS.items():
+        if label.type in types or (label.type == "*" and types):
+            asked[category] = profile.RISK_SOURCE_IMAGE
+        elif label.text and "IMGTEXTRISK" in types:
+            asked[category] = profile.RISK_SOURCE_TEXT
+    return asked
+
+
+def _names(label: Label) -> tuple[str, str, str, str, str]:
+    mapped = profile.LABELS[label.category]
+    l2, l3, zh, en = mapped.label2, mapped.label3, mapped.zh, mapped.en
+    if label.sublabel:  # a rule may name level 2 (and level 3 as "level2/level3")
+        l2, _, l3 = label.sublabel.partition("/")
+        l3 = l3 or l2
+        zh = en = f"{mapped.label1}:{l2}:{l3}"
+    return mapped.label1, l2, l3, zh, en
+
+
+def _detail(source: int, label: Label | None, ocr: bool) -> dict[str, Any]:
+    detail: dict[str, Any] = {"riskSource": source}
+    if ocr:
+        detail["ocrText"] = {"text": str(label.details.get("ocrText", "")) if label else ""}
+    if label is not None and label.category == "custom":
+        detail["matchedLists"] = [{"name": str(label.details.get("list", "custom")),
+                                   "words": [{"word": str(label.details.get("word", "")), "position": [0, 0]}]}]
+    return detail
+
+
+def render(verdict: Verdict, req: ImageRequest, request_id: str, segments: int) -> dict[str, Any]:
+    """The full 1100 result for ``verdict``, in the request's acceptLang."""
+    asked = requested_categories(req.types)
+    verdict = verdict.restricted_to(asked)
+    lang = "en" if req.accept_lang == "en" else "zh"
+    ocr = bool(profile.OCR_TYPES.intersection(req.types))
+    level = profile.RISK_LEVELS[verdict.risk]
+    all_labels = []
+    for label in sorted(verdict.labels, key=lambda lb: -lb.confidence):
+        l1, l2, l3, zh, en = _names(label)
+        all_labels.append({
+            "probability": label.confidence, "riskDescription": en if lang == "en" else zh,
+            "riskLabel1": l1, "riskLabel2": l2, "riskLabel3": l3, "riskLevel": level,
+            "riskDetail": _detail(asked[label.category], label, ocr),
+        })
+    top = max(verdict.labels, key=lambda lb: lb.confidence) if verdict.labels else None
+    result: dict[str, Any] = {
+        "code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,
+        "riskLevel": level, "resultType": 0, "finalResult": 1,
+    }
+    if top is None or verdict.risk == "pass":
+        result.update(riskLabel1=profile.PASS_LABEL1, riskLabel2="", riskLabel3="",
+                      riskDescription=profile.PASS_DESCRIPTION[lang], allLabels=[],
+                      riskDetail=_detail(profile.RISK_SOURCE_NONE, None, ocr))
+    else:
+        first = all_labels[0]
+        result.update(riskLabel1=first["riskLabel1"], riskLabel2=first["riskLabel2"],
+                      riskLabel3=first["riskLabel3"], riskDescription=first["riskDescription"],
+                      allLabels=all_labels, riskDetail=dict(first["riskDetail"]))
+    result["riskSource"] = result["riskDetail"]["riskSource"]
+    result["auxInfo"] = _aux_info(req, segments)
+    result["tokenLabels"] = {k: dict(v) for k, v in profile.TOKEN_LABELS.items()}
+    if req.business_types:
+        result["businessLabels"] = []
+    return result
+
+
+def _aux_info(req: ImageRequest, segments: int) -> dict[str, Any]:
+    aux: dict[str, Any] = {"segments": segments,
+                           "typeVersion": {t: profile.TYPE_VERSIONS[t] for t in req.types if t in profile.TYPE_VERSIONS}}
+    extra = req.data.get("extra") or {}
+    if "passThrough" in extra:
+        aux["passThrough"] = extra["passThrough"]
+    stream = req.data.get("streamInfo") or {}
+    if stream.get("similarDedup"):
+        aux["frameTime"] = stream["frameTime"]
+        aux["streamId"] = stream["streamId"]
+    return aux
+
+
+def error_body(code: int, message: str, request_id: str) -> dict[str, Any]:
+    """An error answer or callback: only code, message and requestId are guaranteed."""
+    return {"code": code, "message": message, "requestId": request_id}

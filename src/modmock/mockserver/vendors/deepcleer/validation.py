@@ -1,0 +1,134 @@
+"""Checking an image v4 request: the schema, then the rules a schema cannot say.
+
+Every broken rule becomes a :class:`Problem` (field, rule, sent, expected). Documented rules
+answer 1902 naming the first field; inferred ones are served with a warning unless strict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...core import schemas
+from ...core.exchange import Exchange
+from ...core.journal import Problem
+from ...core.media import is_url
+from . import profile
+from .auth import Credential
+from .errors import InvalidParameters
+
+REQUEST_SCHEMA = "deepcleer/request.json"
+
+
+@dataclass
+class ImageRequest:
+    """A valid request in the backend's terms."""
+
+    body: dict[str, Any]
+    data: dict[str, Any]
+    types: list[str] = field(default_factory=list)
+    business_types: list[str] = field(default_factory=list)
+    accept_lang: str = profile.DEFAULT_ACCEPT_LANG
+
+    @property
+    def callback(self) -> str | None:
+        return self.body.get("callback")
+
+    @property
+    def img(self) -> str:
+        return self.data["img"]
+
+    @property
+    def img_is_url(self) -> bool:
+        return is_url(self.img)
+
+    @property
+    def max_frame(self) -> int:
+        return int(self.data.get("maxFrame", profile.DEFAULT_MAX_FRAME))
+
+
+def _codes(value: Any) -> list[str]:
+    return [c for c in value.split("_") if c] if isinstance(value, str) else []
+
+
+def _code_problems(fld: str, codes: list[str], known: frozenset[str] | dict[str, str],
+                   legacy: frozenset[str] | dict[str, str], what: str) -> list[Problem]:
+    found = []
+    for code in codes:
+        if code in known:
+            continue
+        if code in legacy:
+            found.append(Problem(fld, f"legacy {what} {code}", code,
+                                 f"a current {what} (listed before 2022-06-20, since removed)", inferred=True))
+        else:
+            found.append(Problem(fld, f"unknown {what}", code, f"{what}s from {sorted(known)[:12]}..."
+                                 if len(known) > 12 else f"{what}s from {sorted(known)}"))
+    return found
+
+
+def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
+    """Rules the seed states in prose: type codes, BOCR, lang, URL and passThrough lengths."""
+    found: list[Problem] = []
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    types = _codes(body.get("type"))
+    found += _code_problems("type", types, profile.TYPES, profile.LEGACY_TYPES, "risk type")
+    found += _code_problems("businessType", _codes(body.get("businessType")), profile.BUSINESS_TYPES,
+                            profile.LEGACY_BUSINESS_TYPES, "business type")
+    if "BOCR" in types and cluster not in profile.BOCR_CLUSTERS:
+        found.append(Problem("type", "BOCR cluster", "BOCR",
+                             f"BOCR only on the Singapore (xjp) and Silicon Valley (gg) clusters; this mock is {cluster}"))
+    if data.get("lang") == "auto" and "BOCR" not in types:
+        found.append(Problem("data.lang", "auto needs BOCR", "auto", "lang auto only together with type BOCR"))
+    img = data.get("img")
+    if isinstance(img, str) and is_url(img) and len(img) > profile.IMG_URL_MAX:
+        found.append(Problem("data.img", f"maxLength {profile.IMG_URL_MAX}", img,
+                             f"an image URL of at most {profile.IMG_URL_MAX} characters"))
+    base = data.get("imgCompareBase")
+    if isinstance(base, str):
+        if is_url(base) and len(base) > profile.IMG_URL_MAX:
+            found.append(Problem("data.imgCompareBase", f"maxLength {profile.IMG_URL_MAX}", base,
+                                 f"a URL of at most {profile.IMG_URL_MAX} characters"))
+        elif not is_url(base) and len(base) * 3 // 4 > profile.COMPARE_IMAGE_MAX:
+            found.append(Problem("data.imgCompareBase", "max image size 10 MB", f"{len(base)} base64 characters",
+                                 "a base image of at most 10 MB"))
+    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
+    passthrough = extra.get("passThrough")
+    if isinstance(passthrough, dict):
+        size = len(json.dumps(passthrough, ensure_ascii=False, separators=(",", ":")))
+        if size > profile.PASS_THROUGH_MAX:
+            found.append(Problem("data.extra.passThrough", f"maxLength {profile.PASS_THROUGH_MAX}",
+                                 f"{size} characters of JSON", "at most 1024 characters of JSON"))
+    return found
+
+
+def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
+    """appId and eventId must be agreed with the vendor (seed); the code for it is inferred."""
+    found = []
+    app_id, event_id = body.get("appId"), body.get("eventId")
+    if isinstance(app_id, str) and not cred.allows_app(app_id):
+        found.append(Problem("appId", "not agreed for this accessKey", app_id, f"one of {list(cred.app_ids)}"))
+    if isinstance(event_id, str) and not cred.allows_event(event_id):
+        found.append(Problem("eventId", "not agreed for this accessKey", event_id, f"one of {list(cred.event_ids)}"))
+    return found
+
+
+def check(body: dict[str, Any], cred: Credential, cluster: str, strict: bool, ex: Exchange) -> ImageRequest:
+    """Validate, journal every problem, raise 1902 for the first one that counts."""
+    found = schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
+    fatal = [p for p in found if strict or not p.inferred]
+    for p in found:
+        if p in fatal:
+            ex.problem(p)
+        else:
+            ex.warn(p)
+    if fatal:
+        first = fatal[0]
+        raise InvalidParameters(f"{first.field}: {first.rule}; expected {first.expected}")
+    data = body["data"]
+    nickname = data.get("nickname")
+    if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
+        ex.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
+    types = [profile.LEGACY_TYPES.get(c, c) for c in _codes(body.get("type"))]
+    accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
+    return ImageRequest(body, data, list(dict.fromkeys(types)), _codes(body.get("businessType")), accept)
