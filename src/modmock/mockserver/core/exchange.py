@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .vendor import Vendor
 
 log = logging.getLogger("modmock")
-EXCHANGE = "modmock.exchange"
 
 
 class Exchange:
@@ -66,6 +65,9 @@ class Exchange:
         return web.Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                             status=status, content_type="application/json")
 
+
+# Where the middleware leaves the Exchange for the handler (a typed key on aiohttp >= 3.12).
+EXCHANGE: Any = web.RequestKey("modmock_exchange", Exchange) if hasattr(web, "RequestKey") else "modmock.exchange"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

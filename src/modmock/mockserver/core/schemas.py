@@ -75,11 +75,13 @@ def field_name(error: ValidationError) -> str:
 
 
 def _missing_property(error: ValidationError) -> str | None:
+    """The property a ``required`` error is about (jsonschema makes one error per name)."""
     instance = error.instance if isinstance(error.instance, dict) else {}
-    for name in error.validator_value:
-        if name not in instance:
-            return str(name)
-    return None
+    missing = [str(name) for name in error.validator_value if name not in instance]
+    for name in missing:
+        if error.message.startswith(f"{name!r} "):
+            return name
+    return missing[0] if missing else None
 
 
 def _is_inferred(error: ValidationError) -> bool:

@@ -13,7 +13,8 @@ def requested_categories(types: list[str]) -> dict[str, int]:
     """Categories the request's types ask for, each with the risk source that finds it."""
     asked: dict[str, int] = {}
     for category, label in profile.LABELS.items():
-        if label.type in types or (label.type == "*" and types):
+        visual = label.type != "IMGTEXTRISK" and (label.type in types or (label.type == "*" and types))
+        if visual:
             asked[category] = profile.RISK_SOURCE_IMAGE
         elif label.text and "IMGTEXTRISK" in types:
             asked[category] = profile.RISK_SOURCE_TEXT

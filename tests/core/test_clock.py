@@ -1,0 +1,107 @@
+"""The mock clock and the one-heap scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from modmock.mockserver.core.clock import MockClock, Scheduler
+
+
+async def test_manual_clock_fires_in_order_only_when_advanced() -> None:
+    clock = MockClock(manual=True, start=1000.0)
+    sched = Scheduler(clock, time_scale=1.0)
+    sched.start()
+    fired: list[tuple[str, float]] = []
+
+    def record(name: str):
+        async def cb() -> None:
+            fired.append((name, clock.now()))
+        return cb
+
+    sched.call_later(5, record("five"))
+    sched.call_later(1, record("one"))
+    sched.call_later(3, record("three"))
+    await asyncio.sleep(0.01)
+    assert fired == []
+    await sched.advance(3)
+    assert fired == [("one", 1001.0), ("three", 1003.0)]
+    assert clock.now() == 1003.0
+    await sched.run_until_idle()
+    assert fired[-1] == ("five", 1005.0)
+    await sched.stop()
+
+
+async def test_time_scale_zero_is_instant_and_keeps_order() -> None:
+    clock = MockClock()
+    sched = Scheduler(clock, time_scale=0)
+    sched.start()
+    order: list[int] = []
+    done = asyncio.Event()
+
+    async def later() -> None:
+        order.append(2)
+        done.set()
+
+    async def sooner() -> None:
+        order.append(1)
+
+    before = clock.now()
+    sched.call_later(3600, later)
+    sched.call_later(60, sooner)
+    await asyncio.wait_for(done.wait(), 1.0)
+    assert order == [1, 2]
+    assert clock.now() - before >= 3600  # the mock clock jumped, real time did not pass
+    await sched.stop()
+
+
+async def test_callbacks_scheduled_while_running_are_run_until_idle() -> None:
+    clock = MockClock(manual=True, start=0.0)
+    sched = Scheduler(clock)
+    sched.start()
+    times: list[float] = []
+
+    async def chain() -> None:
+        times.append(clock.now())
+        if len(times) < 4:
+            sched.call_later(len(times), chain)
+
+    sched.call_later(0.5, chain)
+    await sched.run_until_idle()
+    assert times == [0.5, 1.5, 3.5, 6.5]
+    await sched.stop()
+
+
+async def test_clear_cancels_everything_scheduled() -> None:
+    clock = MockClock(manual=True, start=0.0)
+    sched = Scheduler(clock)
+    sched.start()
+    fired: list[int] = []
+
+    async def cb() -> None:
+        fired.append(1)
+
+    for i in range(10):
+        sched.call_later(i + 1, cb)
+    assert sched.pending == 10
+    sched.clear()
+    await sched.run_until_idle()
+    assert fired == [] and sched.pending == 0
+    await sched.stop()
+
+
+async def test_stop_reports_what_never_ran() -> None:
+    sched = Scheduler(MockClock(manual=True, start=0.0))
+    sched.start()
+
+    async def cb() -> None:
+        pass
+
+    sched.call_later(10, cb, label="retry 1")
+    assert await sched.stop() == ["retry 1"]
+
+
+def test_negative_time_scale_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Scheduler(MockClock(), time_scale=-1)

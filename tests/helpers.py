@@ -1,0 +1,33 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+BASE_BODY: dict[str, Any] = {
+    "accessKey": "xxxx",
+    "appId": "default",
+    "eventId": "default",
+    "type": "POLITY_EROTIC_VIOLENT_QRCODE_ADVERT",
+    "data": {"img": "https://cdn.example.com/photos/clean.jpg", "tokenId": "user-123"},
+}
+
+
+def image_request(data: dict[str, Any] | None = None, /, **top: Any) -> dict[str, Any]:
+    """A valid image v4 body with ``data`` fields and top-level fields overridden.
+
+    A value of ``None`` removes the field.
+    """
+    body = copy.deepcopy(BASE_BODY)
+    for key, value in top.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    for key, value in (data or {}).items():
+        if value is None:
+            body["data"].pop(key, None)
+        else:
+            body["data"][key] = value
+    return body
