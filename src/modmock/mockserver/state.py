@@ -48,9 +48,11 @@ class MockState:
     async def stop(self) -> None:
         """Let in-flight callback attempts finish briefly; journal the rest as cancelled."""
         dropped = await self.scheduler.stop(grace=2.0)
-        if dropped:
-            log.info("shutdown: %d scheduled item(s) cancelled", len(dropped))
-        await self.callbacks.close()
+        for label in dropped:
+            log.info("shutdown: cancelled %s", label)
+        for delivery in await self.callbacks.close():
+            log.info("shutdown: callback %d to %s cancelled after %d attempt(s)",
+                     delivery.id, delivery.url, len(delivery.attempts) - 1)
 
     def reset(self) -> None:
         """Cancel scheduled work and clear journal, rules, faults, rate windows and tasks."""

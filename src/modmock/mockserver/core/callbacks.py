@@ -102,8 +102,9 @@ class CallbackDispatcher:
     async def start(self) -> None:
         self._changed = asyncio.Condition()
 
-    async def close(self) -> None:
-        """Journal every unfinished delivery as cancelled and close the client session."""
+    async def close(self) -> list[Delivery]:
+        """Journal every unfinished delivery as cancelled, close the client session,
+        and return the deliveries cancelled."""
         with self._lock:
             pending = [d for d in self._log if d.state == "pending"]
         for delivery in pending:
@@ -111,6 +112,7 @@ class CallbackDispatcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        return pending
 
     def _finish_cancelled(self, delivery: Delivery) -> None:
         delivery.attempts.append(Attempt(len(delivery.attempts) + 1, self.scheduler.clock.now(), "cancelled"))

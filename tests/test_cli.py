@@ -1,0 +1,140 @@
+"""The ``mockserver`` command: run, banner, ready file, signals, config, vendors, aliases."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from helpers import image_request
+
+BIN = Path(sys.executable).parent
+
+
+def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], dict[str, object]]:
+    ready = tmp_path / "ready.json"
+    proc = subprocess.Popen(
+        [str(BIN / "mockserver"), "run", "--port", "0", "--ready-file", str(ready), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not ready.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            out, err = proc.communicate()
+            pytest.fail(f"mockserver did not start: {out}\n{err}")
+        time.sleep(0.02)
+    time.sleep(0.05)  # the file is complete once it parses
+    return proc, json.loads(ready.read_text())
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, object]]]:
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--time-scale", "0")
+    yield proc, info
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+def test_run_serves_and_writes_the_ready_file(server) -> None:
+    proc, info = server
+    assert set(info) >= {"url", "port", "admin_url", "vendors", "ca_bundle"}
+    assert info["vendors"] == ["deepcleer"] and info["ca_bundle"] is None
+    resp = requests.post(f"{info['url']}/image/v4", json=image_request(), timeout=10)
+    assert resp.json()["code"] == 1100
+    assert requests.get(f"{info['admin_url']}/health", timeout=10).json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signals_shut_down_cleanly_with_the_banner_printed(server, sig: int) -> None:
+    proc, info = server
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert f"modmock serving deepcleer at {info['url']}" in out
+    assert "accessKey 'xxxx'" in out and "/__admin/" in out
+    assert "Traceback" not in err
+
+
+def test_shutdown_journals_scheduled_work_as_cancelled(tmp_path: Path) -> None:
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--time-scale", "1000")
+    body = image_request(callback="http://127.0.0.1:9/closed")  # processing takes 500 s at this scale
+    ack = requests.post(f"{info['url']}/image/v4", json=body, timeout=10).json()
+    assert ack["code"] == 1100
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert f"shutdown: cancelled task {ack['requestId']} -> done" in err
+
+
+def test_config_file_sets_credentials_cluster_and_qps(tmp_path: Path) -> None:
+    config = tmp_path / "modmock.toml"
+    config.write_text('[deepcleer]\ncluster = "xjp"\nqps = 1\n'
+                      '[[deepcleer.credentials]]\naccess_key = "team"\napp_ids = ["shop"]\nevent_ids = ["*"]\n')
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--config", str(config))
+    try:
+        body = image_request({"lang": "auto"}, accessKey="team", appId="shop", eventId="X", type="BOCR")
+        codes = [requests.post(f"{info['url']}/image/v4", json=body, timeout=10).json()["code"] for _ in range(2)]
+        assert codes == [1100, 1901]
+        assert info["credentials"]["deepcleer"]["cluster"] == "xjp"  # type: ignore[index]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--vendor", "nobody"], "unknown vendor"),
+    (["--vendor", "deepcleer", "--time-scale", "-1"], "--time-scale"),
+    (["--vendor", "deepcleer", "--admin-allow", "not-a-net"], "--admin-allow"),
+    (["--vendor", "deepcleer", "--config", "/nonexistent.toml"], "no such file"),
+    (["--vendor", "deepcleer", "--vendor", "deepcleer"], "twice"),
+])
+def test_bad_settings_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
+    proc = subprocess.run([str(BIN / "mockserver"), "run", "--port", "0", *args],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_bad_config_values(tmp_path: Path) -> None:
+    for text, message in (('[deepcleer]\ncluster = "mars"\n', "cluster"),
+                          ("[deepcleer\n", "not valid TOML"),
+                          ('[[deepcleer.credentials]]\naccess_key = "' + "k" * 21 + '"\n', "1-20 characters")):
+        config = tmp_path / "bad.toml"
+        config.write_text(text)
+        proc = subprocess.run([str(BIN / "mockserver"), "run", "--vendor", "deepcleer", "--port", "0",
+                               "--config", str(config)], capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("command", [
+    [str(BIN / "mockserver")], [str(BIN / "modmock")], [sys.executable, "-m", "modmock"],
+])
+def test_vendors_help_and_aliases(command: list[str]) -> None:
+    out = subprocess.run([*command, "vendors"], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert "deepcleer" in out and "image_v4" in out and "POST /image/v4" in out
+    help_text = subprocess.run([*command, "run", "--help"], capture_output=True, text=True, timeout=30).stdout
+    for flag in ("--vendor", "--host", "--port", "--time-scale", "--config", "--strict",
+                 "--allow-callback-host", "--admin-allow", "--log-level", "--ready-file"):
+        assert flag in help_text
+
+
+def test_openapi_and_schemas_commands() -> None:
+    spec = json.loads(subprocess.run([str(BIN / "mockserver"), "openapi", "--vendor", "deepcleer"],
+                                     capture_output=True, text=True, timeout=30, check=True).stdout)
+    assert "/image/v4" in spec["paths"]
+    found = json.loads(subprocess.run([str(BIN / "mockserver"), "schemas", "--vendor", "deepcleer"],
+                                      capture_output=True, text=True, timeout=30, check=True).stdout)
+    assert "request.json" in found
+
+
+def test_entry_points_are_installed() -> None:
+    assert shutil.which("mockserver", path=str(BIN)) and shutil.which("modmock", path=str(BIN))
+    assert os.access(BIN / "mockserver", os.X_OK)

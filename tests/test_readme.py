@@ -1,0 +1,45 @@
+"""The README's examples are run as tests, so the documentation cannot go stale."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+pytest_plugins = ["pytester"]
+
+
+def _example(marker: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(rf"<!-- {marker} -->\s*```python\n(.*?)```", text, re.S)
+    assert found, f"README has no {marker} block"
+    return found.group(1)
+
+
+def test_readme_pytest_example_passes_through_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user_client=_example("pytest-example"))
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+
+
+def test_readme_serve_example_runs() -> None:
+    exec(compile(_example("serve-example"), "README serve-example", "exec"), {})
+
+
+def test_readme_quick_start_matches_ci() -> None:
+    text = README.read_text(encoding="utf-8")
+    commands = re.findall(r"```bash\n(python -m pip install[^\n]*)\n```", text)
+    assert commands[:2] == ["python -m pip install . && mockserver run --vendor deepcleer",
+                            "python -m pip install -e '.[test]' && python -m pytest"]
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pytest" in ci and "pip install -e '.[test]'" in ci
+
+
+def test_readme_lists_every_flag_of_run() -> None:
+    text = README.read_text(encoding="utf-8")
+    help_text = subprocess.run(["mockserver", "run", "--help"], capture_output=True, text=True).stdout
+    for flag in set(re.findall(r"(--[a-z-]+)", help_text)) - {"--help"}:
+        assert f"`{flag}" in text, f"README does not document {flag}"
