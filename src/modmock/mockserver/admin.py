@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from .appkeys import STATE
 from .core import schemas
 from .core.journal import Problem
+from .core.rules import error_spec
 from .openapi import openapi
 from .state import MockState
 
@@ -139,7 +140,7 @@ async def post_faults(request: web.Request) -> web.Response:
             return web.json_response({"error": "not a valid fault", "problems": errors}, status=400)
     state = _state(request)
     added = [state.faults.add(vendor=s.get("vendor"), endpoint=s.get("endpoint"),
-                              error={"code": s["error"]} if isinstance(s.get("error"), int) else s.get("error"),
+                              error=error_spec(s["error"]) if "error" in s else None,
                               latency=s.get("latency"), times=s.get("times", 1)) for s in specs]
     return web.json_response({"faults": [f.to_json() for f in added]}, status=201)
 

@@ -9,13 +9,14 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from aiohttp import web
 
 from .app import build_app
 from .appkeys import STATE
 from .core import schemas
+from .core.vendor import Vendor
 from .openapi import openapi
 from .runner import HANDLER_ARGS
 from .settings import LOG_LEVELS, Settings, SettingsError, load_config
@@ -60,12 +61,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _banner(settings: Settings, url: str, vendors: dict[str, object]) -> str:
+def _banner(settings: Settings, url: str, vendors: Mapping[str, Vendor]) -> str:
     lines = [f"modmock serving {', '.join(settings.vendors)} at {url}"]
     for name, vendor in vendors.items():
         lines.append(f"  {name}:")
-        lines.extend(f"    {line}" for line in vendor.banner_lines())  # type: ignore[attr-defined]
-    lines.append(f"  admin API: {url}/__admin/ (loopback only{', plus ' + ', '.join(settings.admin_allow) if settings.admin_allow else ''})")
+        lines.extend(f"    {line}" for line in vendor.banner_lines())
+    extra = f", plus {', '.join(settings.admin_allow)}" if settings.admin_allow else ""
+    lines.append(f"  admin API: {url}/__admin/ (loopback only{extra})")
     lines.append(f"  time scale: {settings.time_scale:g}{'  strict' if settings.strict else ''}  (Ctrl-C stops)")
     return "\n".join(lines)
 

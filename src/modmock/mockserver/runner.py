@@ -12,7 +12,7 @@ from aiohttp import web
 T = TypeVar("T")
 
 # aiohttp's defaults (8190) are too small for the longest documented URLs in a query string.
-HANDLER_ARGS = {"max_line_size": 64 * 1024, "max_field_size": 64 * 1024}
+HANDLER_ARGS: dict[str, Any] = {"max_line_size": 64 * 1024, "max_field_size": 64 * 1024}
 
 
 class ServerThread:

@@ -14,13 +14,14 @@ Wall time (signature windows, QPS windows, token lifetimes) never uses this cloc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Any, Callable, Coroutine
 
-TimerCallback = Callable[[], Awaitable[None]]
+TimerCallback = Callable[[], Coroutine[Any, Any, None]]
 
 
 class MockClock:
@@ -169,10 +170,8 @@ class Scheduler:
             timeout = None if head is None else self._real_delay(head)
             if timeout == float("inf"):
                 timeout = None
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
 
     # -- test control -----------------------------------------------------------------
     async def advance(self, seconds: float) -> None:

@@ -80,7 +80,7 @@ def inspect(data: bytes) -> ImageInfo:
             return ImageInfo(fmt, len(data), image.width, image.height, frames)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         pass
-    fmt = _signature_format(data)
-    if fmt is None:
+    signed = _signature_format(data)
+    if signed is None:
         raise MediaError("format", "the decoded bytes are not an image in a supported format")
-    return ImageInfo(fmt, len(data))
+    return ImageInfo(signed, len(data))

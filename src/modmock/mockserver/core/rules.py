@@ -46,14 +46,12 @@ class Rule:
             return False
         if "text_contains" in m and not (subject.text and m["text_contains"] in subject.text):
             return False
-        if "content_sha256" in m:
-            if subject.content is None or hashlib.sha256(subject.content).hexdigest() != m["content_sha256"].lower():
-                return False
+        if "content_sha256" in m and (
+                subject.content is None or hashlib.sha256(subject.content).hexdigest() != m["content_sha256"].lower()):
+            return False
         if "data_id" in m and m["data_id"] != subject.data_id:
             return False
-        if "token_id" in m and m["token_id"] != subject.token_id:
-            return False
-        return True
+        return not ("token_id" in m and m["token_id"] != subject.token_id)
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.source)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from aiohttp import web
 
 from ...core.body import BodyProblem, is_json_content_type, parse_json, read_bytes
@@ -9,11 +11,14 @@ from ...core.exchange import EXCHANGE, Exchange
 from ...core.journal import Problem
 from . import errors
 
+if TYPE_CHECKING:
+    from . import Deepcleer
+
 
 async def image_v4(request: web.Request) -> web.Response:
     """POST /image/v4 — synchronous result, or acknowledgement when ``callback`` is set."""
     ex: Exchange = request[EXCHANGE]
-    vendor = ex.vendor
+    vendor = cast("Deepcleer", ex.vendor)
     try:
         body = parse_json(await read_bytes(request, vendor.max_body))
     except BodyProblem as problem:

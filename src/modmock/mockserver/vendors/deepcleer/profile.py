@@ -131,7 +131,7 @@ RISK_LEVELS = {"pass": "PASS", "review": "REVIEW", "reject": "REJECT"}
 PASS_LABEL1 = "normal"
 PASS_DESCRIPTION = {"zh": "正常", "en": "Normal"}
 RISK_SOURCE_NONE, RISK_SOURCE_TEXT, RISK_SOURCE_IMAGE = 1000, 1001, 1002
-TOKEN_LABELS = {"UGC_account_risk": {}}  # as in the seed's callback example
+TOKEN_LABELS: dict[str, dict[str, int]] = {"UGC_account_risk": {}}  # as in the seed's callback example
 
 
 @dataclass(frozen=True)

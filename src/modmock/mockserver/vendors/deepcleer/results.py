@@ -48,7 +48,7 @@ def render(verdict: Verdict, req: ImageRequest, request_id: str, segments: int) 
     lang = "en" if req.accept_lang == "en" else "zh"
     ocr = bool(profile.OCR_TYPES.intersection(req.types))
     level = profile.RISK_LEVELS[verdict.risk]
-    all_labels = []
+    all_labels: list[dict[str, Any]] = []
     for label in sorted(verdict.labels, key=lambda lb: -lb.confidence):
         l1, l2, l3, zh, en = _names(label)
         all_labels.append({
@@ -79,8 +79,8 @@ def render(verdict: Verdict, req: ImageRequest, request_id: str, segments: int) 
 
 
 def _aux_info(req: ImageRequest, segments: int) -> dict[str, Any]:
-    aux: dict[str, Any] = {"segments": segments,
-                           "typeVersion": {t: profile.TYPE_VERSIONS[t] for t in req.types if t in profile.TYPE_VERSIONS}}
+    versions = {t: profile.TYPE_VERSIONS[t] for t in req.types if t in profile.TYPE_VERSIONS}
+    aux: dict[str, Any] = {"segments": segments, "typeVersion": versions}
     extra = req.data.get("extra") or {}
     if "passThrough" in extra:
         aux["passThrough"] = extra["passThrough"]

@@ -70,14 +70,14 @@ def _code_problems(fld: str, codes: list[str], known: frozenset[str] | dict[str,
 def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
     """Rules the seed states in prose: type codes, BOCR, lang, URL and passThrough lengths."""
     found: list[Problem] = []
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
     types = _codes(body.get("type"))
     found += _code_problems("type", types, profile.TYPES, profile.LEGACY_TYPES, "risk type")
     found += _code_problems("businessType", _codes(body.get("businessType")), profile.BUSINESS_TYPES,
                             profile.LEGACY_BUSINESS_TYPES, "business type")
     if "BOCR" in types and cluster not in profile.BOCR_CLUSTERS:
-        found.append(Problem("type", "BOCR cluster", "BOCR",
-                             f"BOCR only on the Singapore (xjp) and Silicon Valley (gg) clusters; this mock is {cluster}"))
+        found.append(Problem("type", "BOCR cluster", "BOCR", "BOCR only on the Singapore (xjp) and "
+                             f"Silicon Valley (gg) clusters; this mock is {cluster}"))
     if data.get("lang") == "auto" and "BOCR" not in types:
         found.append(Problem("data.lang", "auto needs BOCR", "auto", "lang auto only together with type BOCR"))
     img = data.get("img")
@@ -92,7 +92,7 @@ def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
         elif not is_url(base) and len(base) * 3 // 4 > profile.COMPARE_IMAGE_MAX:
             found.append(Problem("data.imgCompareBase", "max image size 10 MB", f"{len(base)} base64 characters",
                                  "a base image of at most 10 MB"))
-    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
+    extra: dict[str, Any] = data["extra"] if isinstance(data.get("extra"), dict) else {}
     passthrough = extra.get("passThrough")
     if isinstance(passthrough, dict):
         size = len(json.dumps(passthrough, ensure_ascii=False, separators=(",", ":")))
