@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,6 @@ def test_readme_quick_start_matches_ci() -> None:
 
 def test_readme_lists_every_flag_of_run() -> None:
     text = README.read_text(encoding="utf-8")
-    help_text = subprocess.run(["mockserver", "run", "--help"], capture_output=True, text=True).stdout
+    help_text = subprocess.run([str(Path(sys.executable).parent / "mockserver"), "run", "--help"], capture_output=True, text=True).stdout
     for flag in set(re.findall(r"(--[a-z-]+)", help_text)) - {"--help"}:
         assert f"`{flag}" in text, f"README does not document {flag}"

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-BODY_KEEP = 16 * 1024  # characters of a request body kept in the journal
+BODY_KEEP = 4 * 1024  # characters of one string in a journaled body (a base64 image is cut)
 
 
 @dataclass

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from importlib.resources.abc import Traversable
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -19,10 +18,13 @@ from referencing import Registry, Resource
 
 from .journal import Problem
 
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
 BASE_URI = "https://modmock.local/schemas/"
 
 
-def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+def _walk(folder: "Traversable", prefix: str = "") -> Iterator[tuple[str, "Traversable"]]:
     for item in sorted(folder.iterdir(), key=lambda t: t.name):
         if item.is_dir():
             yield from _walk(item, f"{prefix}{item.name}/")
