@@ -115,3 +115,12 @@ def test_rule_sublabel_names_levels_two_and_three(deepcleer_mock, post) -> None:
     assert (result["riskLevel"], result["riskLabel2"], result["riskLabel3"]) == (
         "REVIEW", "lingdaoren", "lingdaorenguaxiang")
     assert post(image_request())["riskLevel"] == "PASS"  # times=1 used it up
+
+
+def test_backup_url_is_used_when_img_cannot_be_downloaded(post) -> None:
+    result = post(image_request({"img": "https://img.invalid/a.jpg", "backupUrl": "https://cdn.example.com/porn/b.jpg"}))
+    assert (result["code"], result["riskLabel1"]) == (1100, "porn")  # the verdict comes from the backup
+    assert post(image_request({"img": "https://cdn.example.com/clean.jpg",
+                               "backupUrl": "https://cdn.example.com/porn/b.jpg"}))["riskLevel"] == "PASS"
+    failed = post(image_request({"img": "https://img.invalid/a.jpg", "backupUrl": "https://b.invalid/b.jpg"}))
+    assert failed["code"] == 1911 and "backupUrl" in failed["message"]

@@ -111,13 +111,28 @@ class ImageModeration:
         """The full result, or raise the media error (1902 / 1911)."""
         if media.error is not None:
             raise media.error
-        try:
-            check_media(subject)
-        except MediaProblem as exc:
-            raise errors.DownloadFailed(exc.detail) from None
+        subject = self._downloadable(req, subject)
         verdict = rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
         frames = media.info.frames if media.info is not None else 1
         return results.render(verdict, req, request_id, min(frames, req.max_frame))
+
+    @staticmethod
+    def _downloadable(req: validation.ImageRequest, subject: Subject) -> Subject:
+        """The subject whose URL downloads: ``img``, else ``backupUrl`` (seed: used when the
+        img download fails); 1911 when neither does."""
+        try:
+            check_media(subject)
+            return subject
+        except MediaProblem as exc:
+            backup = req.data.get("backupUrl")
+            if not backup:
+                raise errors.DownloadFailed(exc.detail) from None
+            fallback = Subject(url=backup, data_id=subject.data_id, token_id=subject.token_id)
+            try:
+                check_media(fallback)
+            except MediaProblem as backup_exc:
+                raise errors.DownloadFailed(f"{exc.detail}; backupUrl: {backup_exc.detail}") from None
+            return fallback
 
     def _start_async(self, req: validation.ImageRequest, request_id: str, subject: Subject, media: _Media,
                      rule: Rule | None, ex: Exchange) -> dict[str, Any]:
