@@ -147,3 +147,9 @@ def test_non_loopback_peer_gets_403(deepcleer_mock, monkeypatch) -> None:
     resp = requests.get(deepcleer_mock.admin_url + "/health", timeout=10)
     assert resp.status_code == 403 and "loopback" in resp.json()["error"]
     assert _moderate(deepcleer_mock, image_request())["code"] == 1100  # the vendor API is unaffected
+
+
+def test_delete_with_a_bad_id_is_a_400(deepcleer_mock) -> None:
+    for path in ("/rules?id=abc", "/faults?id=1.5"):
+        resp = requests.delete(deepcleer_mock.admin_url + path, timeout=10)
+        assert resp.status_code == 400 and "id must be a number" in resp.json()["error"]

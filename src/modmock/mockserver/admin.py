@@ -11,7 +11,6 @@ import json
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
-from jsonschema import Draft202012Validator
 
 from .appkeys import STATE
 from .core import schemas
@@ -22,7 +21,7 @@ from .state import MockState
 
 PREFIX = "/__admin"
 RULE_SCHEMA = "modmock/rule.json"
-FAULT_REF = "https://modmock.local/schemas/modmock/rule.json#/$defs/fault"
+FAULT_SCHEMA = "modmock/rule.json#/$defs/fault"
 
 
 def _allowed(state: MockState, peer: str | None) -> bool:
@@ -70,6 +69,30 @@ async def _json(request: web.Request) -> Any:
                                  content_type="application/json") from None
 
 
+async def _specs(request: web.Request, schema: str, what: str) -> list[Any]:
+    """One spec or a list of them from the body, each valid against ``schema``, else a 400."""
+    body = await _json(request)
+    specs = body if isinstance(body, list) else [body]
+    for spec in specs:
+        found = schemas.problems(schema, spec)
+        if found:
+            raise web.HTTPBadRequest(content_type="application/json", text=json.dumps(
+                {"error": f"not a valid {what} (schemas/{schema})", "problems": [p.describe() for p in found]}))
+    return specs
+
+
+def _id(request: web.Request) -> int | None:
+    """The ``?id=`` of a DELETE, or None for all; a 400 when it is not a number."""
+    raw = request.query.get("id")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(content_type="application/json",
+                                 text=json.dumps({"error": f"id must be a number, not {raw!r}"})) from None
+
+
 def _flag(value: str | None) -> bool | None:
     return None if value is None else value.lower() in ("1", "true", "yes")
 
@@ -107,24 +130,13 @@ async def get_rules(request: web.Request) -> web.Response:
 
 
 async def post_rules(request: web.Request) -> web.Response:
-    body = await _json(request)
-    specs = body if isinstance(body, list) else [body]
-    for spec in specs:
-        found = schemas.problems(RULE_SCHEMA, spec)
-        if found:
-            return _bad("not a valid rule (schemas/modmock/rule.json)", found)
+    specs = await _specs(request, RULE_SCHEMA, "rule")
     added = [_state(request).rules.add(spec) for spec in specs]
     return web.json_response({"rules": [r.to_json() for r in added]}, status=201)
 
 
 async def delete_rules(request: web.Request) -> web.Response:
-    rule_id = request.query.get("id")
-    removed = _state(request).rules.remove(int(rule_id) if rule_id else None)
-    return web.json_response({"removed": removed})
-
-
-def _fault_validator() -> Draft202012Validator:
-    return Draft202012Validator({"$ref": FAULT_REF}, registry=schemas.registry())
+    return web.json_response({"removed": _state(request).rules.remove(_id(request))})
 
 
 async def get_faults(request: web.Request) -> web.Response:
@@ -132,12 +144,7 @@ async def get_faults(request: web.Request) -> web.Response:
 
 
 async def post_faults(request: web.Request) -> web.Response:
-    body = await _json(request)
-    specs = body if isinstance(body, list) else [body]
-    for spec in specs:
-        errors = [e.message for e in _fault_validator().iter_errors(spec)]
-        if errors:
-            return web.json_response({"error": "not a valid fault", "problems": errors}, status=400)
+    specs = await _specs(request, FAULT_SCHEMA, "fault")
     state = _state(request)
     added = [state.faults.add(vendor=s.get("vendor"), endpoint=s.get("endpoint"),
                               error=error_spec(s["error"]) if "error" in s else None,
@@ -146,8 +153,7 @@ async def post_faults(request: web.Request) -> web.Response:
 
 
 async def delete_faults(request: web.Request) -> web.Response:
-    fault_id = request.query.get("id")
-    return web.json_response({"removed": _state(request).faults.remove(int(fault_id) if fault_id else None)})
+    return web.json_response({"removed": _state(request).faults.remove(_id(request))})
 
 
 async def advance_clock(request: web.Request) -> web.Response:

@@ -62,7 +62,10 @@ def vendor_schemas(vendor: str) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=None)
 def validator(path: str) -> Draft202012Validator:
-    """A compiled validator for one packaged schema."""
+    """A compiled validator for a packaged schema, or a part of one
+    (``"modmock/rule.json#/$defs/fault"``)."""
+    if "#" in path:
+        return Draft202012Validator({"$ref": BASE_URI + path}, registry=registry())
     return Draft202012Validator(schema(path), registry=registry())
 
 
