@@ -11,7 +11,7 @@ from modmock.mockserver.core.clock import MockClock, Scheduler
 
 async def test_manual_clock_fires_in_order_only_when_advanced() -> None:
     clock = MockClock(manual=True, start=1000.0)
-    sched = Scheduler(clock, time_scale=1.0)
+    sched = Scheduler(clock)
     sched.start()
     fired: list[tuple[str, float]] = []
 
@@ -34,8 +34,8 @@ async def test_manual_clock_fires_in_order_only_when_advanced() -> None:
 
 
 async def test_time_scale_zero_is_instant_and_keeps_order() -> None:
-    clock = MockClock()
-    sched = Scheduler(clock, time_scale=0)
+    clock = MockClock(time_scale=0)
+    sched = Scheduler(clock)
     sched.start()
     order: list[int] = []
     done = asyncio.Event()
@@ -102,6 +102,36 @@ async def test_stop_reports_what_never_ran() -> None:
     assert await sched.stop() == ["retry 1"]
 
 
-def test_negative_time_scale_is_refused() -> None:
+@pytest.mark.parametrize("scale", [-1, float("nan"), float("inf")])
+def test_unusable_time_scales_are_refused(scale: float) -> None:
     with pytest.raises(ValueError):
-        Scheduler(MockClock(), time_scale=-1)
+        MockClock(time_scale=scale)
+
+
+async def test_a_fractional_time_scale_shortens_waits() -> None:
+    """time_scale=0.05: 2 mock seconds last 0.1 real seconds, and the mock clock says 2 s passed."""
+    import time
+    clock = MockClock(time_scale=0.05)
+    sched = Scheduler(clock)
+    sched.start()
+    fired = asyncio.Event()
+
+    async def cb() -> None:
+        fired.set()
+
+    mock_start, real_start = clock.now(), time.monotonic()
+    sched.call_later(2, cb)
+    await asyncio.wait_for(fired.wait(), 1.5)  # the wait is 0.1 s real, far from 2 s
+    real = time.monotonic() - real_start
+    assert real >= 0.09
+    assert clock.now() - mock_start >= 2.0
+    await sched.stop()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1.0])
+async def test_advance_refuses_non_finite_or_negative_seconds(bad: float) -> None:
+    clock = MockClock(manual=True, start=0.0)
+    sched = Scheduler(clock)
+    with pytest.raises(ValueError):
+        await sched.advance(bad)
+    assert clock.now() == 0.0

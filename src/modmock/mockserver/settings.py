@@ -15,6 +15,7 @@ Config file (``--config``), one table per vendor::
 from __future__ import annotations
 
 import ipaddress
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,8 @@ class Settings:
     journal_size: int = 10_000
 
     def validate(self) -> None:
-        if self.time_scale < 0:
-            raise SettingsError("--time-scale must be >= 0")
+        if not math.isfinite(self.time_scale) or self.time_scale < 0:
+            raise SettingsError("--time-scale must be a finite number >= 0")
         if not 0 <= self.port <= 65535:
             raise SettingsError("--port must be between 0 and 65535")
         if self.log_level not in LOG_LEVELS:
@@ -66,6 +67,28 @@ class Settings:
 
     def config_for(self, vendor: str) -> dict[str, Any]:
         return self.vendor_config.get(vendor, {})
+
+
+def config_number(table: str, key: str, value: Any, *, integer: bool = False, minimum: float = 0,
+                  exclusive: bool = False) -> float:
+    """A config number, finite and above ``minimum``, or a SettingsError naming it."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and integer:
+        ok = float(value).is_integer()
+    if ok:
+        ok = value > minimum if exclusive else value >= minimum
+    if not ok:
+        kind = "an integer" if integer else "a number"
+        bound = f"> {minimum:g}" if exclusive else f">= {minimum:g}"
+        raise SettingsError(f"[{table}] {key} must be {kind} {bound}, not {value!r}")
+    return value
+
+
+def config_strings(table: str, key: str, value: Any) -> tuple[str, ...]:
+    """A config list of strings, or a SettingsError naming it."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"[{table}] {key} must be a list of strings, not {value!r}")
+    return tuple(value)
 
 
 def load_config(path: str | Path) -> dict[str, dict[str, Any]]:

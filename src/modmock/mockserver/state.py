@@ -25,8 +25,8 @@ class MockState:
         from .vendors import create_vendor
 
         self.settings = settings
-        self.clock = MockClock(manual=settings.manual_clock)
-        self.scheduler = Scheduler(self.clock, settings.time_scale)
+        self.clock = MockClock(manual=settings.manual_clock, time_scale=settings.time_scale)
+        self.scheduler = Scheduler(self.clock)
         self.journal = Journal(capacity=settings.journal_size)
         self.rules = RuleBook()
         self.faults = FaultBook()

@@ -48,10 +48,16 @@ def test_the_schema_walk_finds_the_documented_limits() -> None:
     assert found["data.backupUrl"] == 1024 and found["data.streamInfo.streamId"] == 64
 
 
+def _text(field: str, length: int) -> str:
+    """A value of exactly ``length`` characters; URL fields get a URL."""
+    prefix = "https://cdn.example.com/" if field.endswith("Url") else ""
+    return prefix + "a" * (length - len(prefix))
+
+
 @pytest.mark.parametrize(("field", "limit"), LIMITS)
 def test_string_length_limits(post, field: str, limit: int) -> None:
-    assert post(_set(image_request(), field, "a" * limit))["code"] == 1100
-    over = post(_set(image_request(), field, "a" * (limit + 1)))
+    assert post(_set(image_request(), field, _text(field, limit)))["code"] == 1100
+    over = post(_set(image_request(), field, _text(field, limit + 1)))
     assert over["code"] == 1902 and field in over["message"]
 
 

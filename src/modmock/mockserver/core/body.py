@@ -7,11 +7,13 @@ own documented error, so a client never sees aiohttp's generic 413 or a 500.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from aiohttp import web
 
 JSON_TYPES = ("application/json", "text/json")
+MAX_DEPTH = 64  # nesting deeper than this is refused (no documented body nests past 4)
 
 
 class BodyProblem(Exception):
@@ -37,8 +39,40 @@ async def read_bytes(request: web.Request, limit: int) -> bytes:
     return raw
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return deepest
+
+
+def excerpt(raw: bytes, size: int = 120) -> str:
+    """The start of a body, for reports of what was sent."""
+    text = raw[:size].decode("utf-8", "replace")
+    return text + ("..." if len(raw) > size else "")
+
+
 def parse_json(raw: bytes) -> Any:
-    """Decode UTF-8 and parse JSON, naming the first failure."""
+    """Decode UTF-8 and parse strict JSON (no NaN, no Infinity), naming the first failure."""
     if not raw.strip():
         raise BodyProblem("json", "the body is empty; a JSON object is expected")
     try:
@@ -46,9 +80,16 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise BodyProblem("utf-8", f"the body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise BodyProblem("json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # NaN/Infinity, out-of-range floats, integers over Python's digit limit
+        raise BodyProblem("json", f"malformed JSON: {exc}") from None
+    if _depth(value) > MAX_DEPTH:
+        raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def is_json_content_type(request: web.Request) -> bool:

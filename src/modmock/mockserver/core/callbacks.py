@@ -43,7 +43,10 @@ class AllowList:
             self.names.add(host)
 
     def allows(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return False
         if not host:
             return False
         if host in self.names:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Coroutine
@@ -25,30 +26,45 @@ TimerCallback = Callable[[], Coroutine[Any, Any, None]]
 
 
 class MockClock:
-    """Mock time in seconds since the epoch: wall time plus an offset, or frozen."""
+    """Mock time in seconds since the epoch.
 
-    def __init__(self, *, manual: bool = False, start: float | None = None) -> None:
+    It starts at wall time. With ``time_scale=F > 0`` it runs ``1/F`` times as fast as wall
+    time (so a wait of ``w`` mock seconds lasts ``w * F`` real seconds); with ``F = 0`` it
+    follows wall time and jumps over waits; ``manual`` freezes it between ``jump_to`` calls.
+    """
+
+    def __init__(self, *, manual: bool = False, start: float | None = None, time_scale: float = 1.0) -> None:
+        if not math.isfinite(time_scale) or time_scale < 0:
+            raise ValueError("time_scale must be a finite number >= 0")
         self.manual = manual
-        self._frozen = time.time() if start is None else start
-        self._offset = 0.0 if start is None else start - time.time()
+        self.time_scale = time_scale
+        self._wall0 = time.time()
+        self._mock0 = self._wall0 if start is None else start
 
     def now(self) -> float:
         """The current mock time."""
-        return self._frozen if self.manual else time.time() + self._offset
+        if self.manual:
+            return self._mock0
+        elapsed = time.time() - self._wall0
+        return self._mock0 + (elapsed / self.time_scale if self.time_scale > 0 else elapsed)
 
     def now_ms(self) -> int:
         """The current mock time in whole milliseconds."""
         return int(self.now() * 1000)
 
+    def real_seconds(self, mock_seconds: float) -> float:
+        """How long ``mock_seconds`` of mock time last in real time."""
+        if self.manual:
+            return math.inf if mock_seconds > 0 else 0.0
+        return max(mock_seconds, 0.0) * self.time_scale
+
     def jump_to(self, when: float) -> None:
         """Move the clock forward to ``when``; never backwards."""
+        if not math.isfinite(when):
+            raise ValueError("the mock clock only moves to finite times")
         delta = when - self.now()
-        if delta <= 0:
-            return
-        if self.manual:
-            self._frozen += delta
-        else:
-            self._offset += delta
+        if delta > 0:
+            self._mock0 += delta
 
 
 @dataclass(order=True)
@@ -77,11 +93,8 @@ class TimerHandle:
 class Scheduler:
     """One heap of timers and one driver coroutine, whatever the number of timers."""
 
-    def __init__(self, clock: MockClock, time_scale: float = 1.0) -> None:
-        if time_scale < 0:
-            raise ValueError("time_scale must be >= 0")
+    def __init__(self, clock: MockClock) -> None:
         self.clock = clock
-        self.time_scale = time_scale
         self._heap: list[_Timer] = []
         self._seq = itertools.count()
         self._wake: asyncio.Event | None = None
@@ -91,6 +104,8 @@ class Scheduler:
     # -- scheduling -----------------------------------------------------------------
     def call_later(self, delay: float, callback: TimerCallback, label: str = "") -> TimerHandle:
         """Run ``callback`` after ``delay`` mock seconds."""
+        if not math.isfinite(delay):
+            raise ValueError("a delay must be finite")
         timer = _Timer(self.clock.now() + max(delay, 0.0), next(self._seq), callback, label)
         heapq.heappush(self._heap, timer)
         if self._wake is not None:
@@ -138,9 +153,7 @@ class Scheduler:
             task.cancel()
 
     def _real_delay(self, timer: _Timer) -> float:
-        if self.clock.manual:
-            return 0.0 if timer.due <= self.clock.now() else float("inf")
-        return max((timer.due - self.clock.now()) * self.time_scale, 0.0)
+        return self.clock.real_seconds(timer.due - self.clock.now())
 
     def _fire(self, timer: _Timer) -> None:
         self.clock.jump_to(timer.due)
@@ -168,7 +181,7 @@ class Scheduler:
             self._wake.clear()
             head = self._heap[0] if self._heap else None
             timeout = None if head is None else self._real_delay(head)
-            if timeout == float("inf"):
+            if timeout is not None and math.isinf(timeout):
                 timeout = None
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
@@ -176,6 +189,8 @@ class Scheduler:
     # -- test control -----------------------------------------------------------------
     async def advance(self, seconds: float) -> None:
         """Move the clock forward, firing due timers in order, and wait for them."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("advance() takes a finite number of seconds >= 0")
         target = self.clock.now() + seconds
         while True:
             await self._settle()

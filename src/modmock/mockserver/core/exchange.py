@@ -62,12 +62,19 @@ class Exchange:
         self.entry.status = status
         self.entry.response = body
         self.entry.code = body.get("code", body.get("Code"))
-        return web.Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                            status=status, content_type="application/json")
+        return web.Response(body=encode_json(body), status=status, content_type="application/json")
 
 
 # Where the middleware leaves the Exchange for the handler (a typed key on aiohttp >= 3.12).
 EXCHANGE: Any = web.RequestKey("modmock_exchange", Exchange) if hasattr(web, "RequestKey") else "modmock.exchange"
+
+def encode_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON; characters UTF-8 cannot carry (lone surrogates) are escaped."""
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -104,11 +104,32 @@ class MediaProblem(Exception):
         self.detail = detail
 
 
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable http(s) URL, or None when it is."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an http or https URL"
+    if not parts.hostname:
+        return "the URL has no host"
+    return None
+
+
 def words_of(subject: Subject) -> list[str]:
     """The words the default rule scans: URL path, text and data id, lower-cased."""
     parts: list[str] = []
     if subject.url:
-        parts.append(urlsplit(subject.url).path)
+        parts.append(_url_path(subject.url))
     if subject.text:
         parts.append(subject.text)
     if subject.data_id:
@@ -123,6 +144,9 @@ def check_media(subject: Subject) -> None:
     """Raise :class:`MediaProblem` for a ``.invalid`` host or a ``timeout`` path word."""
     if not subject.url:
         return
+    broken = url_problem(subject.url)
+    if broken:
+        raise MediaProblem("download_failed", f"cannot download {subject.url}: {broken}")
     parts = urlsplit(subject.url)
     host = (parts.hostname or "").lower()
     if host == "invalid" or host.endswith(".invalid"):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.auth import find_by_secret
-from ...settings import SettingsError
+from ...settings import SettingsError, config_strings
 from . import profile
 
 
@@ -38,10 +38,11 @@ def load_credentials(config: dict[str, Any]) -> list[Credential]:
             raise SettingsError(f"[[deepcleer.credentials]] #{i + 1} needs access_key") from None
         if not key or len(key) > 20:
             raise SettingsError(f"[[deepcleer.credentials]] #{i + 1}: access_key must be 1-20 characters")
+        table = f"[deepcleer.credentials] #{i + 1}"
         creds.append(Credential(
             key,
-            tuple(str(a) for a in item.get("app_ids", profile.DEFAULT_APP_IDS)),
-            tuple(str(e) for e in item.get("event_ids", profile.DEFAULT_EVENT_IDS)),
+            config_strings(table, "app_ids", item.get("app_ids", list(profile.DEFAULT_APP_IDS))),
+            config_strings(table, "event_ids", item.get("event_ids", list(profile.DEFAULT_EVENT_IDS))),
         ))
     if not creds:
         raise SettingsError("deepcleer: no credentials (include_defaults = false and none configured)")

@@ -17,7 +17,7 @@ from ...core.media import ImageInfo, MediaError, decode_base64, inspect
 from ...core.rules import Rule
 from ...core.tasks import Step, Task
 from ...core.verdict import MediaProblem, Subject, check_media, default_verdict
-from ...settings import SettingsError
+from ...settings import SettingsError, config_number
 from . import errors, profile, results, validation
 from .auth import Credential, authenticate, load_credentials
 
@@ -42,8 +42,11 @@ class ImageModeration:
         if self.cluster not in profile.CLUSTERS:
             raise SettingsError(f"deepcleer cluster {self.cluster!r} is not one of {sorted(profile.CLUSTERS)}")
         qps = config.get("qps")
-        self.qps: int | None = int(qps) if qps is not None else None
-        self.processing_seconds = float(config.get("processing_seconds", profile.PROCESSING_SECONDS))
+        self.qps: int | None = None
+        if qps is not None:
+            self.qps = int(config_number("deepcleer", "qps", qps, integer=True, minimum=0, exclusive=True))
+        self.processing_seconds = float(config_number(
+            "deepcleer", "processing_seconds", config.get("processing_seconds", profile.PROCESSING_SECONDS)))
         self.strict = strict
 
     async def moderate(self, body: Any, ex: Exchange) -> dict[str, Any]:

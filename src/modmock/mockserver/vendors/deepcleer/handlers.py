@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
-from ...core.body import BodyProblem, is_json_content_type, parse_json, read_bytes
+from ...core.body import BodyProblem, excerpt, is_json_content_type, parse_json, read_bytes
 from ...core.exchange import EXCHANGE, Exchange
 from ...core.journal import Problem
 from . import errors
@@ -19,10 +19,14 @@ async def image_v4(request: web.Request) -> web.Response:
     """POST /image/v4 — synchronous result, or acknowledgement when ``callback`` is set."""
     ex: Exchange = request[EXCHANGE]
     vendor = cast("Deepcleer", ex.vendor)
+    raw = b""
     try:
-        body = parse_json(await read_bytes(request, vendor.max_body))
+        raw = await read_bytes(request, vendor.max_body)
+        body = parse_json(raw)
     except BodyProblem as problem:
-        ex.problem(Problem("(body)", problem.rule, None, "a JSON object in UTF-8 within the size limit"))
+        sent = excerpt(raw) if raw else f"{request.content_length or 'a chunked body of too many'} bytes"
+        ex.problem(Problem("(body)", problem.rule, sent,
+                           f"a JSON object in UTF-8 of at most {vendor.max_body} bytes ({problem.detail})"))
         raise vendor.body_error(problem) from None
     ex.set_body(body)
     if not is_json_content_type(request):

@@ -14,6 +14,7 @@ from ...core import schemas
 from ...core.exchange import Exchange
 from ...core.journal import Problem
 from ...core.media import is_url
+from ...core.verdict import url_problem
 from . import profile
 from .auth import Credential
 from .errors import InvalidParameters
@@ -80,6 +81,7 @@ def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
                              f"Silicon Valley (gg) clusters; this mock is {cluster}"))
     if data.get("lang") == "auto" and "BOCR" not in types:
         found.append(Problem("data.lang", "auto needs BOCR", "auto", "lang auto only together with type BOCR"))
+    found += _url_problems(body, data)
     img = data.get("img")
     if isinstance(img, str) and is_url(img) and len(img) > profile.IMG_URL_MAX:
         found.append(Problem("data.img", f"maxLength {profile.IMG_URL_MAX}", img,
@@ -99,6 +101,19 @@ def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
         if size > profile.PASS_THROUGH_MAX:
             found.append(Problem("data.extra.passThrough", f"maxLength {profile.PASS_THROUGH_MAX}",
                                  f"{size} characters of JSON", "at most 1024 characters of JSON"))
+    return found
+
+
+def _url_problems(body: dict[str, Any], data: dict[str, Any]) -> list[Problem]:
+    """callback must be a valid http(s) URL (seed); so must the image URLs."""
+    found = []
+    for name, value in (("callback", body.get("callback")), ("data.img", data.get("img")),
+                        ("data.backupUrl", data.get("backupUrl")), ("data.imgCompareBase", data.get("imgCompareBase"))):
+        if not isinstance(value, str) or (name != "callback" and name != "data.backupUrl" and not is_url(value)):
+            continue
+        broken = url_problem(value)
+        if broken:
+            found.append(Problem(name, "valid URL", value, f"a valid HTTP or HTTPS URL ({broken})"))
     return found
 
 
