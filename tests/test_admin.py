@@ -62,6 +62,9 @@ def test_rules_through_the_admin_api(deepcleer_mock) -> None:
     {"match": {}},
     {"verdict": {"risk": "reject", "labels": [{"category": "unknown"}]}},
     {"error": 1903, "verdict": {"risk": "pass"}},
+    {"verdict": {"risk": "reject"}},  # a risky verdict must say which category
+    {"verdict": {"risk": "review", "labels": []}},
+    {"match": {"url_regex": "("}, "verdict": {"risk": "pass"}},
 ])
 def test_invalid_rules_are_refused_with_the_reason(deepcleer_mock, bad: dict[str, Any]) -> None:
     resp = _post(deepcleer_mock, "/rules", bad)
@@ -102,7 +105,7 @@ def test_clock_advance_and_tasks(manual, callback_sink) -> None:
 
 def test_reset_clears_everything(manual, callback_sink) -> None:
     _moderate(manual, image_request(callback=callback_sink.url))
-    manual.add_rule(verdict={"risk": "review"})
+    manual.add_rule(verdict={"risk": "review", "labels": [{"category": "ads"}]})
     manual.fail_next(1903)
     assert _post(manual, "/reset", {}).json() == {"reset": True}
     manual.run_until_idle()
@@ -147,6 +150,35 @@ def test_non_loopback_peer_gets_403(deepcleer_mock, monkeypatch) -> None:
     resp = requests.get(deepcleer_mock.admin_url + "/health", timeout=10)
     assert resp.status_code == 403 and "loopback" in resp.json()["error"]
     assert _moderate(deepcleer_mock, image_request())["code"] == 1100  # the vendor API is unaffected
+
+
+@pytest.mark.parametrize("fault", [{"error": 1100}, {"error": {"code": "abc"}}, {"vendor": "nobody", "error": 1903}])
+def test_faults_with_undocumented_codes_are_refused(deepcleer_mock, fault: dict[str, Any]) -> None:
+    resp = _post(deepcleer_mock, "/faults", fault)
+    assert resp.status_code == 400 and _get(deepcleer_mock, "/faults")["faults"] == []
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b'{"seconds": NaN}', "application/json"), (b'{"seconds": 1e999}', "application/json"),
+    (b'{"seconds": ' + b"9" * 5000 + b"}", "application/json"), (b"[" * 3000 + b"]" * 3000, "application/json"),
+    (b'{"seconds": 1e12}', "application/json"),
+])
+def test_admin_refuses_unusable_json_with_a_400(deepcleer_mock, body: bytes, content_type: str) -> None:
+    before = _get(deepcleer_mock, "/health")["time"]
+    resp = requests.post(deepcleer_mock.admin_url + "/clock/advance", data=body,
+                         headers={"Content-Type": content_type}, timeout=10)
+    assert resp.status_code == 400, resp.text
+    assert _get(deepcleer_mock, "/health")["time"] - before < 60
+
+
+def test_admin_bodies_are_read_as_utf8_whatever_the_declared_charset(deepcleer_mock) -> None:
+    resp = requests.post(deepcleer_mock.admin_url + "/clock/advance", data=b'{"seconds": 1}',
+                         headers={"Content-Type": "application/json; charset=nonsense"}, timeout=10)
+    assert resp.status_code == 200
+
+
+def test_valid_filter_takes_true_or_false_only(deepcleer_mock) -> None:
+    assert requests.get(deepcleer_mock.admin_url + "/requests?valid=maybe", timeout=10).status_code == 400
 
 
 def test_delete_with_a_bad_id_is_a_400(deepcleer_mock) -> None:

@@ -34,7 +34,7 @@ def test_assert_all_requests_valid_reports_field_rule_sent_and_expected(deepclee
 
 
 def test_inferred_rule_breaks_are_warnings_not_invalid(deepcleer_mock) -> None:
-    _send(deepcleer_mock, image_request(type="PORN"))
+    _send(deepcleer_mock, image_request({"maxFrame": 0}))
     deepcleer_mock.assert_all_requests_valid()
     assert deepcleer_mock.requests[-1].warnings
 

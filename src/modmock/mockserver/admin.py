@@ -14,14 +14,16 @@ from aiohttp import web
 
 from .appkeys import STATE
 from .core import schemas
+from .core.body import BodyProblem, parse_json, read_bytes
 from .core.journal import Problem
-from .core.rules import error_spec
 from .openapi import openapi
 from .state import MockState
 
 PREFIX = "/__admin"
 RULE_SCHEMA = "modmock/rule.json"
 FAULT_SCHEMA = "modmock/rule.json#/$defs/fault"
+ADMIN_MAX_BODY = 1024 * 1024
+MAX_ADVANCE = 10 * 365 * 24 * 3600.0  # ten years of mock time in one call
 
 
 def _allowed(state: MockState, peer: str | None) -> bool:
@@ -61,12 +63,16 @@ def _bad(message: str, problems: list[Problem] | None = None) -> web.Response:
     return web.json_response(body, status=400)
 
 
+def _bad_request(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+
+
 async def _json(request: web.Request) -> Any:
+    """The body as strict JSON (UTF-8, no NaN/Infinity, bounded size and depth), else a 400."""
     try:
-        return await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "the body must be JSON"}),
-                                 content_type="application/json") from None
+        return parse_json(await read_bytes(request, ADMIN_MAX_BODY))
+    except BodyProblem as problem:
+        raise _bad_request(f"the body must be JSON: {problem.detail}") from None
 
 
 async def _specs(request: web.Request, schema: str, what: str) -> list[Any]:
@@ -89,12 +95,15 @@ def _id(request: web.Request) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise web.HTTPBadRequest(content_type="application/json",
-                                 text=json.dumps({"error": f"id must be a number, not {raw!r}"})) from None
+        raise _bad_request(f"id must be a number, not {raw!r}") from None
 
 
 def _flag(value: str | None) -> bool | None:
-    return None if value is None else value.lower() in ("1", "true", "yes")
+    if value is None:
+        return None
+    if value.lower() not in ("true", "false", "1", "0"):
+        raise _bad_request(f"valid must be true or false, not {value!r}")
+    return value.lower() in ("true", "1")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -131,7 +140,10 @@ async def get_rules(request: web.Request) -> web.Response:
 
 async def post_rules(request: web.Request) -> web.Response:
     specs = await _specs(request, RULE_SCHEMA, "rule")
-    added = [_state(request).rules.add(spec) for spec in specs]
+    try:
+        added = [_state(request).add_rule(spec) for spec in specs]
+    except ValueError as exc:
+        return _bad(str(exc))
     return web.json_response({"rules": [r.to_json() for r in added]}, status=201)
 
 
@@ -145,10 +157,10 @@ async def get_faults(request: web.Request) -> web.Response:
 
 async def post_faults(request: web.Request) -> web.Response:
     specs = await _specs(request, FAULT_SCHEMA, "fault")
-    state = _state(request)
-    added = [state.faults.add(vendor=s.get("vendor"), endpoint=s.get("endpoint"),
-                              error=error_spec(s["error"]) if "error" in s else None,
-                              latency=s.get("latency"), times=s.get("times", 1)) for s in specs]
+    try:
+        added = [_state(request).add_fault(spec) for spec in specs]
+    except ValueError as exc:
+        return _bad(str(exc))
     return web.json_response({"faults": [f.to_json() for f in added]}, status=201)
 
 
@@ -159,8 +171,8 @@ async def delete_faults(request: web.Request) -> web.Response:
 async def advance_clock(request: web.Request) -> web.Response:
     body = await _json(request)
     seconds = body.get("seconds") if isinstance(body, dict) else None
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-        return _bad('expected {"seconds": N} with N >= 0')
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE:
+        return _bad(f'expected {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE:g}')
     state = _state(request)
     await state.scheduler.advance(float(seconds))
     return web.json_response({"time": state.clock.now(), "pending_timers": state.scheduler.pending})

@@ -121,18 +121,18 @@ class MockServer:
         found = schemas.problems("modmock/rule.json", spec)
         if found:
             raise ValueError("not a valid rule: " + "; ".join(p.describe() for p in found))
-        return self.state.rules.add(spec)
+        return self.state.add_rule(spec)
 
     def fail_next(self, code: Any, times: int = 1, endpoint: str | None = None,
                   vendor: str | None = None, message: str | None = None) -> None:
         """Answer the next ``times`` requests with the vendor error ``code``."""
         error = {"code": code} if message is None else {"code": code, "message": message}
-        self.state.faults.add(vendor=vendor, endpoint=endpoint, error=error, times=times)
+        self.state.add_fault({"vendor": vendor, "endpoint": endpoint, "error": error, "times": times})
 
     def add_latency(self, seconds: float, times: int = 1, endpoint: str | None = None,
                     vendor: str | None = None) -> None:
         """Delay the next ``times`` answers by ``seconds`` of real time."""
-        self.state.faults.add(vendor=vendor, endpoint=endpoint, latency=seconds, times=times)
+        self.state.add_fault({"vendor": vendor, "endpoint": endpoint, "latency": seconds, "times": times})
 
     def reset(self) -> None:
         """Cancel scheduled work; clear journal, rules, faults, rate windows, tasks."""

@@ -10,7 +10,7 @@ from .core.clock import MockClock, Scheduler
 from .core.faults import FaultBook
 from .core.journal import Journal
 from .core.ratelimit import RateLimiter
-from .core.rules import RuleBook
+from .core.rules import RuleBook, error_spec
 from .core.tasks import TaskStore
 from .core.vendor import Vendor
 from .settings import Settings
@@ -63,6 +63,31 @@ class MockState:
         self.rules.remove()
         self.faults.remove()
         self.limiter.clear()
+
+    def check_injectable(self, vendor: str | None, error: dict[str, Any] | None) -> None:
+        """Refuse an injected error that is not a documented code of the vendor(s) it targets."""
+        if error is None:
+            return
+        if vendor is not None and vendor not in self.vendors:
+            raise ValueError(f"vendor {vendor!r} is not served here (serving {', '.join(self.vendors)})")
+        for name in [vendor] if vendor else list(self.vendors):
+            codes = self.vendors[name].error_codes
+            if error.get("code") not in codes:
+                raise ValueError(f"{error.get('code')!r} is not a documented {name} error code; "
+                                 f"use one of {sorted(codes, key=str)}")
+
+    def add_fault(self, spec: dict[str, Any]) -> Any:
+        """Add a fault from its JSON form (already schema-valid), checking its error code."""
+        error = error_spec(spec["error"]) if "error" in spec else None
+        self.check_injectable(spec.get("vendor"), error)
+        return self.faults.add(vendor=spec.get("vendor"), endpoint=spec.get("endpoint"), error=error,
+                               latency=spec.get("latency"), times=spec.get("times", 1))
+
+    def add_rule(self, spec: dict[str, Any]) -> Any:
+        """Add a rule from its JSON form (already schema-valid), checking its error code."""
+        if "error" in spec:
+            self.check_injectable(spec.get("match", {}).get("vendor"), error_spec(spec["error"]))
+        return self.rules.add(spec)
 
     def credentials(self) -> dict[str, Any]:
         return {name: vendor.credentials() for name, vendor in self.vendors.items()}

@@ -26,6 +26,12 @@ def _last_problem(mock: modmock.MockServer) -> tuple[str, str]:
 
 @pytest.mark.parametrize(("data", "rule"), [
     (b'{"accessKey": "xxxx",', "json"),
+    (b'{"accessKey": NaN}', "json"),
+    (b'{"accessKey": Infinity}', "json"),
+    (b'{"n": 1e999}', "json"),
+    (b'{"n": ' + b"9" * 5000 + b"}", "json"),
+    (b"[" * 5000 + b"]" * 5000, "json"),
+    (b'{"a": ' * 100 + b"1" + b"}" * 100, "json"),
     (b"", "json"),
     (b'{"accessKey": "\xff\xfe"}', "utf-8"),
     (b"[1, 2, 3]", "type"),
@@ -40,6 +46,34 @@ def test_unreadable_bodies_get_1902(deepcleer_mock, data: bytes, rule: str) -> N
     assert len(body["requestId"]) == 32
     assert _last_problem(deepcleer_mock) == ("(body)", rule)
     assert not deepcleer_mock.requests[-1].valid
+
+
+def test_reports_say_what_was_sent(deepcleer_mock) -> None:
+    _raw(deepcleer_mock, b'{"accessKey": NaN}')
+    problem = deepcleer_mock.requests[-1].problems[0]
+    assert problem.sent == '{"accessKey": NaN}' and "NaN is not valid JSON" in problem.expected
+
+
+def test_lone_surrogates_are_echoed_as_valid_json(deepcleer_mock) -> None:
+    import json
+    body = json.dumps(image_request({"extra": {"passThrough": {"s": "\ud800"}}}))  # an escaped lone surrogate
+    resp = _raw(deepcleer_mock, body)
+    assert resp.json()["code"] == 1100
+    json.loads(resp.content.decode("utf-8"))  # the answer itself is valid UTF-8 JSON
+
+
+@pytest.mark.parametrize(("field", "url"), [
+    ("callback", "http://[::1/x"), ("callback", "http://127.0.0.1:99999/cb"), ("data.img", "http://[::1/x.jpg"),
+    ("data.backupUrl", "not a url"),
+])
+def test_unparseable_urls_get_1902(post, field: str, url: str) -> None:
+    body = image_request()
+    if field == "callback":
+        body["callback"] = url
+    else:
+        body["data"][field.split(".")[1]] = url
+    result = post(body)
+    assert result["code"] == 1902 and field in result["message"]
 
 
 def test_form_encoded_body_is_not_json(deepcleer_mock) -> None:
@@ -167,10 +201,6 @@ def test_base64_media_error_before_nothing_else(deepcleer_mock, post) -> None:
     assert post(image_request({"img": "%%%"}))["code"] == 1902
 
 
-def test_precedence_is_written_in_the_profile() -> None:
-    assert [code for _, code in profile.ERROR_PRECEDENCE] == [1902, 9101, 1902, 1901, 1903, 1902, 1911]
-
-
 # -- injected failures ------------------------------------------------------------------------
 def test_fail_next_for_n_requests(deepcleer_mock, post) -> None:
     deepcleer_mock.fail_next(1903, times=2)
@@ -182,6 +212,22 @@ def test_every_documented_code_can_be_injected(deepcleer_mock, post, code: int) 
     deepcleer_mock.fail_next(code, endpoint="image_v4")
     result = post(image_request())
     assert (result["code"], result["message"]) == (code, profile.MESSAGES[code])
+
+
+@pytest.mark.parametrize("code", [1100, 1905, "abc", None])
+def test_only_documented_error_codes_can_be_injected(deepcleer_mock, code: object) -> None:
+    with pytest.raises(ValueError, match="not a documented deepcleer error code"):
+        deepcleer_mock.fail_next(code)
+    with pytest.raises(ValueError, match="not a documented deepcleer error code"):
+        deepcleer_mock.add_rule(error={"code": code} if code is not None else 0)
+    assert deepcleer_mock.state.faults.list() == [] and deepcleer_mock.state.rules.list() == []
+
+
+def test_a_fault_answers_without_spending_a_rule(deepcleer_mock, post) -> None:
+    deepcleer_mock.add_rule(verdict={"risk": "reject", "labels": [{"category": "porn"}]}, times=1)
+    deepcleer_mock.fail_next(1903)
+    assert post(image_request())["code"] == 1903
+    assert post(image_request())["riskLabel1"] == "porn"  # the rule was still there
 
 
 def test_rule_error_and_delay(deepcleer_mock, post) -> None:
@@ -199,9 +245,8 @@ def test_fixed_latency(deepcleer_mock, post) -> None:
     started = time.monotonic()
     post(image_request())
     assert time.monotonic() - started >= 0.25
-    started = time.monotonic()
-    post(image_request())
-    assert time.monotonic() - started < 0.25  # it applied to one request only
+    assert deepcleer_mock.state.faults.list() == []  # it applied to one request only
+    assert deepcleer_mock.requests[-1].notes == ["injected latency 0.25 s"]
 
 
 @pytest.mark.parametrize(("img", "word"), [

@@ -151,21 +151,30 @@ def test_wrong_types(post, field: str, value: Any) -> None:
 
 
 @pytest.mark.parametrize(("code", "expected"), [
-    ("POLITY_EROTIC_VIOLENT_QRCODE_ADVERT_IMGTEXTRISK", 1100), ("FOO", 1902), ("POLITY_FOO", 1902),
-    ("POLITY__EROTIC", 1100), ("polity", 1100),
+    ("POLITY_EROTIC_VIOLENT_QRCODE_ADVERT_IMGTEXTRISK", 1100),
+    ("FOO", 1902), ("POLITY_FOO", 1902), ("polity", 1902),  # unknown codes: documented list
+    ("POLITY__EROTIC", 1100),  # a doubled underscore breaks only the inferred pattern
+    ("", 1902), ("_", 1902), ("__", 1902),  # no code at all: "at least one of type or businessType"
 ])
 def test_type_codes(post, code: str, expected: int) -> None:
-    # Doubled underscores and lower case break only the inferred pattern: served with a warning.
-    assert post(image_request(type=code))["code"] == (expected if code != "polity" else 1902)
+    assert post(image_request(type=code))["code"] == expected
 
 
-def test_legacy_type_codes_are_served_with_a_warning(deepcleer_mock, post) -> None:
-    result = post(image_request({"img": "https://x.example/porn.jpg"}, type="PORN"))
+def test_empty_business_type_alone_is_refused(post) -> None:
+    result = post(image_request(type=None, businessType=""))
+    assert result["code"] == 1902 and "at least one" in result["message"]
+
+
+def test_the_vendor_demo_type_codes_are_accepted_even_under_strict(deepcleer_mock, post) -> None:
+    """ishumei/api-demo's Python image demo sent "POLITICS_PORN_AD_BAN" (pre-2022 codes)."""
+    result = post(image_request({"img": "https://x.example/porn.jpg"}, type="POLITICS_PORN_AD_BAN"))
     assert (result["code"], result["riskLabel1"]) == (1100, "porn")  # PORN reads as EROTIC
     entry = deepcleer_mock.requests[-1]
-    assert entry.valid and [w.rule for w in entry.warnings] == ["legacy risk type PORN"]
+    assert entry.valid and entry.warnings == []
+    assert "older codes read as current ones: POLITICS, PORN, AD, BAN" in entry.notes
     with modmock.serve("deepcleer", strict=True) as strict:
-        assert _post(strict, image_request(type="PORN"))["code"] == 1902
+        assert _post(strict, image_request(type="POLITICS_PORN_AD_BAN"))["code"] == 1100
+        assert _post(strict, image_request(type=None, businessType="MINOR_FACE"))["code"] == 1100
 
 
 def test_bocr_only_on_singapore_and_silicon_valley(post) -> None:

@@ -75,10 +75,16 @@ def test_aux_info_echoes_pass_through_and_type_versions(post) -> None:
     assert result["auxInfo"]["segments"] == 1
 
 
-@pytest.mark.parametrize(("frames", "max_frame", "segments"), [(5, None, 3), (5, 20, 5), (2, 1, 1)])
-def test_segments_count_frames_up_to_max_frame(post, frames: int, max_frame: int | None, segments: int) -> None:
-    data = {"img": image_base64(40, 40, "GIF", frames=frames), "maxFrame": max_frame}
-    assert post(image_request(data))["auxInfo"]["segments"] == segments
+@pytest.mark.parametrize(("frames", "max_frame", "interval", "segments"), [
+    (5, None, None, 3), (5, 20, None, 5), (2, 1, None, 1), (9, 20, 2, 5), (9, 20, 4, 3), (9, 2, 2, 2),
+    (5, 0, None, 1), (5, -5, None, 1), (5, 20, 0, 5),  # maxFrame/interval below 1 (inferred rules) still give >= 1
+])
+def test_segments_count_frames_by_interval_up_to_max_frame(post, frames: int, max_frame: int | None,
+                                                           interval: int | None, segments: int) -> None:
+    data = {"img": image_base64(40, 40, "GIF", frames=frames), "maxFrame": max_frame, "interval": interval}
+    result = post(image_request(data))
+    assert result["auxInfo"]["segments"] == segments
+    assert schemas.problems("deepcleer/result.json", result) == []
 
 
 def test_stream_info_similarity_fields_are_returned(post) -> None:

@@ -77,6 +77,12 @@ class RuleBook:
 
     def add(self, spec: dict[str, Any]) -> Rule:
         """Add a rule from its JSON form (already schema-valid)."""
+        pattern = spec.get("match", {}).get("url_regex")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"match.url_regex {pattern!r} is not a regular expression: {exc}") from None
         rule = Rule(
             id=next(self._ids),
             match=dict(spec.get("match", {})),

@@ -64,9 +64,8 @@ def vendor_schemas(vendor: str) -> dict[str, dict[str, Any]]:
 def validator(path: str) -> Draft202012Validator:
     """A compiled validator for a packaged schema, or a part of one
     (``"modmock/rule.json#/$defs/fault"``)."""
-    if "#" in path:
-        return Draft202012Validator({"$ref": BASE_URI + path}, registry=registry())
-    return Draft202012Validator(schema(path), registry=registry())
+    root = {"$ref": BASE_URI + path} if "#" in path else schema(path)
+    return Draft202012Validator(root, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def field_name(error: ValidationError) -> str:

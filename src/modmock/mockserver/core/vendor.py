@@ -66,6 +66,11 @@ class Vendor(ABC):
     def internal_error(self) -> VendorError:
         """The vendor's error for an unexpected failure inside the mock."""
 
+    @property
+    @abstractmethod
+    def error_codes(self) -> frozenset[Any]:
+        """The documented error codes a fault or rule may inject."""
+
     @abstractmethod
     def credentials(self) -> dict[str, Any]:
         """The accepted test credentials, for the banner, the fixture and the ready file."""

@@ -40,6 +40,10 @@ class Deepcleer(Vendor):
     def internal_error(self) -> VendorError:
         return errors.ServiceFailure("internal error in the mock (see the journal)")
 
+    @property
+    def error_codes(self) -> frozenset[Any]:
+        return frozenset(errors.BY_CODE)
+
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)
 

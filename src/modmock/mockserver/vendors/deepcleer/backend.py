@@ -66,8 +66,7 @@ class ImageModeration:
         media = self._decode(req)
         subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                           token_id=req.data.get("tokenId"), content=media.content)
-        rule = state.rules.take(profile.NAME, ENDPOINT, subject)
-        await self._inject(rule, ex)
+        rule = await self._inject(subject, ex)
         if req.callback:
             return self._start_async(req, request_id, subject, media, rule, ex)
         return self._result(req, request_id, subject, media, rule)
@@ -98,16 +97,25 @@ class ImageModeration:
                     f"data.img: resolution {info.width}x{info.height} is outside {lo}x{lo} to {hi}x{hi}"))
         return _Media(content, info)
 
-    async def _inject(self, rule: Rule | None, ex: Exchange) -> None:
+    async def _inject(self, subject: Subject, ex: Exchange) -> Rule | None:
+        """Apply faults, then the matching rule's delay or error; return the rule for its verdict.
+
+        A fault's error answers before any rule is used, so a rule's ``times`` is not spent."""
         drawn = ex.state.faults.draw(profile.NAME, ENDPOINT)
-        latency = drawn.latency + (rule.delay if rule is not None and rule.delay else 0.0)
-        if latency > 0:
-            ex.note(f"injected latency {latency:g} s")
-            await asyncio.sleep(latency)
-        spec = drawn.error or (rule.error if rule is not None else None)
-        if spec is not None:
-            ex.note(f"injected error {spec['code']}")
-            raise errors.for_code(spec["code"], spec.get("message"))
+        if drawn.latency > 0:
+            ex.note(f"injected latency {drawn.latency:g} s")
+            await asyncio.sleep(drawn.latency)
+        if drawn.error is not None:
+            ex.note(f"injected error {drawn.error['code']} (fault)")
+            raise errors.for_code(drawn.error["code"], drawn.error.get("message"))
+        rule = ex.state.rules.take(profile.NAME, ENDPOINT, subject)
+        if rule is not None and rule.delay:
+            ex.note(f"rule {rule.id}: delay {rule.delay:g} s")
+            await asyncio.sleep(rule.delay)
+        if rule is not None and rule.error is not None:
+            ex.note(f"rule {rule.id}: error {rule.error['code']}")
+            raise errors.for_code(rule.error["code"], rule.error.get("message"))
+        return rule
 
     def _result(self, req: validation.ImageRequest, request_id: str, subject: Subject, media: _Media,
                 rule: Rule | None) -> dict[str, Any]:
@@ -117,7 +125,7 @@ class ImageModeration:
         subject = self._downloadable(req, subject)
         verdict = rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
         frames = media.info.frames if media.info is not None else 1
-        return results.render(verdict, req, request_id, min(frames, req.max_frame))
+        return results.render(verdict, req, request_id, req.segments(frames))
 
     @staticmethod
     def _downloadable(req: validation.ImageRequest, subject: Subject) -> Subject:

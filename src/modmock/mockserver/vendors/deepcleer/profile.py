@@ -72,6 +72,7 @@ MIN_PIXELS, MAX_PIXELS = 20, 6000
 NICKNAME_MAX = 150  # longer nicknames are truncated, not rejected
 PASS_THROUGH_MAX = 1024  # extra.passThrough, as serialised JSON
 DEFAULT_MAX_FRAME = 3
+DEFAULT_INTERVAL = 1
 # Base64 of a 30 MB image is 40 MB; allow 1 MB of JSON around it.
 MAX_BODY = ASYNC_IMAGE_MAX * 4 // 3 + 1024 * 1024
 IMAGE_FORMATS = frozenset({
@@ -94,9 +95,10 @@ TYPES: dict[str, str] = {
     "IMGTEXTRISK": "Image text violation detection",
     "BOCR": "OCR for minority languages with automatic language detection (gg, xjp only)",
 }
-# Codes api-doc listed before 2022-06-20, struck through since; old clients may still send
-# them. Accepted with a warning (inferred); --strict rejects them.
-LEGACY_TYPES: dict[str, str] = {
+# Codes api-doc listed before 2022-06-20 (struck through since), which the vendor's own Python
+# demo (ishumei/api-demo v4/python/image/main.py) sent as "POLITICS_PORN_AD_BAN": accepted,
+# read as the current code, noted in the journal.
+OLDER_TYPES: dict[str, str] = {
     "POLITICS": "POLITY", "PORN": "EROTIC", "VIOLENCE": "VIOLENT", "BAN": "VIOLENT",
     "AD": "ADVERT", "OCR": "IMGTEXTRISK",
 }
@@ -117,8 +119,8 @@ OFFICESUPPLIES FASHION SPORTEQUIPMENT TOY MAKEUP DRUGS PAINTING ELECTRONIC LOTTE
 MEDICALIMAGE FURNITURE DAILYSUPPLIES CONSTELLATION KITCHENWARE KEEPSAKE MAMMAL BIRDS REPTILE FISH
 ARTHROPOD COELENTERATE MOLLUSKS CRUSTACEAN PLANT SETTING EXTREMEWEATHER LICENCEPLATE
 """.split())
-# The pre-2022 list; accepted with a warning like the legacy risk types.
-LEGACY_BUSINESS_TYPES = frozenset("""
+# The pre-2022 list of api-doc; accepted like the older risk types.
+OLDER_BUSINESS_TYPES = frozenset("""
 LOGO OCR MINOR SCREEN SCENCE QR QUALITY FACE STAR PORTRAIT ANIMAL OBJECT IMAGECONTENT
 """.split())
 

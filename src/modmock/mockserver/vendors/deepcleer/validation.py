@@ -44,9 +44,12 @@ class ImageRequest:
     def img_is_url(self) -> bool:
         return is_url(self.img)
 
-    @property
-    def max_frame(self) -> int:
-        return int(self.data.get("maxFrame", profile.DEFAULT_MAX_FRAME))
+    def segments(self, frames: int) -> int:
+        """Frames processed: every ``interval``-th frame, at most ``maxFrame``, at least one
+        (seed: interval is raised to frames / maxFrame when interval x maxFrame < frames)."""
+        max_frame = max(1, int(self.data.get("maxFrame", profile.DEFAULT_MAX_FRAME)))
+        interval = max(1, int(self.data.get("interval", profile.DEFAULT_INTERVAL)))
+        return max(1, min(-(-frames // interval), max_frame))
 
 
 def _codes(value: Any) -> list[str]:
@@ -54,17 +57,13 @@ def _codes(value: Any) -> list[str]:
 
 
 def _code_problems(fld: str, codes: list[str], known: frozenset[str] | dict[str, str],
-                   legacy: frozenset[str] | dict[str, str], what: str) -> list[Problem]:
+                   older: frozenset[str] | dict[str, str], what: str) -> list[Problem]:
     found = []
     for code in codes:
-        if code in known:
-            continue
-        if code in legacy:
-            found.append(Problem(fld, f"legacy {what} {code}", code,
-                                 f"a current {what} (listed before 2022-06-20, since removed)", inferred=True))
-        else:
-            found.append(Problem(fld, f"unknown {what}", code, f"{what}s from {sorted(known)[:12]}..."
-                                 if len(known) > 12 else f"{what}s from {sorted(known)}"))
+        if code not in known and code not in older:
+            choices = sorted(known)
+            shown = f"{choices[:12]}..." if len(choices) > 12 else str(choices)
+            found.append(Problem(fld, f"unknown {what}", code, f"{what}s from {shown}"))
     return found
 
 
@@ -73,9 +72,13 @@ def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
     found: list[Problem] = []
     data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
     types = _codes(body.get("type"))
-    found += _code_problems("type", types, profile.TYPES, profile.LEGACY_TYPES, "risk type")
-    found += _code_problems("businessType", _codes(body.get("businessType")), profile.BUSINESS_TYPES,
-                            profile.LEGACY_BUSINESS_TYPES, "business type")
+    business = _codes(body.get("businessType"))
+    found += _code_problems("type", types, profile.TYPES, profile.OLDER_TYPES, "risk type")
+    found += _code_problems("businessType", business, profile.BUSINESS_TYPES,
+                            profile.OLDER_BUSINESS_TYPES, "business type")
+    if ("type" in body or "businessType" in body) and not types and not business:
+        found.append(Problem("type", "at least one of type or businessType", body.get("type", body.get("businessType")),
+                             "at least one risk type or business type code"))
     if "BOCR" in types and cluster not in profile.BOCR_CLUSTERS:
         found.append(Problem("type", "BOCR cluster", "BOCR", "BOCR only on the Singapore (xjp) and "
                              f"Silicon Valley (gg) clusters; this mock is {cluster}"))
@@ -144,6 +147,10 @@ def check(body: dict[str, Any], cred: Credential, cluster: str, strict: bool, ex
     nickname = data.get("nickname")
     if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
         ex.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
-    types = [profile.LEGACY_TYPES.get(c, c) for c in _codes(body.get("type"))]
+    older = [c for c in _codes(body.get("type")) + _codes(body.get("businessType"))
+             if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES]
+    if older:
+        ex.note(f"older codes read as current ones: {', '.join(older)}")
+    types = [profile.OLDER_TYPES.get(c, c) for c in _codes(body.get("type"))]
     accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
     return ImageRequest(body, data, list(dict.fromkeys(types)), _codes(body.get("businessType")), accept)
