@@ -104,3 +104,27 @@ def test_each_test_starts_clean(deepcleer_mock):
 ''')
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/image/v4"), ("POST", "/images/v4"), ("POST", "/image/v4/")])
+def test_requests_to_no_endpoint_are_journaled_as_invalid(deepcleer_mock, method: str, path: str) -> None:
+    resp = requests.request(method, deepcleer_mock.url + path, json=image_request(), timeout=10)
+    assert resp.status_code in (404, 405)
+    (entry,) = deepcleer_mock.requests
+    assert (entry.endpoint, entry.valid, entry.status) == ("(unmatched)", False, resp.status_code)
+    with pytest.raises(InvalidRequestsError, match=r"no such endpoint.*POST /image/v4"):
+        deepcleer_mock.assert_all_requests_valid()
+
+
+def test_misspelled_fixture_options_fail_loudly(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture(scope="session")
+def modmock_options():
+    return {"clock": "Manual", "timescale": 0}
+''')
+    pytester.makepyfile("def test_uses_it(deepcleer_mock):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown option(s)*timescale*"])

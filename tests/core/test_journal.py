@@ -39,3 +39,15 @@ def test_invalid_requests_outlive_the_ring_and_evictions_are_counted() -> None:
 def test_large_bodies_are_clipped() -> None:
     clipped = clip_body({"data": {"img": "A" * 100_000}})
     assert len(clipped["data"]["img"]) < 20_000
+
+
+def test_wide_and_deep_bodies_are_clipped() -> None:
+    wide = clip_body({f"k{i}": i for i in range(5000)})
+    assert len(wide) == 201 and "4800 more keys" in wide["..."]
+    deep: object = 1
+    for _ in range(50):
+        deep = {"a": deep}
+    node = clip_body(deep)
+    for _ in range(16):
+        node = node["a"]  # type: ignore[index]
+    assert node == "...[nested deeper than 16]"

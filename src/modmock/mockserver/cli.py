@@ -84,9 +84,12 @@ async def _serve(settings: Settings) -> None:
     url = f"http://{host}:{port}"
     print(_banner(settings, url, state.vendors), flush=True)
     if settings.ready_file:
-        Path(settings.ready_file).write_text(json.dumps({
+        ready = Path(settings.ready_file)
+        partial = ready.with_name(ready.name + ".partial")
+        partial.write_text(json.dumps({
             "url": url, "port": port, "admin_url": url + "/__admin", "vendors": settings.vendors,
             "ca_bundle": None, "credentials": state.credentials()}, indent=2), encoding="utf-8")
+        partial.replace(ready)  # readers never see a half-written file
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

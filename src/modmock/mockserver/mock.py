@@ -151,7 +151,17 @@ class MockServer:
 
     def wait_for_callbacks(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
         """Wait (real time) until ``n`` callback deliveries have finished; return them."""
-        return self._thread.call(self.state.callbacks.wait_for(n, timeout), timeout + 5)
+        try:
+            return self._thread.call(self.state.callbacks.wait_for(n, timeout), timeout + 5)
+        except (TimeoutError, asyncio.TimeoutError):
+            raise AssertionError(self._callback_timeout(n, timeout)) from None
+
+    def _callback_timeout(self, n: int, timeout: float) -> str:
+        deliveries = self.callbacks
+        done = [d for d in deliveries if d.state != "pending"]
+        hint = " (manual clock: call advance() or run_until_idle() first)" if self.state.clock.manual else ""
+        return (f"expected {n} finished callback deliveries within {timeout} s, got {len(done)} "
+                f"of {len(deliveries)} started{hint}")
 
     async def advance_async(self, seconds: float) -> None:
         await asyncio.wrap_future(self._thread.submit(self.state.scheduler.advance(seconds)))
@@ -160,4 +170,7 @@ class MockServer:
         await asyncio.wrap_future(self._thread.submit(self.state.scheduler.run_until_idle()))
 
     async def wait_for_callbacks_async(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
-        return await asyncio.wrap_future(self._thread.submit(self.state.callbacks.wait_for(n, timeout)))
+        try:
+            return await asyncio.wrap_future(self._thread.submit(self.state.callbacks.wait_for(n, timeout)))
+        except (TimeoutError, asyncio.TimeoutError):
+            raise AssertionError(self._callback_timeout(n, timeout)) from None

@@ -28,7 +28,11 @@ class ServerThread:
 
     def start(self) -> "ServerThread":
         self._thread.start()
-        self.call(self._start())
+        try:
+            self.call(self._start())
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     async def _start(self) -> None:

@@ -49,6 +49,7 @@ class Settings:
     ready_file: str | None = None
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
     journal_size: int = 10_000
+    shutdown_grace: float = 2.0  # real seconds running callback attempts get to finish
 
     def validate(self) -> None:
         if not math.isfinite(self.time_scale) or self.time_scale < 0:

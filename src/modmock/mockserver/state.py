@@ -47,11 +47,11 @@ class MockState:
 
     async def stop(self) -> None:
         """Let in-flight callback attempts finish briefly; journal the rest as cancelled."""
-        dropped = await self.scheduler.stop(grace=2.0)
+        dropped = await self.scheduler.stop(grace=self.settings.shutdown_grace)
         for label in dropped:
             log.info("shutdown: cancelled %s", label)
         for delivery in await self.callbacks.close():
-            log.info("shutdown: callback %d to %s cancelled after %d attempt(s)",
+            log.info("shutdown: callback %d to %s cancelled (%d attempt(s) before)",
                      delivery.id, delivery.url, len(delivery.attempts) - 1)
 
     def reset(self) -> None:

@@ -168,3 +168,22 @@ async def test_async_twins_for_asyncio_tests(callback_sink: CallbackSink) -> Non
         delivered = await mock.wait_for_callbacks_async(1, timeout=5)
         assert delivered[0].state == "delivered"
         assert (await callback_sink.wait_for_async(1))[0].json["code"] == 1100
+
+
+def test_stop_cancels_an_attempt_in_flight(callback_sink) -> None:
+    from modmock.mockserver.settings import Settings
+    callback_sink.delay = 5.0  # the receiver is slower than the shutdown grace
+    mock = modmock.MockServer(Settings(port=0, time_scale=0, shutdown_grace=0.2)).start()
+    _send(mock, callback_sink.url)
+    callback_sink.wait_for(1)  # the attempt is in flight
+    state = mock.state
+    mock.stop()
+    (delivery,) = state.callbacks.deliveries()
+    assert delivery.state == "cancelled"
+    assert [a.outcome for a in delivery.attempts] == ["cancelled"]
+
+
+def test_waiting_for_callbacks_that_never_come_says_why(manual, callback_sink) -> None:
+    _send(manual, callback_sink.url)
+    with pytest.raises(AssertionError, match="got 0 of 0 started .manual clock: call advance"):
+        manual.wait_for_callbacks(1, timeout=0.2)

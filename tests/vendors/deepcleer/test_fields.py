@@ -275,3 +275,13 @@ def test_sync_base64_over_10_mb_is_refused(post) -> None:
     big = image_bytes(32, 32) + b"\0" * (10 * 1024 * 1024)
     result = post(image_request({"img": base64.b64encode(big).decode()}))
     assert result["code"] == 1902 and "10 MB" in result["message"]
+
+
+def test_unknown_fields_are_served_with_a_warning_naming_the_nearest(deepcleer_mock, post) -> None:
+    result = post(image_request({"tokenID": "x"}, callbackUrl="http://127.0.0.1:9/cb"))
+    assert set(result) > {"riskLevel"}  # served synchronously: the typo dropped the callback
+    warnings = {w.field: w.expected for w in deepcleer_mock.requests[-1].warnings}
+    assert "did you mean callback?" in warnings["callbackUrl"]
+    assert "did you mean data.tokenId?" in warnings["data.tokenID"]
+    with modmock.serve("deepcleer", strict=True) as strict:
+        assert _post(strict, image_request(callbackUrl="http://127.0.0.1:9/cb"))["code"] == 1902

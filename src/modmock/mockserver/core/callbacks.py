@@ -106,8 +106,8 @@ class CallbackDispatcher:
         self._changed = asyncio.Condition()
 
     async def close(self) -> list[Delivery]:
-        """Journal every unfinished delivery as cancelled, close the client session,
-        and return the deliveries cancelled."""
+        """Journal every unfinished delivery as cancelled, close the client session, and
+        return the cancelled deliveries (those cut off mid-attempt included)."""
         with self._lock:
             pending = [d for d in self._log if d.state == "pending"]
         for delivery in pending:
@@ -115,7 +115,8 @@ class CallbackDispatcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        return pending
+        with self._lock:
+            return [d for d in self._log if d.state == "cancelled"]
 
     def _finish_cancelled(self, delivery: Delivery) -> None:
         delivery.attempts.append(Attempt(len(delivery.attempts) + 1, self.scheduler.clock.now(), "cancelled"))

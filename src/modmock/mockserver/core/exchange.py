@@ -79,6 +79,17 @@ def encode_json(body: Any) -> bytes:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _unmatched(state: "MockState", request: web.Request, status: int) -> Entry:
+    """A journal entry for a request no vendor route matched: invalid, with what is served."""
+    served = [f"{ep.method} {ep.path}" for v in state.vendors.values() for ep in v.endpoints]
+    only = next(iter(state.vendors)) if len(state.vendors) == 1 else ""
+    entry = Entry(id=state.journal.new_id(), vendor=only, endpoint="(unmatched)", method=request.method,
+                  path=request.path_qs, time=state.clock.now(), wall_time=time.time(), status=status, valid=False)
+    entry.problems.append(Problem("(path)", "no such endpoint", f"{request.method} {request.path}",
+                                  f"one of {served}"))
+    return entry
+
+
 def exchange_middleware(state: "MockState") -> Any:
     """Middleware journaling every vendor request and rendering vendor errors."""
 
@@ -88,7 +99,13 @@ def exchange_middleware(state: "MockState") -> Any:
         vendor_name, _, endpoint = name.partition(":")
         vendor = state.vendors.get(vendor_name)
         if vendor is None or not endpoint:
-            return await handler(request)
+            if request.path.startswith("/__admin/"):
+                return await handler(request)
+            try:
+                return await handler(request)
+            except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as miss:
+                state.journal.record(_unmatched(state, request, miss.status))
+                raise
         ex = Exchange(state, vendor, endpoint, request)
         request[EXCHANGE] = ex
         try:

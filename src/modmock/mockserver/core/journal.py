@@ -59,16 +59,27 @@ class Entry:
         return asdict(self)
 
 
-def clip_body(body: Any) -> Any:
-    """Keep large bodies from filling memory: long strings are cut, structure kept."""
+ITEMS_KEEP = 200  # keys of an object or items of a list kept in the journal
+DEPTH_KEEP = 16
+
+
+def clip_body(body: Any, depth: int = 0) -> Any:
+    """Keep large bodies from filling memory: long strings, big containers and deep nesting
+    are cut; the structure a test looks at is kept."""
     if isinstance(body, str):
         return body if len(body) <= BODY_KEEP else body[:BODY_KEEP] + f"...[{len(body)} chars]"
     if isinstance(body, bytes):
-        return clip_body(body.decode("utf-8", "replace"))
+        return clip_body(body.decode("utf-8", "replace"), depth)
+    if isinstance(body, (dict, list)) and depth >= DEPTH_KEEP:
+        return f"...[nested deeper than {DEPTH_KEEP}]"
     if isinstance(body, dict):
-        return {k: clip_body(v) for k, v in body.items()}
+        items = list(body.items())
+        kept = {str(k): clip_body(v, depth + 1) for k, v in items[:ITEMS_KEEP]}
+        if len(items) > ITEMS_KEEP:
+            kept["..."] = f"[{len(items) - ITEMS_KEEP} more keys]"
+        return kept
     if isinstance(body, list):
-        return [clip_body(v) for v in body[:1000]]
+        return [clip_body(v, depth + 1) for v in body[:ITEMS_KEEP]]
     return body
 
 

@@ -6,6 +6,7 @@ answer 1902 naming the first field; inferred ones are served with a warning unle
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +121,28 @@ def _url_problems(body: dict[str, Any], data: dict[str, Any]) -> list[Problem]:
     return found
 
 
+def _unknown_fields(body: dict[str, Any]) -> list[Problem]:
+    """Fields the document does not list (a typo like ``callbackUrl`` silently makes a request
+    synchronous): an inferred rule, so a warning unless strict."""
+    root = schemas.schema(REQUEST_SCHEMA)
+    data_node = root["properties"]["data"]
+    data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
+    found = []
+    for where, value, node in (("", body, root), ("data.", data, data_node),
+                               ("data.extra.", data.get("extra"), data_node["properties"]["extra"]),
+                               ("data.streamInfo.", data.get("streamInfo"), data_node["properties"]["streamInfo"])):
+        if not isinstance(value, dict):
+            continue
+        known = node["properties"]
+        for name in value:
+            if name not in known:
+                near = difflib.get_close_matches(name, list(known), n=1)
+                hint = f"; did you mean {where}{near[0]}?" if near else ""
+                found.append(Problem(f"{where}{name}", "unknown field", value[name],
+                                     f"only the documented fields{hint}", inferred=True))
+    return found
+
+
 def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
     """appId and eventId must be agreed with the vendor (seed); the code for it is inferred."""
     found = []
@@ -133,7 +156,8 @@ def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
 
 def check(body: dict[str, Any], cred: Credential, cluster: str, strict: bool, ex: Exchange) -> ImageRequest:
     """Validate, journal every problem, raise 1902 for the first one that counts."""
-    found = schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
+    found = (schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
+             + _unknown_fields(body))
     fatal = [p for p in found if strict or not p.inferred]
     for p in found:
         if p in fatal:
