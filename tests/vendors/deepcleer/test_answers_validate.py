@@ -59,3 +59,42 @@ def test_every_ack_and_callback_validates(deepcleer_mock, callback_sink, body: d
         callback = callback_sink.deliveries[0].json
         assert schemas.problems("deepcleer/callback.json", callback) == []
         assert callback["requestId"] == ack["requestId"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+TOP = ["accessKey", "appId", "eventId", "type", "businessType", "callback", "acceptLang", "data"]
+DATA = ["img", "tokenId", "backupUrl", "dataId", "lang", "level", "maxFrame", "interval", "nickname",
+        "receiveTokenId", "extra", "streamInfo", "imgCompareBase"]
+
+
+@st.composite
+def mangled(draw: st.DrawFn) -> Any:
+    """A mostly valid request with some fields replaced by arbitrary JSON, or arbitrary JSON."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(JSON)
+    body = image_request()
+    for key in draw(st.lists(st.sampled_from(TOP), max_size=2, unique=True)):
+        body[key] = draw(JSON)
+    if isinstance(body.get("data"), dict):
+        for key in draw(st.lists(st.sampled_from(DATA), max_size=3, unique=True)):
+            body["data"][key] = draw(JSON)
+    return body
+
+
+@settings(max_examples=60, suppress_health_check=SHARED)
+@given(body=mangled())
+def test_arbitrary_values_never_break_the_server(deepcleer_mock, body: Any) -> None:
+    deepcleer_mock.reset()
+    resp = requests.post(deepcleer_mock.url + "/image/v4", json=body, timeout=10)
+    assert resp.status_code == 200
+    answer = resp.json()
+    assert schemas.problems("deepcleer/result.json", answer) == []
+    (entry,) = deepcleer_mock.requests
+    assert not any(note.startswith("internal error") for note in entry.notes), entry.notes
+    if answer["code"] == 1902:
+        assert not entry.valid and entry.problems  # every refusal names its field and rule
