@@ -13,6 +13,7 @@ from modmock.mockserver.core import schemas
 from modmock.mockserver.core.verdict import ALIASES, CATEGORIES
 from modmock.mockserver.vendors.deepcleer import profile
 
+ACCEPT_LANGS = schemas.schema("deepcleer/request.json")["properties"]["acceptLang"]["enum"]
 WORDS = st.sampled_from([*CATEGORIES, *ALIASES, "review", "cat", "timeout", "holiday", "IMG_01"])
 TYPES = st.lists(st.sampled_from(sorted(set(profile.TYPES) - {"BOCR"})), min_size=1, unique=True)
 
@@ -28,7 +29,7 @@ def requests_(draw: st.DrawFn) -> dict[str, Any]:
         data["extra"] = {"passThrough": {"n": draw(st.integers(0, 10))}}
     body = image_request(data, type="_".join(draw(TYPES)))
     if draw(st.booleans()):
-        body["acceptLang"] = draw(st.sampled_from(profile.ACCEPT_LANGS))
+        body["acceptLang"] = draw(st.sampled_from(ACCEPT_LANGS))
     if draw(st.booleans()):
         del body["data"]["tokenId"]  # an invalid request: its error body must validate too
     return body

@@ -48,10 +48,6 @@ class MockClock:
         elapsed = time.time() - self._wall0
         return self._mock0 + (elapsed / self.time_scale if self.time_scale > 0 else elapsed)
 
-    def now_ms(self) -> int:
-        """The current mock time in whole milliseconds."""
-        return int(self.now() * 1000)
-
     def real_seconds(self, mock_seconds: float) -> float:
         """How long ``mock_seconds`` of mock time last in real time."""
         if self.manual:
@@ -116,11 +112,6 @@ class Scheduler:
     def pending(self) -> int:
         """Timers not yet fired (cancelled ones excluded)."""
         return sum(1 for t in self._heap if not t.cancelled)
-
-    @property
-    def busy(self) -> int:
-        """Fired callbacks still running."""
-        return len(self._running)
 
     # -- running --------------------------------------------------------------------
     def start(self) -> None:

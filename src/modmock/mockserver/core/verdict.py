@@ -15,7 +15,6 @@ CATEGORIES: tuple[str, ...] = (
     "porn", "sexy", "violence", "terrorism", "politics", "ads", "abuse", "contraband",
     "religion", "minors", "bullying", "spam", "qrcode", "moan", "silence", "custom",
 )
-RISKS: tuple[str, ...] = ("pass", "review", "reject")
 
 ALIASES: dict[str, str] = {
     "sex": "sexy",

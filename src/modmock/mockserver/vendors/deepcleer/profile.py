@@ -124,9 +124,7 @@ OLDER_BUSINESS_TYPES = frozenset("""
 LOGO OCR MINOR SCREEN SCENCE QR QUALITY FACE STAR PORTRAIT ANIMAL OBJECT IMAGECONTENT
 """.split())
 
-LANGS = ("zh", "en", "ar", "auto")
-ACCEPT_LANGS = ("zh", "en")
-DEFAULT_ACCEPT_LANG = "zh"
+DEFAULT_ACCEPT_LANG = "zh"  # the lang and acceptLang values are enums in schemas/deepcleer/request.json
 
 # -- Results -----------------------------------------------------------------------------------
 RISK_LEVELS = {"pass": "PASS", "review": "REVIEW", "reject": "REJECT"}
