@@ -9,13 +9,25 @@ from .core.callbacks import AllowList, CallbackDispatcher
 from .core.clock import MockClock, Scheduler
 from .core.faults import FaultBook
 from .core.journal import Journal
+from .core.nonces import NonceStore
 from .core.ratelimit import RateLimiter
 from .core.rules import RuleBook, error_spec
 from .core.tasks import TaskStore
 from .core.vendor import Vendor
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 log = logging.getLogger("modmock")
+
+
+def _refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
+    """Vendors share one port only when no method and path are claimed twice."""
+    claimed: dict[tuple[str, str], str] = {}
+    for name, vendor in vendors.items():
+        for ep in vendor.endpoints:
+            other = claimed.setdefault((ep.method, ep.path), name)
+            if other != name:
+                raise SettingsError(f"{other} and {name} both serve {ep.method} {ep.path}: "
+                                    "run them on separate ports")
 
 
 class MockState:
@@ -31,11 +43,15 @@ class MockState:
         self.rules = RuleBook()
         self.faults = FaultBook()
         self.limiter = RateLimiter()
+        self.nonces = NonceStore(window=15 * 60)  # the longest replay window a vendor documents
         self.tasks = TaskStore(self.scheduler)
         self.callbacks = CallbackDispatcher(self.scheduler, AllowList(settings.allow_callback_hosts))
         self.vendors: dict[str, Vendor] = {
             name: create_vendor(name, settings.config_for(name), settings) for name in settings.vendors
         }
+        _refuse_colliding_routes(self.vendors)
+        for vendor in self.vendors.values():
+            vendor.bind(self)
 
     @property
     def max_body(self) -> int:
@@ -63,6 +79,7 @@ class MockState:
         self.rules.remove()
         self.faults.remove()
         self.limiter.clear()
+        self.nonces.clear()
 
     def check_injectable(self, vendor: str | None, error: dict[str, Any] | None) -> None:
         """Refuse an injected error that is not a documented code of the vendor(s) it targets."""

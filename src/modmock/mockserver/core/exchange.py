@@ -33,13 +33,16 @@ class Exchange:
         self.state = state
         self.vendor = vendor
         self.endpoint = endpoint
+        self.host = request.host
+        self.headers = request.headers
         self.entry = Entry(
             id=state.journal.new_id(), vendor=vendor.name, endpoint=endpoint, method=request.method,
             path=request.path_qs, time=state.clock.now(), wall_time=time.time(),
         )
 
-    def new_request_id(self) -> str:
-        rid = uuid.uuid4().hex
+    def new_request_id(self, value: str | None = None) -> str:
+        """Set the request id (a random hex UUID unless the vendor gives its own form)."""
+        rid = value or uuid.uuid4().hex
         self.entry.request_id = rid
         return rid
 

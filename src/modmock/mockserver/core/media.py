@@ -11,6 +11,7 @@ import base64
 import binascii
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -70,15 +71,23 @@ def _signature_format(data: bytes) -> str | None:
 
 
 def inspect(data: bytes) -> ImageInfo:
-    """Identify the image and read its resolution from the header."""
+    """Identify the image and read its resolution from the header.
+
+    Only the header is read, so Pillow's decompression-bomb warning is moot here; an image
+    too large for Pillow to open at all is reported with rule ``pixels``."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
             fmt = (image.format or "unknown").lower()
             if fmt == "png" and getattr(image, "is_animated", False):
                 fmt = "apng"
             frames = int(getattr(image, "n_frames", 1) or 1)
             return ImageInfo(fmt, len(data), image.width, image.height, frames)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise MediaError("pixels", f"the image has more than {2 * (Image.MAX_IMAGE_PIXELS or 0)} pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError):
         pass
     signed = _signature_format(data)
     if signed is None:

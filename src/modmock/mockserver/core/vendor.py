@@ -44,6 +44,9 @@ class Vendor(ABC):
         self.config = config
         self.settings = settings
 
+    def bind(self, state: Any) -> None:
+        """Called once the run's shared state exists (nonce stores, ...); nothing by default."""
+
     def endpoint(self, endpoint_id: str) -> Endpoint:
         for ep in self.endpoints:
             if ep.id == endpoint_id:

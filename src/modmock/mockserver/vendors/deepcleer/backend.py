@@ -7,11 +7,11 @@ they pass the injected-failure stage; media errors then arrive in the callback.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from ...core.exchange import Exchange
+from ...core.injection import inject
 from ...core.journal import Problem
 from ...core.media import ImageInfo, MediaError, decode_base64, inspect
 from ...core.rules import Rule
@@ -66,7 +66,7 @@ class ImageModeration:
         media = self._decode(req)
         subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                           token_id=req.data.get("tokenId"), content=media.content)
-        rule = await self._inject(subject, ex)
+        rule = await inject(ex, subject, errors.for_code)
         if req.callback:
             return self._start_async(req, request_id, subject, media, rule, ex)
         return self._result(req, request_id, subject, media, rule)
@@ -96,26 +96,6 @@ class ImageModeration:
                 return _Media(content, info, errors.InvalidParameters(
                     f"data.img: resolution {info.width}x{info.height} is outside {lo}x{lo} to {hi}x{hi}"))
         return _Media(content, info)
-
-    async def _inject(self, subject: Subject, ex: Exchange) -> Rule | None:
-        """Apply faults, then the matching rule's delay or error; return the rule for its verdict.
-
-        A fault's error answers before any rule is used, so a rule's ``times`` is not spent."""
-        drawn = ex.state.faults.draw(profile.NAME, ENDPOINT)
-        if drawn.latency > 0:
-            ex.note(f"injected latency {drawn.latency:g} s")
-            await asyncio.sleep(drawn.latency)
-        if drawn.error is not None:
-            ex.note(f"injected error {drawn.error['code']} (fault)")
-            raise errors.for_code(drawn.error["code"], drawn.error.get("message"))
-        rule = ex.state.rules.take(profile.NAME, ENDPOINT, subject)
-        if rule is not None and rule.delay:
-            ex.note(f"rule {rule.id}: delay {rule.delay:g} s")
-            await asyncio.sleep(rule.delay)
-        if rule is not None and rule.error is not None:
-            ex.note(f"rule {rule.id}: error {rule.error['code']}")
-            raise errors.for_code(rule.error["code"], rule.error.get("message"))
-        return rule
 
     def _result(self, req: validation.ImageRequest, request_id: str, subject: Subject, media: _Media,
                 rule: Rule | None) -> dict[str, Any]:

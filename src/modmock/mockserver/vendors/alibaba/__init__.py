@@ -1,0 +1,85 @@
+"""Alibaba Cloud Image Moderation 2.0 (ImageBatchModeration)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ...core.body import BodyProblem
+from ...core.errors import VendorError
+from ...core.exchange import Exchange
+from ...core.vendor import Vendor
+from ...settings import Settings
+from . import errors, profile, routes
+from .backend import ImageBatchModeration, request_id
+
+
+class Alibaba(Vendor):
+    """The Alibaba profile: ImageBatchModeration in one region."""
+
+    name = profile.NAME
+    title = profile.TITLE
+    endpoints = profile.ENDPOINTS
+    max_body = profile.MAX_BODY
+
+    def __init__(self, config: dict[str, Any], settings: Settings) -> None:
+        super().__init__(config, settings)
+        self._config = config
+
+    def bind(self, state: Any) -> None:
+        """Create the backend with the run's shared nonce store."""
+        self.backend = ImageBatchModeration(self._config, self.settings.strict, state.nonces)
+
+    def routes(self) -> list[web.RouteDef]:
+        return routes.routes()
+
+    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
+        rid = exchange.entry.request_id or exchange.new_request_id(request_id())
+        if isinstance(error, errors.GatewayError):
+            return exchange.json_response(self._gateway_body(error, exchange, rid), error.http_status)
+        return exchange.json_response({"Code": error.code, "Msg": error.text, "RequestId": rid}, error.http_status)
+
+    def _gateway_body(self, error: errors.GatewayError, exchange: Exchange, rid: str) -> dict[str, Any]:
+        if error.detail:
+            exchange.note(f"gateway {error.code}: {error.detail}")
+        message = error.message
+        if error.expected is not None:
+            exchange.note(f"expected string to sign:\n{error.expected}")
+            if self._debug(exchange):
+                message = f"{message} server string to sign is:{error.expected}"
+        return {"RequestId": rid, "HostId": exchange.host or profile.HOST_PREFIXES[0] + self.backend.region
+                + profile.HOST_SUFFIX, "Code": error.code, "Message": message,
+                "Recommend": f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Green&requestId={rid}"}
+
+    def _debug(self, exchange: Exchange) -> bool:
+        flag = exchange.headers.get(profile.DEBUG_HEADER, "").lower() in ("1", "true", "yes")
+        return flag or self.settings.log_level == "debug"
+
+    def body_error(self, problem: BodyProblem) -> VendorError:
+        if problem.rule == "max_body_size":
+            return errors.InvalidLength(problem.detail)
+        return errors.InvalidParameters(problem.detail)
+
+    def internal_error(self) -> VendorError:
+        return errors.SystemError("internal error in the mock (see the journal)")
+
+    @property
+    def error_codes(self) -> frozenset[Any]:
+        return frozenset(errors.BY_CODE)
+
+    def credentials(self) -> dict[str, Any]:
+        return {"region": self.backend.region, "qps": self.backend.qps,
+                "accessKeys": [{"accessKeyId": c.access_key_id, "accessKeySecret": c.access_key_secret,
+                                "services": list(c.services) if c.services is not None else "all"}
+                               for c in self.backend.credentials]}
+
+    def banner_lines(self) -> list[str]:
+        lines = [f"region {self.backend.region}: POST / (ImageBatchModeration {profile.VERSION}), "
+                 f"QPS {self.backend.qps} per AccessKey"]
+        for c in self.backend.credentials:
+            lines.append(f"AccessKeyId {c.access_key_id!r}  AccessKeySecret {c.access_key_secret!r}")
+        return lines
+
+
+VENDOR_CLASS = Alibaba
