@@ -46,6 +46,7 @@ class Vendor(ABC):
 
     def bind(self, state: Any) -> None:
         """Called once the run's shared state exists (nonce stores, ...); nothing by default."""
+        return None
 
     def endpoint(self, endpoint_id: str) -> Endpoint:
         for ep in self.endpoints:

@@ -123,5 +123,3 @@ def _check_image(data: bytes) -> None:
     side, pixels = max(info.width, info.height), info.width * info.height
     if side > profile.IMAGE_MAX_SIDE or pixels > profile.IMAGE_MAX_PIXELS:
         raise errors.ImageTooLarge(f"{info.width}x{info.height} is over 16,384 px a side or 167 million pixels")
-    if fmt in ("heic", "heif") and side >= profile.HEIC_MAX_SIDE:
-        raise errors.ImageTooLarge(f"HEIC {info.width}x{info.height}: the longest side must be under 8,192 px")

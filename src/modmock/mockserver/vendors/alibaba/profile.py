@@ -107,7 +107,6 @@ INFO_TYPES = ("customImage", "textInImage", "publicFigure", "logoData")  # infer
 IMAGE_MAX_BYTES = 20 * 1024 * 1024
 IMAGE_MAX_SIDE = 16_384
 IMAGE_MAX_PIXELS = 167_000_000
-HEIC_MAX_SIDE = 8_192  # "the longest side must be less than 8,192 px"
 IMAGE_FORMATS = frozenset({"png", "jpg", "jpeg", "bmp", "webp", "tiff", "svg", "heic", "heif", "gif", "ico"})
 PILLOW_FORMAT_ALIASES = {"mpo": "jpeg"}
 DOWNLOAD_TIMEOUT_SECONDS = 3  # "The image must download within 3 seconds"
