@@ -44,3 +44,7 @@ def test_readme_lists_every_flag_of_run() -> None:
     help_text = subprocess.run([str(Path(sys.executable).parent / "mockserver"), "run", "--help"], capture_output=True, text=True).stdout
     for flag in set(re.findall(r"(--[a-z-]+)", help_text)) - {"--help"}:
         assert f"`{flag}" in text, f"README does not document {flag}"
+
+
+def test_readme_alibaba_example_runs() -> None:
+    exec(compile(_example("alibaba-example"), "README alibaba-example", "exec"), {})
