@@ -12,10 +12,11 @@ import logging
 import time
 import traceback
 import uuid
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
 from aiohttp import web
 
+from .body import BodyProblem, excerpt, read_bytes
 from .errors import VendorError
 from .journal import Entry, Problem, clip_body
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .vendor import Vendor
 
 log = logging.getLogger("modmock")
+T = TypeVar("T")
 
 
 class Exchange:
@@ -57,6 +59,19 @@ class Exchange:
 
     def note(self, text: str) -> None:
         self.entry.notes.append(text)
+
+    async def read_body(self, request: web.Request, parse: Callable[[bytes], T], expected: str) -> T:
+        """The body, read within the vendor's size limit and parsed; on a :class:`BodyProblem`
+        the problem is journaled (with what was sent) and the vendor's own error raised."""
+        raw = b""
+        try:
+            raw = await read_bytes(request, self.vendor.max_body)
+            return parse(raw)
+        except BodyProblem as problem:
+            sent = excerpt(raw) if raw else f"{request.content_length or 'a chunked body of too many'} bytes"
+            self.problem(Problem("(body)", problem.rule, sent,
+                                 f"{expected} of at most {self.vendor.max_body} bytes ({problem.detail})"))
+            raise self.vendor.body_error(problem) from None
 
     def set_body(self, body: Any) -> None:
         self.entry.body = clip_body(body)

@@ -92,7 +92,7 @@ class ImageBatchModeration:
         key = req.oss_key
         if key is not None and not req.image_url and key in self.oss_files:
             if subject.content is None:
-                raise errors.DownloadFailed(f"OSS object {key} is mapped to {self.oss_files[key]}, which cannot be read")
+                raise errors.DownloadFailed(f"OSS object {key} maps to {self.oss_files[key]}, which cannot be read")
             _check_image(subject.content)
 
 

@@ -7,9 +7,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from ...core.body import BodyProblem, excerpt, is_json_content_type, parse_json, read_bytes
+from ...core.body import BodyProblem, is_json_content_type, parse_json
 from ...core.exchange import EXCHANGE, Exchange
-from ...core.journal import Problem
 from .auth import SignedRequest
 
 if TYPE_CHECKING:
@@ -47,14 +46,8 @@ async def image_batch_moderation(request: web.Request) -> web.Response:
     """POST / with ImageBatchModeration."""
     ex: Exchange = request[EXCHANGE]
     vendor = cast("Alibaba", ex.vendor)
-    raw = b""
-    try:
-        raw = await read_bytes(request, vendor.max_body)
-        form, json_params = _body_params(request, raw)
-    except BodyProblem as problem:
-        ex.problem(Problem("(body)", problem.rule, excerpt(raw) if raw else f"{request.content_length} bytes",
-                           f"parameters in the query, a form or a JSON object ({problem.detail})"))
-        raise vendor.body_error(problem) from None
+    raw, form, json_params = await ex.read_body(request, lambda raw: (raw, *_body_params(request, raw)),
+                                                "parameters in the query, a form or a JSON object")
     query = dict(request.query)
     params: dict[str, Any] = {**query, **form, **json_params}
     ex.set_body(params)

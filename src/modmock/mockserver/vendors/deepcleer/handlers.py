@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
-from ...core.body import BodyProblem, excerpt, is_json_content_type, parse_json, read_bytes
+from ...core.body import is_json_content_type, parse_json
 from ...core.exchange import EXCHANGE, Exchange
 from ...core.journal import Problem
 from . import errors
@@ -19,15 +19,7 @@ async def image_v4(request: web.Request) -> web.Response:
     """POST /image/v4 — synchronous result, or acknowledgement when ``callback`` is set."""
     ex: Exchange = request[EXCHANGE]
     vendor = cast("Deepcleer", ex.vendor)
-    raw = b""
-    try:
-        raw = await read_bytes(request, vendor.max_body)
-        body = parse_json(raw)
-    except BodyProblem as problem:
-        sent = excerpt(raw) if raw else f"{request.content_length or 'a chunked body of too many'} bytes"
-        ex.problem(Problem("(body)", problem.rule, sent,
-                           f"a JSON object in UTF-8 of at most {vendor.max_body} bytes ({problem.detail})"))
-        raise vendor.body_error(problem) from None
+    body = await ex.read_body(request, parse_json, "a JSON object in UTF-8")
     ex.set_body(body)
     if not is_json_content_type(request):
         wrong = Problem("Content-Type", "application/json", request.content_type,
