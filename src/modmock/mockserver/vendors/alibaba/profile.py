@@ -87,9 +87,11 @@ GATEWAY = {
     "bad_signature": GatewayCode("SignatureDoesNotMatch", 400,
                                  "Specified signature is not matched with our calculation."),
     "expired": GatewayCode("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."),
-    "bad_timestamp": GatewayCode("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."),
+    "bad_timestamp": GatewayCode("InvalidTimeStamp.Format", 400,
+                                 "Specified time stamp or date value is not well formatted."),
     "nonce_used": GatewayCode("SignatureNonceUsed", 400, "Specified signature nonce was used already."),
-    "unknown_action": GatewayCode("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method."),
+    "unknown_action": GatewayCode("InvalidAction.NotFound", 404,
+                                  "Specified api is not found, please check your url and method."),
     "unknown_version": GatewayCode("InvalidVersion", 400, "Specified parameter Version is not valid."),
 }
 SIGNATURE_WINDOW_SECONDS = 15 * 60  # x-acs-date / Timestamp within 15 minutes of the request

@@ -51,8 +51,8 @@ def _ext(req: ModerationRequest, labels: list[Label]) -> dict[str, Any]:
     if "textInImage" in req.info_types:
         ocr = details.get("ocrText", [])
         texts = ocr if isinstance(ocr, list) else [ocr]
-        ext["TextInImage"] = {"OcrResult": [{"Text": str(t)} for t in texts], "RiskWord": list(details.get("RiskWord", [])),
-                              "CustomText": []}
+        ext["TextInImage"] = {"OcrResult": [{"Text": str(t)} for t in texts],
+                              "RiskWord": list(details.get("RiskWord", [])), "CustomText": []}
     if "publicFigure" in req.info_types:
         ext["PublicFigure"] = list(details.get("PublicFigure", []))
     if "logoData" in req.info_types:
