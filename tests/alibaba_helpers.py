@@ -79,13 +79,13 @@ def v3_request(url: str, query: dict[str, str], *, ak: str = AK, secret: str = S
 
 
 def v1_params(query: dict[str, str], *, ak: str = AK, secret: str = SECRET, timestamp: str | None = None,
-              nonce: str | None = None) -> dict[str, str]:
+              nonce: str | None = None, method: str = "POST") -> dict[str, str]:
     """Parameters of a V1 (RPC, HMAC-SHA1) signed request, signed by hand."""
     params = {"Action": "ImageBatchModeration", "Version": "2022-03-02", "Format": "JSON",
               "AccessKeyId": ak, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
               "SignatureNonce": nonce or uuid.uuid4().hex, "Timestamp": timestamp or now_iso(), **query}
     pairs = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(params.items()))
-    to_sign = "POST&%2F&" + _enc(pairs)
+    to_sign = f"{method}&%2F&" + _enc(pairs)
     digest = hmac.new((secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()
     params["Signature"] = base64.b64encode(digest).decode()
     return params

@@ -138,3 +138,19 @@ def test_openapi_and_schemas_commands() -> None:
 def test_entry_points_are_installed() -> None:
     assert shutil.which("mockserver", path=str(BIN)) and shutil.which("modmock", path=str(BIN))
     assert os.access(BIN / "mockserver", os.X_OK)
+
+
+def test_log_level_debug_shows_the_expected_string_to_sign(tmp_path: Path) -> None:
+    import sys as _sys
+    _sys.path.insert(0, str(Path(__file__).parent))
+    from alibaba_helpers import parameters, post_v1
+    proc, info = _start(tmp_path, "--vendor", "alibaba", "--log-level", "debug")
+    try:
+        class Port:
+            url = str(info["url"])
+        body = post_v1(Port, parameters(), secret="wrong").json()  # type: ignore[arg-type]
+        assert body["Code"] == "SignatureDoesNotMatch"
+        assert "server string to sign is:POST&%2F&AccessKeyId%3Dtest-ak" in body["Message"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)

@@ -45,3 +45,14 @@ def test_vendors_claiming_the_same_route_are_refused(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Alibaba, "endpoints", (Endpoint("clash", "POST", "/image/v4", "clashes"),))
     with pytest.raises(SettingsError, match="deepcleer and alibaba both serve POST /image/v4"):
         MockState(Settings(vendors=["deepcleer", "alibaba"]))
+
+
+def test_openapi_describes_both_vendors_as_they_are_called() -> None:
+    with modmock.serve("deepcleer", "alibaba") as mock:
+        spec = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
+    deepcleer = spec["paths"]["/image/v4"]["post"]
+    assert "requestBody" in deepcleer and "callbacks" in deepcleer
+    alibaba = spec["paths"]["/"]["post"]
+    assert "requestBody" not in alibaba
+    assert {p["name"]: p["in"] for p in alibaba["parameters"]}["ServiceParameters"] == "query"
+    assert set(alibaba["responses"]) == {"200", "4XX"}

@@ -20,10 +20,19 @@ def openapi(vendors: list[Vendor]) -> dict[str, Any]:
         for ep in vendor.endpoints:
             op: dict[str, Any] = {"operationId": f"{vendor.name}_{ep.id}", "summary": ep.summary,
                                   "tags": [vendor.name], "responses": {}}
-            if ep.request_schema:
+            if ep.request_schema and ep.params_in == "query":
+                request = schemas.schema(ep.request_schema)
+                op["parameters"] = [
+                    {"name": name, "in": "query", "required": name in request.get("required", []), "schema": prop}
+                    for name, prop in request.get("properties", {}).items()]
+            elif ep.request_schema:
                 components[_key(ep.request_schema)] = schemas.schema(ep.request_schema)
                 op["requestBody"] = {"required": True, "content": {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{_key(ep.request_schema)}"}}}}
+            if ep.error_schema:
+                components[_key(ep.error_schema)] = schemas.schema(ep.error_schema)
+                op["responses"]["4XX"] = {"description": "The vendor's gateway error", "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{_key(ep.error_schema)}"}}}}
             refs = []
             for path in ep.response_schemas:
                 components[_key(path)] = schemas.schema(path)

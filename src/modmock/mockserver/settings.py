@@ -70,6 +70,13 @@ class Settings:
         return self.vendor_config.get(vendor, {})
 
 
+def check_keys(table: str, config: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """Refuse keys a vendor's config table does not know (a typo would be silently ignored)."""
+    unknown = sorted(set(config) - set(allowed))
+    if unknown:
+        raise SettingsError(f"[{table}] unknown key(s) {unknown}; known: {list(allowed)}")
+
+
 def config_number(table: str, key: str, value: Any, *, integer: bool = False, minimum: float = 0,
                   exclusive: bool = False) -> float:
     """A config number, finite and above ``minimum``, or a SettingsError naming it."""

@@ -43,7 +43,7 @@ class MockState:
         self.rules = RuleBook()
         self.faults = FaultBook()
         self.limiter = RateLimiter()
-        self.nonces = NonceStore(window=15 * 60)  # the longest replay window a vendor documents
+        self.nonces = NonceStore()
         self.tasks = TaskStore(self.scheduler)
         self.callbacks = CallbackDispatcher(self.scheduler, AllowList(settings.allow_callback_hosts))
         self.vendors: dict[str, Vendor] = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from alibaba_helpers import post_v1
+import requests
+from alibaba_helpers import post_v1, post_v3, v3_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,12 +29,31 @@ def service_parameters(draw: st.DrawFn) -> dict[str, Any]:
     return sp
 
 
-@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(services=SERVICES, sp=service_parameters(), raw=st.booleans())
-def test_every_answer_validates(alibaba_mock, services: list[str], sp: dict[str, Any], raw: bool) -> None:
+def _send(mock: Any, transport: str, params: dict[str, Any]) -> requests.Response:
+    if transport == "v1-query":
+        return post_v1(mock, params)
+    if transport == "v3-query":
+        return post_v3(mock, params)
+    body = dict(params)
+    if transport == "v3-json-object":  # the seed's shape: ServiceParameters as an object
+        try:
+            body["ServiceParameters"] = json.loads(body["ServiceParameters"])
+        except ValueError:
+            pass
+    raw = json.dumps(body).encode()
+    signed = v3_request(mock.url, {}, body=raw)
+    return requests.post(signed["url"], headers=dict(signed["headers"], **{"Content-Type": "application/json"}),
+                         data=raw, timeout=10)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(services=SERVICES, sp=service_parameters(), raw=st.booleans(),
+       transport=st.sampled_from(["v1-query", "v3-query", "v3-json", "v3-json-object"]))
+def test_every_answer_validates(alibaba_mock, services: list[str], sp: dict[str, Any], raw: bool,
+                                transport: str) -> None:
     alibaba_mock.reset()
     params = {"Service": ",".join(services), "ServiceParameters": json.dumps(sp) if not raw else str(sp)}
-    resp = post_v1(alibaba_mock, params)
+    resp = _send(alibaba_mock, transport, params)
     assert resp.status_code == 200
     answer = resp.json()
     assert schemas.problems("alibaba/response.json", answer) == []

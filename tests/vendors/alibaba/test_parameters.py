@@ -27,18 +27,26 @@ def test_seed_responses_validate(example: dict[str, Any]) -> None:
 
 
 def test_the_seed_json_request_is_served_with_a_warning(alibaba_mock) -> None:
+    import requests
+    from alibaba_helpers import v3_request
+
+    def send(example: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(example).encode()
+        signed = v3_request(alibaba_mock.url, {}, body=body)
+        headers = dict(signed["headers"], **{"Content-Type": "application/json"})
+        return requests.post(signed["url"], headers=headers, data=body, timeout=10).json()
+
     body = json.dumps(REQUEST).encode()
     unread = post_v3(alibaba_mock, {}, body=body)  # no JSON Content-Type: the body is not parameters
     assert unread.json()["Code"] == 400
-    import requests
-    from alibaba_helpers import v3_request
-    signed = v3_request(alibaba_mock.url, {}, body=body)
-    resp = requests.post(signed["url"], headers=dict(signed["headers"], **{"Content-Type": "application/json"}),
-                         data=body, timeout=10)
-    answer = resp.json()
-    assert answer["Code"] == 200 and answer["Data"]["DataId"] == "img123****"
+    masked = send(REQUEST)  # the seed masks its dataId as "img123****": '*' breaks the documented rule
+    assert masked["Code"] == 401 and "dataId" in masked["Msg"]
+    example = dict(REQUEST, ServiceParameters=dict(REQUEST["ServiceParameters"], dataId="img123"))
+    answer = send(example)
+    assert answer["Code"] == 200 and answer["Data"]["DataId"] == "img123"
     warning = alibaba_mock.requests[-1].warnings[0]
     assert (warning.field, warning.inferred) == ("ServiceParameters", True)
+    assert send({"Service": "baselineCheck", "ServiceParameters": {}})["Code"] == 400  # the same checks apply
 
 
 def test_json_body_with_a_json_string(alibaba_mock) -> None:

@@ -103,6 +103,7 @@ def test_injected_codes_through_the_sdk(alibaba_mock, code: int) -> None:
 
 def test_qps_limit_answers_403() -> None:
     with modmock.serve("alibaba", config={"alibaba": {"qps": 2}}) as mock:
+        mock.state.limiter._now = lambda: 1000.0  # frozen wall clock: independent of the machine's speed
         client = sdk(mock)
         codes = [call(client, moderation()).body.code for _ in range(3)]
         assert codes == [200, 200, 403]
@@ -148,3 +149,49 @@ def test_debug_mode_shows_the_expected_string_to_sign() -> None:
         with pytest.raises(ClientException) as caught:
             call(sdk(mock, v1=True, secret="wrong"), moderation())
     assert "server string to sign is:POST&%2F&AccessKeyId%3Dtest-ak" in caught.value.message
+
+
+def test_stale_date_and_reused_nonce_through_the_sdk(alibaba_mock, monkeypatch) -> None:
+    from alibabacloud_tea_openapi.utils import Utils
+    monkeypatch.setattr(Utils, "get_nonce", staticmethod(lambda: "0123456789abcdef0123456789abcdef"))
+    for v1 in (False, True):
+        alibaba_mock.reset()
+        assert call(sdk(alibaba_mock, v1=v1), moderation()).body.code == 200
+        with pytest.raises(ClientException) as reused:
+            call(sdk(alibaba_mock, v1=v1), moderation())
+        assert (reused.value.code, reused.value.status_code) == ("SignatureNonceUsed", 400)
+    monkeypatch.setattr(Utils, "get_nonce", staticmethod(lambda: __import__("uuid").uuid4().hex))
+    monkeypatch.setattr(Utils, "get_timestamp", staticmethod(lambda: "2020-01-01T00:00:00Z"))
+    for v1 in (False, True):
+        with pytest.raises(ClientException) as stale:
+            call(sdk(alibaba_mock, v1=v1), moderation())
+        assert (stale.value.code, stale.value.status_code) == ("InvalidTimeStamp.Expired", 400)
+
+
+def test_rule_details_with_the_wrong_shape_are_left_out_of_ext(alibaba_mock) -> None:
+    alibaba_mock.add_rule(verdict={"risk": "reject", "labels": [{"category": "porn", "details": {
+        "LogoData": [1, 2], "CustomImage": {"not": "a list"}, "RiskWord": "idiot"}}]})
+    request = moderation(infoType="customImage,textInImage,logoData")
+    body = call(sdk(alibaba_mock), request).body
+    assert body is not None and body.code == 200  # the SDK still parses the answer
+    assert body.data.results[0].ext is None  # every piece had the wrong shape: no Ext at all
+    notes = " ".join(alibaba_mock.requests[-1].notes)
+    assert "Ext.LogoData" in notes and "Ext.CustomImage" in notes and "Ext.TextInImage" in notes
+
+
+def test_business_messages_read_naturally(alibaba_mock) -> None:
+    msg = call(sdk(alibaba_mock), moderation(dataId="bad id")).body.msg
+    assert msg.startswith("The request parameters are invalid. ServiceParameters.dataId")
+
+
+def test_cjk_beyond_the_basic_plane_is_chinese_too(alibaba_mock) -> None:
+    assert call(sdk(alibaba_mock), moderation(imageUrl="https://x.example/\U00020000.jpg")).body.code == 401
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"credentials": [{"access_key_id": "a", "access_key_secret": "b", "services": ["baseline"]}]}, "unknown service"),
+    ({"qsp": 5}, "unknown key"), ({"region": "mars-1"}, "region"), ({"qps": 0}, "qps"),
+])
+def test_bad_config_is_refused(config: dict, message: str) -> None:
+    with pytest.raises(modmock.SettingsError, match=message):
+        modmock.serve("alibaba", config={"alibaba": config})

@@ -71,7 +71,7 @@ def test_the_replay_headers_must_be_signed(alibaba_mock) -> None:
     auth = signed["headers"]["Authorization"].replace("x-acs-signature-nonce;", "")
     resp = requests.post(signed["url"], headers=dict(signed["headers"], Authorization=auth), timeout=10)
     assert _error(resp) == (400, "SignatureDoesNotMatch")
-    assert "not signed: x-acs-signature-nonce" in alibaba_mock.requests[-1].notes[0]
+    assert "not signed: x-acs-signature-nonce" in alibaba_mock.requests[-1].problems[0].sent
 
 
 @pytest.mark.parametrize(("offset", "accepted"), [(-14 * 60, True), (14 * 60, True), (-16 * 60, False),
@@ -164,3 +164,69 @@ def test_region_from_the_host_header(alibaba_mock) -> None:
     answer = post_v3(alibaba_mock, ad, host="green-cip.cn-hangzhou.aliyuncs.com").json()
     assert answer["Code"] == 401 and "cn-hangzhou" in answer["Msg"]
     assert post_v3(alibaba_mock, ad, host="green-cip-vpc.cn-beijing.aliyuncs.com").json()["Code"] == 200
+
+
+def test_gateway_refusals_make_the_request_invalid(alibaba_mock) -> None:
+    post_v3(alibaba_mock, parameters(), secret="wrong")
+    (problem,) = alibaba_mock.requests[-1].problems
+    assert (problem.field, problem.rule) == ("(gateway)", "SignatureDoesNotMatch")
+    with pytest.raises(AssertionError, match="SignatureDoesNotMatch"):
+        alibaba_mock.assert_all_requests_valid()
+
+
+@pytest.mark.parametrize(("method", "version"), [("HMAC-SHA256", "1.0"), ("HMAC-SHA1", "2.0")])
+def test_v1_signature_method_and_version_are_checked(alibaba_mock, method: str, version: str) -> None:
+    params = v1_params(dict(parameters(), SignatureMethod=method, SignatureVersion=version))
+    resp = requests.post(alibaba_mock.url + "/?" + urlencode(params, quote_via=quote), timeout=10)
+    assert _error(resp) == (400, "InvalidSignatureMethod")
+
+
+def test_v1_sixteen_minutes_ahead_is_expired(alibaba_mock) -> None:
+    assert _error(post_v1(alibaba_mock, parameters(), timestamp=now_iso(16 * 60))) == (400, "InvalidTimeStamp.Expired")
+
+
+def test_rpc_get_is_served_and_other_methods_get_alibabas_error(alibaba_mock) -> None:
+    params = v1_params(parameters(), method="GET")
+    get = requests.get(alibaba_mock.url + "/?" + urlencode(params, quote_via=quote), timeout=10)
+    assert get.status_code == 200 and get.json()["Code"] == 200
+    put = requests.put(alibaba_mock.url + "/?" + urlencode(v1_params(parameters()), quote_via=quote), timeout=10)
+    assert _error(put) == (404, "InvalidAction.NotFound")
+
+
+def test_unsigned_requests_with_a_broken_body_get_the_gateway_error_first(alibaba_mock) -> None:
+    headers = {"Content-Type": "application/json", "x-acs-action": "ImageBatchModeration",
+               "x-acs-version": "2022-03-02"}
+    resp = requests.post(alibaba_mock.url + "/", data=b"{broken", headers=headers, timeout=10)
+    assert _error(resp) == (400, "MissingSignature")
+
+
+def test_a_signed_request_with_a_broken_body_gets_401(alibaba_mock) -> None:
+    signed = v3_request(alibaba_mock.url, parameters(), body=b"{broken")
+    headers = dict(signed["headers"], **{"Content-Type": "application/json"})
+    resp = requests.post(signed["url"], headers=headers, data=b"{broken", timeout=10)
+    assert resp.status_code == 200 and resp.json()["Code"] == 401
+
+
+def test_v1_ignores_an_unsigned_json_body(alibaba_mock) -> None:
+    params = v1_params(parameters(imageUrl="https://cdn.example.com/clean.jpg"))
+    injected = {"ServiceParameters": '{"imageUrl": "https://cdn.example.com/porn.jpg", "dataId": "INJECTED"}'}
+    import json as _json
+    resp = requests.post(alibaba_mock.url + "/?" + urlencode(params, quote_via=quote), data=_json.dumps(injected),
+                         headers={"Content-Type": "application/json"}, timeout=10)
+    answer = resp.json()
+    assert answer["Code"] == 200 and answer["Data"]["RiskLevel"] == "none" and "DataId" not in answer["Data"]
+    assert alibaba_mock.requests[-1].warnings[0].rule == "unsigned parameters"
+
+
+def test_v3_refuses_a_parameter_set_in_the_query_and_the_body(alibaba_mock) -> None:
+    import json as _json
+    body = _json.dumps({"Service": "tonalityImprove"}).encode()
+    signed = v3_request(alibaba_mock.url, parameters(), body=body)
+    resp = requests.post(signed["url"], headers=dict(signed["headers"], **{"Content-Type": "application/json"}),
+                         data=body, timeout=10)
+    assert resp.json()["Code"] == 401 and "set both" in resp.json()["Msg"]
+
+
+def test_an_unknown_region_in_the_host_is_noted(alibaba_mock) -> None:
+    assert post_v3(alibaba_mock, parameters(), host="green-cip.ap-southeast-1.aliyuncs.com").json()["Code"] == 200
+    assert "no such region" in alibaba_mock.requests[-1].notes[0]

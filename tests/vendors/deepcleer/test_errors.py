@@ -157,8 +157,18 @@ def test_configured_credentials_are_accepted_alongside_the_defaults() -> None:
 # -- precedence -------------------------------------------------------------------------------
 @pytest.fixture
 def limited() -> Iterator[modmock.MockServer]:
+    """qps = 2, with the limiter's wall clock frozen so the test does not depend on speed."""
     with modmock.serve("deepcleer", config={"deepcleer": {"qps": 2}}) as mock:
+        mock.state.limiter._now = lambda: 1000.0
         yield mock
+
+
+def test_the_qps_window_slides(limited) -> None:
+    assert _codes(limited, [image_request() for _ in range(3)]) == [1100, 1100, 1901]
+    limited.state.limiter._now = lambda: 1000.999
+    assert _codes(limited, [image_request()]) == [1901]
+    limited.state.limiter._now = lambda: 1001.0  # one second after the first two
+    assert _codes(limited, [image_request() for _ in range(3)]) == [1100, 1100, 1901]
 
 
 def _codes(mock: modmock.MockServer, bodies: list[dict[str, Any]]) -> list[int]:

@@ -31,4 +31,7 @@ class VendorError(Exception):
     @property
     def text(self) -> str:
         """The message with its detail, e.g. ``Invalid parameters: data.tokenId is required``."""
-        return f"{self.message}: {self.detail}" if self.detail else self.message
+        if not self.detail:
+            return self.message
+        joiner = " " if self.message.endswith((".", "!", "?")) else ": "
+        return f"{self.message}{joiner}{self.detail}"

@@ -57,6 +57,18 @@ class Exchange:
         """A broken inferred rule that was served anyway (non-strict mode)."""
         self.entry.warnings.append(problem)
 
+    def judge(self, found: list[Problem], strict: bool) -> Problem | None:
+        """Journal every problem: documented ones (and inferred ones when strict) make the
+        request invalid, the rest are warnings. Returns the first problem that counts."""
+        fatal = None
+        for p in found:
+            if strict or not p.inferred:
+                self.problem(p)
+                fatal = fatal or p
+            else:
+                self.warn(p)
+        return fatal
+
     def note(self, text: str) -> None:
         self.entry.notes.append(text)
 

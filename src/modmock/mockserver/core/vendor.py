@@ -30,6 +30,8 @@ class Endpoint:
     request_schema: str | None = None
     response_schemas: tuple[str, ...] = ()
     callback_schema: str | None = None
+    params_in: str = "body"  # "body" (a JSON body) or "query" (parameters in the query string)
+    error_schema: str | None = None  # the body of 4xx answers, where the vendor has them
 
 
 class Vendor(ABC):

@@ -9,6 +9,7 @@ from aiohttp import web
 from ...core.body import BodyProblem
 from ...core.errors import VendorError
 from ...core.exchange import Exchange
+from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
 from . import errors, profile, routes
@@ -41,8 +42,7 @@ class Alibaba(Vendor):
         return exchange.json_response({"Code": error.code, "Msg": error.text, "RequestId": rid}, error.http_status)
 
     def _gateway_body(self, error: errors.GatewayError, exchange: Exchange, rid: str) -> dict[str, Any]:
-        if error.detail:
-            exchange.note(f"gateway {error.code}: {error.detail}")
+        exchange.problem(Problem("(gateway)", str(error.code), error.detail, error.message))
         message = error.message
         if error.expected is not None:
             exchange.note(f"expected string to sign:\n{error.expected}")

@@ -36,6 +36,9 @@ def load_credentials(config: dict[str, Any]) -> list[Credential]:
         if not isinstance(item, dict) or not item.get("access_key_id") or not item.get("access_key_secret"):
             raise SettingsError(f"{table} needs access_key_id and access_key_secret")
         services = config_strings(table, "services", item["services"]) if "services" in item else None
+        unknown = sorted(set(services or ()) - profile.ALL_SERVICES)
+        if unknown:
+            raise SettingsError(f"{table}: unknown service(s) {unknown}; known: {sorted(profile.ALL_SERVICES)}")
         creds.append(Credential(str(item["access_key_id"]), str(item["access_key_secret"]), services))
     if not creds:
         raise SettingsError("alibaba: no credentials (include_defaults = false and none configured)")
@@ -61,12 +64,13 @@ class Verifier:
         self.credentials = {c.access_key_id: c for c in credentials}
         self.nonces = nonces
 
-    def verify(self, req: SignedRequest) -> Credential:
+    def verify(self, req: SignedRequest) -> tuple[Credential, str]:
+        """The credential and the scheme (``"v3"`` or ``"v1"``) of a correctly signed request."""
         authorization = req.headers.get("authorization", "")
         if authorization:
-            return self._v3(req, authorization)
+            return self._v3(req, authorization), "v3"
         if "Signature" in req.query or "Signature" in req.form:
-            return self._v1(req)
+            return self._v1(req), "v1"
         raise GatewayError("missing_signature", "no Authorization header and no Signature parameter")
 
     def _credential(self, access_key_id: str) -> Credential:
@@ -102,6 +106,9 @@ class Verifier:
         if missing:
             raise GatewayError("missing_param", f"missing {', '.join(missing)}")
         cred = self._credential(params["AccessKeyId"])
+        if (params["SignatureMethod"], params["SignatureVersion"]) != (profile.V1_METHOD, profile.V1_VERSION):
+            raise GatewayError("bad_signature_method", f"SignatureMethod {params['SignatureMethod']!r} and "
+                               f"SignatureVersion {params['SignatureVersion']!r}; expected HMAC-SHA1 and 1.0")
         _check_time(params["Timestamp"])
         expected = signing.v1_string_to_sign(req.method, params)
         if not same(signing.v1_signature(cred.access_key_secret, expected), params["Signature"]):
@@ -112,7 +119,7 @@ class Verifier:
     def _nonce(self, cred: Credential, nonce: str) -> None:
         if not nonce:
             raise GatewayError("missing_param", "no signature nonce")
-        if not self.nonces.use((profile.NAME, cred.access_key_id, nonce)):
+        if not self.nonces.use((profile.NAME, cred.access_key_id, nonce), profile.SIGNATURE_WINDOW_SECONDS):
             raise GatewayError("nonce_used", f"nonce {nonce!r} was used within the last 15 minutes")
 
 

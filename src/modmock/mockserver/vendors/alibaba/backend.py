@@ -10,12 +10,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ...core.body import BodyProblem
 from ...core.exchange import Exchange
+from ...core.journal import Problem
 from ...core.injection import inject
 from ...core.media import MediaError, inspect
 from ...core.nonces import NonceStore
 from ...core.verdict import MediaProblem, Subject, check_media, default_verdict
-from ...settings import SettingsError, config_number
+from ...settings import SettingsError, check_keys, config_number
 from . import errors, profile, results, validation
 from .auth import Credential, SignedRequest, Verifier, load_credentials
 
@@ -42,24 +44,24 @@ class ImageBatchModeration:
         if not isinstance(oss, dict):
             raise SettingsError('[alibaba.oss_files] must map "bucket/object" to a local file path')
         self.oss_files = {str(k): Path(str(v)) for k, v in oss.items()}
+        check_keys("alibaba", config, profile.CONFIG_KEYS)
         self.strict = strict
 
-    def region_for(self, host: str) -> str:
-        """The region a ``green-cip[-vpc].<region>.aliyuncs.com`` Host names, else the configured one."""
-        name = host.split(":")[0].lower()
-        for prefix in profile.HOST_PREFIXES:
-            if name.startswith(prefix) and name.endswith(profile.HOST_SUFFIX):
-                region = name[len(prefix):-len(profile.HOST_SUFFIX)]
-                if region in profile.REGIONS:
-                    return region
-        return self.region
-
-    async def moderate(self, signed: SignedRequest, params: dict[str, Any], ex: Exchange) -> dict[str, Any]:
+    async def moderate(self, signed: SignedRequest, json_params: dict[str, Any], problem: BodyProblem | None,
+                       ex: Exchange) -> dict[str, Any]:
         """The response body for one call, or raise the vendor error that answers it."""
         rid = ex.new_request_id(request_id())
-        _check_action(signed, params)
-        cred = self.verifier.verify(signed)
-        region = self.region_for(signed.headers.get("host", ""))
+        if signed.method not in ("GET", "POST"):
+            raise errors.GatewayError("unknown_action", f"{signed.method} is not served; RPC calls use GET or POST")
+        _check_action(signed)
+        cred, scheme = self.verifier.verify(signed)
+        if problem is not None:  # answered only once the caller is known
+            ex.problem(Problem("(body)", problem.rule, None,
+                               f"parameters as a form or a JSON object ({problem.detail})"))
+            raise ex.vendor.body_error(problem)
+        params = self._parameters(signed, json_params, scheme, ex)
+        ex.set_body(params)
+        region = self._region(signed.headers.get("host", ""), ex)
         req = validation.check(params, region, cred, self.strict, ex)
         if not ex.state.limiter.allow((profile.NAME, cred.access_key_id), self.qps):
             raise errors.QpsExceeded(f"more than {self.qps} requests in one second for {cred.access_key_id}")
@@ -69,7 +71,38 @@ class ImageBatchModeration:
         self._check_media(req, subject)
         verdict = rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
         return {"Code": profile.SUCCESS, "Msg": profile.MESSAGES[profile.SUCCESS], "RequestId": rid,
-                "Data": results.render(verdict, req)}
+                "Data": results.render(verdict, req, ex.note)}
+
+    @staticmethod
+    def _parameters(signed: SignedRequest, json_params: dict[str, Any], scheme: str, ex: Exchange) -> dict[str, Any]:
+        """Query and form parameters, plus a JSON body's under V3 (whose body hash is signed).
+        V1 signs only the query and the form, so a JSON body is not read there."""
+        params: dict[str, Any] = {**signed.query, **signed.form}
+        if not json_params:
+            return params
+        if scheme == "v1":
+            ex.warn(Problem("(body)", "unsigned parameters", sorted(json_params),
+                            "V1 signs the query and form only: a JSON body is ignored", inferred=True))
+            return params
+        twice = sorted(set(params) & set(json_params))
+        if twice:
+            ex.problem(Problem(twice[0], "set twice", json_params[twice[0]], "each parameter in one place only"))
+            raise errors.InvalidParameters(f"{', '.join(twice)} set both in the query and in the JSON body")
+        return {**params, **json_params}
+
+    def _region(self, host: str, ex: Exchange) -> str:
+        """The region a ``green-cip[-vpc].<region>.aliyuncs.com`` Host names, else the configured one."""
+        name = host.split(":")[0].lower()
+        for prefix in profile.HOST_PREFIXES:
+            if name.startswith(prefix) and name.endswith(profile.HOST_SUFFIX):
+                region = name[len(prefix):-len(profile.HOST_SUFFIX)]
+                if region not in profile.REGIONS:
+                    ex.note(f"Host {name}: the document lists no such region; answering as {self.region}")
+                    return self.region
+                if prefix.startswith("green-cip-vpc") and region in profile.NO_VPC:
+                    ex.note(f"Host {name}: {region} has no internal endpoint in the document")
+                return region
+        return self.region
 
     def _oss_bytes(self, req: validation.ModerationRequest) -> bytes | None:
         key = req.oss_key
@@ -96,7 +129,8 @@ class ImageBatchModeration:
             _check_image(subject.content)
 
 
-def _check_action(signed: SignedRequest, params: dict[str, Any]) -> None:
+def _check_action(signed: SignedRequest) -> None:
+    params = {**signed.query, **signed.form}
     action = signed.headers.get("x-acs-action") or params.get("Action")
     version = signed.headers.get("x-acs-version") or params.get("Version")
     if action != profile.ACTION:

@@ -25,31 +25,31 @@ def _headers(request: web.Request) -> dict[str, str]:
     return out
 
 
-def _body_params(request: web.Request, raw: bytes) -> tuple[dict[str, str], dict[str, Any]]:
-    """Form parameters (signed with V1) and JSON parameters (the seed's description)."""
+def _body_params(request: web.Request, raw: bytes) -> tuple[dict[str, str], dict[str, Any], BodyProblem | None]:
+    """Form parameters (signed with V1), JSON parameters (the seed's description), and the
+    problem reading them, which is answered only after authentication."""
     if not raw.strip():
-        return {}, {}
-    if request.content_type == FORM_TYPE:
-        try:
-            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)), {}
-        except UnicodeDecodeError:
-            raise BodyProblem("utf-8", "the form body is not valid UTF-8") from None
-    if is_json_content_type(request):
-        value = parse_json(raw)
-        if not isinstance(value, dict):
-            raise BodyProblem("type", "a JSON body must be an object of parameters")
-        return {}, value
-    return {}, {}  # e.g. the SDK's empty application/octet-stream body
+        return {}, {}, None
+    try:
+        if request.content_type == FORM_TYPE:
+            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)), {}, None
+        if is_json_content_type(request):
+            value = parse_json(raw)
+            if not isinstance(value, dict):
+                raise BodyProblem("type", "a JSON body must be an object of parameters")
+            return {}, value, None
+    except UnicodeDecodeError:
+        return {}, {}, BodyProblem("utf-8", "the form body is not valid UTF-8")
+    except BodyProblem as problem:
+        return {}, {}, problem
+    return {}, {}, None  # e.g. the SDK's empty application/octet-stream body
 
 
 async def image_batch_moderation(request: web.Request) -> web.Response:
-    """POST / with ImageBatchModeration."""
+    """GET or POST / with ImageBatchModeration (RPC style allows both)."""
     ex: Exchange = request[EXCHANGE]
     vendor = cast("Alibaba", ex.vendor)
-    raw, form, json_params = await ex.read_body(request, lambda raw: (raw, *_body_params(request, raw)),
-                                                "parameters in the query, a form or a JSON object")
-    query = dict(request.query)
-    params: dict[str, Any] = {**query, **form, **json_params}
-    ex.set_body(params)
-    signed = SignedRequest(request.method, request.path, query, form, _headers(request), raw)
-    return ex.json_response(await vendor.backend.moderate(signed, params, ex))
+    raw = await ex.read_body(request, bytes, "parameters in the query, a form or a JSON object")
+    form, json_params, problem = _body_params(request, raw)
+    signed = SignedRequest(request.method, request.path, dict(request.query), form, _headers(request), raw)
+    return ex.json_response(await vendor.backend.moderate(signed, json_params, problem, ex))

@@ -20,7 +20,8 @@ ENDPOINTS = (
         id="image_batch_moderation", method="POST", path="/",
         summary="ImageBatchModeration: several services on one image (RPC style, signed)",
         request_schema="alibaba/request.json",
-        response_schemas=("alibaba/response.json", "alibaba/error.json"),
+        response_schemas=("alibaba/response.json",),
+        params_in="query", error_schema="alibaba/error.json",
     ),
 )
 
@@ -36,6 +37,8 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "cn-chengdu": _COMMON,
 }
 DEFAULT_REGION = "cn-shanghai"
+ALL_SERVICES = frozenset(s for services in REGIONS.values() for s in services)
+NO_VPC = frozenset({"cn-chengdu"})  # "Internal endpoint: Not available"
 HOST_PREFIXES = ("green-cip.", "green-cip-vpc.")  # green-cip[-vpc].<region>.aliyuncs.com
 HOST_SUFFIX = ".aliyuncs.com"
 
@@ -66,6 +69,7 @@ ERROR_PRECEDENCE = (
     ("injected failure", 500), ("download failed", 404), ("download timeout", 405),
     ("image too large", 406), ("format not supported", 407),
 )
+CONFIG_KEYS = ("region", "qps", "include_defaults", "credentials", "oss_files")
 DEFAULT_QPS = 100  # "The QPS limit for this API is 100 for a single user"
 
 # -- Gateway errors: 4xx with Alibaba's OpenAPI error body (VENDOR-NOTES: inferred codes) -------
@@ -90,6 +94,8 @@ GATEWAY = {
     "bad_timestamp": GatewayCode("InvalidTimeStamp.Format", 400,
                                  "Specified time stamp or date value is not well formatted."),
     "nonce_used": GatewayCode("SignatureNonceUsed", 400, "Specified signature nonce was used already."),
+    "bad_signature_method": GatewayCode("InvalidSignatureMethod", 400,
+                                        "Specified signature method or version is not supported."),
     "unknown_action": GatewayCode("InvalidAction.NotFound", 404,
                                   "Specified api is not found, please check your url and method."),
     "unknown_version": GatewayCode("InvalidVersion", 400, "Specified parameter Version is not valid."),
@@ -98,6 +104,7 @@ SIGNATURE_WINDOW_SECONDS = 15 * 60  # x-acs-date / Timestamp within 15 minutes o
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 V3_REQUIRED_SIGNED = ("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce",
                       "x-acs-version")  # "all common request headers except Authorization must be signed"
+V1_METHOD, V1_VERSION = "HMAC-SHA1", "1.0"
 V1_REQUIRED = ("AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp")
 DEBUG_HEADER = "x-modmock-debug"  # "true": signature errors show the string-to-sign the mock expected
 
@@ -110,7 +117,7 @@ IMAGE_MAX_BYTES = 20 * 1024 * 1024
 IMAGE_MAX_SIDE = 16_384
 IMAGE_MAX_PIXELS = 167_000_000
 IMAGE_FORMATS = frozenset({"png", "jpg", "jpeg", "bmp", "webp", "tiff", "svg", "heic", "heif", "gif", "ico"})
-PILLOW_FORMAT_ALIASES = {"mpo": "jpeg"}
+PILLOW_FORMAT_ALIASES = {"mpo": "jpeg", "apng": "png"}  # an animated PNG is a PNG
 DOWNLOAD_TIMEOUT_SECONDS = 3  # "The image must download within 3 seconds"
 MAX_BODY = 1024 * 1024  # parameters only; images are passed by URL or OSS
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
+from ...core import schemas
 from ...core.verdict import Label, Verdict
 from . import profile
 from .validation import ModerationRequest
+
+EXT_SCHEMA = "alibaba/response.json#/$defs/ext"
 
 
 def _risk_level(verdict: Verdict, labels: list[Label]) -> str:
@@ -39,7 +42,7 @@ def _service_result(service: str, verdict: Verdict) -> tuple[str, list[dict[str,
     return _risk_level(verdict, found), items, found
 
 
-def _ext(req: ModerationRequest, labels: list[Label]) -> dict[str, Any]:
+def _ext(req: ModerationRequest, labels: list[Label], warn: Callable[[str], None]) -> dict[str, Any]:
     """The Ext object for the infoType values asked for (the SDK's model; contents are empty
     unless a rule's label details supply them)."""
     ext: dict[str, Any] = {}
@@ -47,23 +50,28 @@ def _ext(req: ModerationRequest, labels: list[Label]) -> dict[str, Any]:
     for label in labels:
         details.update(label.details)
     if "customImage" in req.info_types:
-        ext["CustomImage"] = list(details.get("CustomImage", []))
+        ext["CustomImage"] = details.get("CustomImage", [])
     if "textInImage" in req.info_types:
         ocr = details.get("ocrText", [])
         texts = ocr if isinstance(ocr, list) else [ocr]
         ext["TextInImage"] = {"OcrResult": [{"Text": str(t)} for t in texts],
-                              "RiskWord": list(details.get("RiskWord", [])), "CustomText": []}
+                              "RiskWord": details.get("RiskWord", []), "CustomText": []}
     if "publicFigure" in req.info_types:
-        ext["PublicFigure"] = list(details.get("PublicFigure", []))
+        ext["PublicFigure"] = details.get("PublicFigure", [])
     if "logoData" in req.info_types:
-        ext["LogoData"] = dict(details.get("LogoData", {}))
+        ext["LogoData"] = details.get("LogoData", {})
+    for key in list(ext):  # rule details must have the SDK model's shapes, or the SDK drops the body
+        found = schemas.problems(EXT_SCHEMA, {key: ext[key]})
+        if found:
+            warn(f"Ext.{key} from the rule's label details left out: {found[0].describe()}")
+            del ext[key]
     return ext
 
 
 _ORDER = [profile.RISK_NONE, profile.RISK_LOW, profile.RISK_MEDIUM, profile.RISK_HIGH]
 
 
-def render(verdict: Verdict, req: ModerationRequest) -> dict[str, Any]:
+def render(verdict: Verdict, req: ModerationRequest, warn: Callable[[str], None]) -> dict[str, Any]:
     """``Data``: overall RiskLevel and Result, and one Results entry per requested service."""
     results = []
     overall: list[dict[str, Any]] = []
@@ -71,7 +79,7 @@ def render(verdict: Verdict, req: ModerationRequest) -> dict[str, Any]:
     for service in req.services:
         service_level, items, found = _service_result(service, verdict)
         entry: dict[str, Any] = {"Service": service, "RiskLevel": service_level, "Result": items}
-        ext = _ext(req, found)
+        ext = _ext(req, found, warn)
         if ext:
             entry["Ext"] = ext
         results.append(entry)

@@ -74,18 +74,24 @@ def _services(value: str, region: str, cred: Credential) -> tuple[list[str], lis
 
 
 def _service_parameters(raw: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
-    if isinstance(raw, dict):  # the seed's JSON example nests an object: accept it (inferred)
-        return raw, [Problem("ServiceParameters", "JSON string", "an object",
-                             "a JSON string (the seed's example nests an object)", inferred=True)]
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError, RecursionError):
-        return None, [Problem("ServiceParameters", "JSON string", raw, "a JSON object encoded as a string")]
-    if not isinstance(value, dict):
-        return None, [Problem("ServiceParameters", "JSON object", raw, "a JSON object encoded as a string")]
-    found = [Problem(f"ServiceParameters.{p.field}", p.rule, p.sent, p.expected, p.inferred)
+    found: list[Problem] = []
+    if isinstance(raw, dict):  # the seed's JSON example nests an object: accepted (inferred), same checks
+        value: Any = raw
+        found.append(Problem("ServiceParameters", "JSON string", "an object",
+                             "a JSON string (the seed's example nests an object)", inferred=True))
+    else:
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError, RecursionError):
+            return None, [Problem("ServiceParameters", "JSON string", raw, "a JSON object encoded as a string")]
+        if not isinstance(value, dict):
+            return None, [Problem("ServiceParameters", "JSON object", raw, "a JSON object encoded as a string")]
+    found += [Problem(f"ServiceParameters.{p.field}", p.rule, p.sent, p.expected, p.inferred)
              for p in schemas.problems(SERVICE_PARAMETERS_SCHEMA, value)]
     url = value.get("imageUrl")
+    if isinstance(url, str) and any(0x20000 <= ord(c) <= 0x3134F for c in url):  # CJK beyond the BMP
+        found.append(Problem("ServiceParameters.imageUrl", "no Chinese characters", url,
+                             "a URL without Chinese characters"))
     if isinstance(url, str) and url and len(url) <= profile.IMAGE_URL_MAX:
         broken = url_problem(url)
         if broken:
@@ -104,12 +110,9 @@ def check(params: dict[str, Any], region: str, cred: Credential, strict: bool, e
     if params.get("ServiceParameters") not in (None, ""):
         parameters, sp_problems = _service_parameters(params["ServiceParameters"])
         found += sp_problems
-    fatal = [p for p in found if strict or not p.inferred]
-    for p in found:
-        (ex.problem if p in fatal else ex.warn)(p)
-    if fatal:
-        fatal.sort(key=lambda p: sorted(profile.MESSAGES).index(code_for(p).code))
-        first = fatal[0]
+    found.sort(key=lambda p: code_for(p).code)  # 400 before 401 before 402 before 408
+    first = ex.judge(found, strict)
+    if first is not None:
         raise code_for(first)(f"{first.field}: {first.rule}; expected {first.expected}")
     assert parameters is not None
     info = [t for t in str(parameters.get("infoType") or "").split(",") if t]

@@ -17,7 +17,7 @@ from ...core.media import ImageInfo, MediaError, decode_base64, inspect
 from ...core.rules import Rule
 from ...core.tasks import Step, Task
 from ...core.verdict import MediaProblem, Subject, check_media, default_verdict
-from ...settings import SettingsError, config_number
+from ...settings import SettingsError, check_keys, config_number
 from . import errors, profile, results, validation
 from .auth import Credential, authenticate, load_credentials
 
@@ -37,6 +37,7 @@ class ImageModeration:
     """The image v4 backend for one server run."""
 
     def __init__(self, config: dict[str, Any], strict: bool) -> None:
+        check_keys("deepcleer", config, ("cluster", "qps", "processing_seconds", "include_defaults", "credentials"))
         self.credentials: list[Credential] = load_credentials(config)
         self.cluster = str(config.get("cluster", profile.DEFAULT_CLUSTER))
         if self.cluster not in profile.CLUSTERS:

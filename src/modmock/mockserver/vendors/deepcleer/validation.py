@@ -158,14 +158,8 @@ def check(body: dict[str, Any], cred: Credential, cluster: str, strict: bool, ex
     """Validate, journal every problem, raise 1902 for the first one that counts."""
     found = (schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
              + _unknown_fields(body))
-    fatal = [p for p in found if strict or not p.inferred]
-    for p in found:
-        if p in fatal:
-            ex.problem(p)
-        else:
-            ex.warn(p)
-    if fatal:
-        first = fatal[0]
+    first = ex.judge(found, strict)
+    if first is not None:
         raise InvalidParameters(f"{first.field}: {first.rule}; expected {first.expected}")
     data = body["data"]
     nickname = data.get("nickname")
