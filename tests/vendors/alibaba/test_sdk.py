@@ -195,3 +195,16 @@ def test_cjk_beyond_the_basic_plane_is_chinese_too(alibaba_mock) -> None:
 def test_bad_config_is_refused(config: dict, message: str) -> None:
     with pytest.raises(modmock.SettingsError, match=message):
         modmock.serve("alibaba", config={"alibaba": config})
+
+
+@pytest.mark.parametrize("category", sorted(modmock.CATEGORIES))
+def test_every_canonical_category_is_reported_by_some_service(alibaba_mock, category: str) -> None:
+    alibaba_mock.add_rule(verdict={"risk": "reject", "labels": [{"category": category, "confidence": 0.8}]})
+    services = "baselineCheck,tonalityImprove,advertisingCheck"
+    data = call(sdk(alibaba_mock), moderation(services)).body.data
+    labels = {(r.service, x.label) for r in data.results for x in r.result if x.label != "nonLabel"}
+    expected = {(s, profile.labels_for(s)[category].label) for s in services.split(",")
+                if category in profile.labels_for(s)}
+    assert labels == expected
+    assert (data.risk_level == "high") is bool(expected)  # audio-only categories: nothing to report
+    assert bool(expected) is (category not in profile.NOT_APPLICABLE)
