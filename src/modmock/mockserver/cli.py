@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -19,43 +20,100 @@ from .core import schemas
 from .core.vendor import Vendor
 from .openapi import openapi
 from .runner import HANDLER_ARGS
+from .scenarios import shipped
 from .settings import LOG_LEVELS, Settings, SettingsError, load_config
 from .vendors import create_vendor, vendor_class, vendor_names
 
 
+ENV_PREFIX = "MODMOCK_"
+
+
+def _env(name: str) -> str | None:
+    """``MODMOCK_<FLAG>`` for ``--flag`` (dashes become underscores)."""
+    value = os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"))
+    return value if value not in (None, "") else None
+
+
+def _env_list(name: str) -> list[str]:
+    value = _env(name)
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _env_flag(name: str) -> bool:
+    value = _env(name)
+    if value is None:
+        return False
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{ENV_PREFIX}{name.upper().replace('-', '_')}={value!r}: expected true or false")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mockserver", description="Offline, vendor-compatible mock server for content-moderation APIs.")
+        prog="mockserver", description="Offline, vendor-compatible mock server for content-moderation APIs.",
+        epilog=f"Every run flag can also come from the environment: {ENV_PREFIX}VENDOR=deepcleer,alibaba, "
+               f"{ENV_PREFIX}PORT=8080, {ENV_PREFIX}STRICT=true, ... A flag wins over the environment.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve one or more vendors")
-    run.add_argument("--vendor", action="append", required=True, metavar="NAME",
+    run.add_argument("--vendor", action="append", metavar="NAME",
                      help=f"vendor to impersonate (repeatable): {', '.join(vendor_names())}")
-    run.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    run.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = a free port)")
-    run.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+    run.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (default 8080; 0 = a free port)")
+    run.add_argument("--time-scale", type=float, metavar="F",
                      help="multiply every vendor wait by F; 0 = instant (default 1)")
+    run.add_argument("--seed", type=int, help="make request ids and drawn values reproducible")
+    run.add_argument("--scenario", metavar="FILE",
+                     help=f"JSON rules and faults loaded at start, or a shipped one: {', '.join(shipped())}")
     run.add_argument("--config", metavar="FILE", help="TOML: per-vendor credentials, cluster, qps")
-    run.add_argument("--strict", action="store_true",
+    run.add_argument("--strict", action="store_true", default=None,
                      help="refuse requests that break inferred rules too (default: serve with a warning)")
-    run.add_argument("--allow-callback-host", action="append", default=[], metavar="HOST",
+    run.add_argument("--allow-callback-host", action="append", metavar="HOST",
                      help="host name or IP/CIDR callbacks may go to, besides loopback (repeatable)")
-    run.add_argument("--admin-allow", action="append", default=[], metavar="CIDR",
+    run.add_argument("--admin-allow", action="append", metavar="CIDR",
                      help="networks allowed to use /__admin/ besides loopback (repeatable)")
-    run.add_argument("--log-level", default="info", choices=LOG_LEVELS)
+    run.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
+    sub.add_parser("scenarios", help="list the shipped scenarios")
     for name, text in (("openapi", "print the OpenAPI document"), ("schemas", "print the JSON Schemas")):
         cmd = sub.add_parser(name, help=f"{text} of a vendor")
         cmd.add_argument("--vendor", required=True, choices=vendor_names())
     return parser
 
 
+def _number(flag: str, value: str | None, kind: type) -> object:
+    try:
+        return kind(value) if value is not None else None
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{flag.upper().replace('-', '_')}={value!r} is not a number") from None
+
+
 def _settings(args: argparse.Namespace) -> Settings:
+    """Flags first, then MODMOCK_* variables, then defaults."""
+    def pick(value: object, flag: str, kind: type = str, default: object = None) -> object:
+        if value is not None:
+            return value
+        from_env = _number(flag, _env(flag), kind) if kind is not str else _env(flag)
+        return default if from_env is None else from_env
+
+    vendors = args.vendor or _env_list("vendor")
+    if not vendors:
+        raise SettingsError(f"name a vendor: --vendor NAME (or {ENV_PREFIX}VENDOR)")
+    config = pick(args.config, "config")
     settings = Settings(
-        vendors=list(args.vendor), host=args.host, port=args.port, time_scale=args.time_scale,
-        strict=args.strict, allow_callback_hosts=list(args.allow_callback_host),
-        admin_allow=list(args.admin_allow), log_level=args.log_level, ready_file=args.ready_file,
-        vendor_config=load_config(args.config) if args.config else {},
+        vendors=list(vendors), host=str(pick(args.host, "host", default="127.0.0.1")),
+        port=int(pick(args.port, "port", int, 8080)),  # type: ignore[call-overload]
+        time_scale=float(pick(args.time_scale, "time-scale", float, 1.0)),  # type: ignore[arg-type]
+        seed=pick(args.seed, "seed", int),  # type: ignore[arg-type]
+        scenario=pick(args.scenario, "scenario"),  # type: ignore[arg-type]
+        strict=bool(args.strict) if args.strict is not None else _env_flag("strict"),
+        allow_callback_hosts=list(args.allow_callback_host or _env_list("allow-callback-host")),
+        admin_allow=list(args.admin_allow or _env_list("admin-allow")),
+        log_level=str(pick(args.log_level, "log-level", default="info")),
+        ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
+        vendor_config=load_config(str(config)) if config else {},
     )
     settings.validate()
     return settings
@@ -117,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "vendors":
             print(_vendors_text())
+        elif args.command == "scenarios":
+            print("\n".join(shipped()))
         elif args.command == "schemas":
             print(json.dumps(schemas.vendor_schemas(args.vendor), indent=2, ensure_ascii=False))
         elif args.command == "openapi":

@@ -12,6 +12,7 @@ from typing import Any
 from .app import build_app
 from .appkeys import STATE
 from .core.callbacks import Delivery
+from .core.faults import Fault
 from .core.journal import Entry
 from .core.rules import Rule
 from .runner import ServerThread
@@ -123,16 +124,30 @@ class MockServer:
             raise ValueError("not a valid rule: " + "; ".join(p.describe() for p in found))
         return self.state.add_rule(spec)
 
+    def add_fault(self, fault: dict[str, Any] | None = None, **fields: Any) -> Fault:
+        """Add a fault (DESIGN fault format): one of ``error``, ``latency`` (seconds or
+        ``[low, high]``), ``reset``, ``empty``, ``malformed``; with ``times``, ``fraction``,
+        ``seconds``, ``vendor``, ``endpoint``."""
+        from .core import schemas
+
+        spec = {k: v for k, v in dict(fault or {}, **fields).items() if v is not None}
+        if isinstance(spec.get("latency"), tuple):
+            spec["latency"] = list(spec["latency"])
+        found = schemas.problems("modmock/rule.json#/$defs/fault", spec)
+        if found:
+            raise ValueError("not a valid fault: " + "; ".join(p.describe() for p in found))
+        return self.state.add_fault(spec)
+
     def fail_next(self, code: Any, times: int = 1, endpoint: str | None = None,
                   vendor: str | None = None, message: str | None = None) -> None:
         """Answer the next ``times`` requests with the vendor error ``code``."""
         error = {"code": code} if message is None else {"code": code, "message": message}
-        self.state.add_fault({"vendor": vendor, "endpoint": endpoint, "error": error, "times": times})
+        self.add_fault(error=error, times=times, endpoint=endpoint, vendor=vendor)
 
-    def add_latency(self, seconds: float, times: int = 1, endpoint: str | None = None,
+    def add_latency(self, seconds: float | tuple[float, float], times: int = 1, endpoint: str | None = None,
                     vendor: str | None = None) -> None:
-        """Delay the next ``times`` answers by ``seconds`` of real time."""
-        self.state.add_fault({"vendor": vendor, "endpoint": endpoint, "latency": seconds, "times": times})
+        """Delay the next ``times`` answers by ``seconds`` of real time (or a drawn ``(low, high)``)."""
+        self.add_fault(latency=seconds, times=times, endpoint=endpoint, vendor=vendor)
 
     def reset(self) -> None:
         """Cancel scheduled work; clear journal, rules, faults, rate windows, tasks."""

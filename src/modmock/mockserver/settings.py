@@ -50,6 +50,8 @@ class Settings:
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
     journal_size: int = 10_000
     shutdown_grace: float = 2.0  # real seconds running callback attempts get to finish
+    seed: int | None = None  # makes request ids, task ids and drawn values reproducible
+    scenario: str | None = None  # a JSON file of rules and faults loaded at start
 
     def validate(self) -> None:
         if not math.isfinite(self.time_scale) or self.time_scale < 0:

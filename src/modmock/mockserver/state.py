@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from typing import Any
 
 from .core.callbacks import AllowList, CallbackDispatcher
@@ -41,7 +42,8 @@ class MockState:
         self.scheduler = Scheduler(self.clock)
         self.journal = Journal(capacity=settings.journal_size)
         self.rules = RuleBook()
-        self.faults = FaultBook()
+        self.random = random.Random(settings.seed)
+        self.faults = FaultBook(rng=self.random, now=self.clock.now)
         self.limiter = RateLimiter()
         self.nonces = NonceStore()
         self.tasks = TaskStore(self.scheduler)
@@ -52,6 +54,13 @@ class MockState:
         _refuse_colliding_routes(self.vendors)
         for vendor in self.vendors.values():
             vendor.bind(self)
+        self._load_scenario()
+
+    def _load_scenario(self) -> None:
+        if self.settings.scenario:
+            from .scenarios import load
+            for skipped in load(self, self.settings.scenario):
+                log.info("scenario %s: skipped a %s", self.settings.scenario, skipped)
 
     @property
     def max_body(self) -> int:
@@ -71,7 +80,8 @@ class MockState:
                      delivery.id, delivery.url, len(delivery.attempts) - 1)
 
     def reset(self) -> None:
-        """Cancel scheduled work and clear journal, rules, faults, rate windows and tasks."""
+        """Back to the start: cancel scheduled work; clear journal, rules, faults, rate windows,
+        nonces and tasks; re-seed the generator and re-apply the run's scenario."""
         self.scheduler.clear()
         self.tasks.clear()
         self.callbacks.clear()
@@ -80,6 +90,8 @@ class MockState:
         self.faults.remove()
         self.limiter.clear()
         self.nonces.clear()
+        self.random.seed(self.settings.seed)
+        self._load_scenario()
 
     def check_injectable(self, vendor: str | None, error: dict[str, Any] | None) -> None:
         """Refuse an injected error that is not a documented code of the vendor(s) it targets."""
@@ -97,8 +109,7 @@ class MockState:
         """Add a fault from its JSON form (already schema-valid), checking its error code."""
         error = error_spec(spec["error"]) if "error" in spec else None
         self.check_injectable(spec.get("vendor"), error)
-        return self.faults.add(vendor=spec.get("vendor"), endpoint=spec.get("endpoint"), error=error,
-                               latency=spec.get("latency"), times=spec.get("times", 1))
+        return self.faults.add(dict(spec, error=error) if error is not None else spec)
 
     def add_rule(self, spec: dict[str, Any]) -> Any:
         """Add a rule from its JSON form (already schema-valid), checking its error code."""

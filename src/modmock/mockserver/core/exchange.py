@@ -7,8 +7,11 @@ the vendor's service-failure error, and journals the request with its answer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import socket
+import struct
 import time
 import traceback
 import uuid
@@ -18,6 +21,7 @@ from aiohttp import web
 
 from .body import BodyProblem, excerpt, read_bytes
 from .errors import VendorError
+from .faults import MALFORMED_BODY, FaultAction
 from .journal import Entry, Problem, clip_body
 
 if TYPE_CHECKING:
@@ -42,9 +46,13 @@ class Exchange:
             path=request.path_qs, time=state.clock.now(), wall_time=time.time(),
         )
 
+    def random_uuid(self) -> uuid.UUID:
+        """A version-4 UUID from the run's seeded generator (``--seed`` makes it reproducible)."""
+        return uuid.UUID(int=self.state.random.getrandbits(128), version=4)
+
     def new_request_id(self, value: str | None = None) -> str:
         """Set the request id (a random hex UUID unless the vendor gives its own form)."""
-        rid = value or uuid.uuid4().hex
+        rid = value or self.random_uuid().hex
         self.entry.request_id = rid
         return rid
 
@@ -109,6 +117,25 @@ def encode_json(body: Any) -> bytes:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+async def _act(kind: str, request: web.Request, ex: Exchange, state: "MockState") -> web.StreamResponse:
+    """Carry out a fault action: reset the connection, or answer an empty or malformed body."""
+    ex.note(f"injected fault: {kind}")
+    if kind == "reset":
+        ex.entry.status = 0
+        state.journal.record(ex.entry)
+        transport = request.transport
+        if transport is not None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:  # SO_LINGER 0: the peer sees a reset, not a clean close
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        raise asyncio.CancelledError()
+    body = MALFORMED_BODY if kind == "malformed" else b""
+    ex.entry.status, ex.entry.response = 200, body.decode()
+    state.journal.record(ex.entry)
+    return web.Response(body=body, status=200, content_type="application/json")
+
+
 def _unmatched(state: "MockState", request: web.Request, status: int) -> Entry:
     """A journal entry for a request no vendor route matched: invalid, with what is served."""
     served = [f"{ep.method} {ep.path}" for v in state.vendors.values() for ep in v.endpoints]
@@ -140,6 +167,8 @@ def exchange_middleware(state: "MockState") -> Any:
         request[EXCHANGE] = ex
         try:
             response = await handler(request)
+        except FaultAction as action:
+            return await _act(action.kind, request, ex, state)
         except VendorError as error:
             for p in error.problems:
                 ex.problem(p)

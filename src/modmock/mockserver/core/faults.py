@@ -1,39 +1,60 @@
-"""Injected faults: a vendor error code or a fixed latency for the next N requests.
+"""Injected faults: what a real vendor does on a bad day.
 
-A fault applies to one vendor (and optionally one endpoint). ``times`` counts the requests
-it still applies to; ``None`` means until removed.
+Kinds (DESIGN: the fault catalogue):
+
+* ``error``: a documented vendor error code (``{"code": ..., "message": ...}``);
+* ``latency``: seconds of real time before answering, fixed or drawn from ``[low, high]``;
+* ``reset``: the connection is reset, no answer at all;
+* ``empty``: HTTP 200 with an empty body;
+* ``malformed``: HTTP 200 with a body that is not valid JSON.
+
+A fault applies to one vendor and endpoint (or all), to the next ``times`` requests, or to a
+seeded ``fraction`` of them, and optionally only for ``seconds`` of mock time.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import threading
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+ACTIONS = ("reset", "empty", "malformed")
+MALFORMED_BODY = b'{"code": 200, "message": "OK", "data": {"res'  # cut off mid-way
+
+
+class FaultAction(Exception):
+    """Raised to make the exchange middleware reset the connection or answer badly."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+KINDS = ("error", "latency", *ACTIONS)
 
 
 @dataclass
 class Fault:
-    """One injected fault; exactly one of ``error`` and ``latency`` is set."""
+    """One injected fault; ``remaining`` None means until removed (or expired)."""
 
     id: int
-    vendor: str | None
-    endpoint: str | None
+    kind: str
+    vendor: str | None = None
+    endpoint: str | None = None
     error: dict[str, Any] | None = None
-    latency: float | None = None
+    latency: tuple[float, float] | None = None
     remaining: int | None = 1
+    fraction: float | None = None
+    expires: float | None = None  # mock time
+    spec: dict[str, Any] = field(default_factory=dict)
 
-    def applies(self, vendor: str, endpoint: str) -> bool:
-        return (self.vendor in (None, vendor)) and (self.endpoint in (None, endpoint))
+    def applies(self, vendor: str, endpoint: str, now: float) -> bool:
+        if self.expires is not None and now >= self.expires:
+            return False
+        return self.vendor in (None, vendor) and self.endpoint in (None, endpoint)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "vendor": self.vendor, "endpoint": self.endpoint,
-                               "times": self.remaining}
-        if self.error is not None:
-            out["error"] = self.error
-        if self.latency is not None:
-            out["latency"] = self.latency
-        return out
+        return dict(self.spec, id=self.id, remaining=self.remaining, expires=self.expires)
 
 
 @dataclass
@@ -42,42 +63,67 @@ class Drawn:
 
     error: dict[str, Any] | None = None
     latency: float = 0.0
+    action: str | None = None  # reset | empty | malformed
 
 
 class FaultBook:
-    """Thread-safe list of faults, oldest first."""
+    """Thread-safe list of faults, oldest first; fractions and ranges drawn from ``rng``."""
 
-    def __init__(self) -> None:
+    def __init__(self, rng: random.Random | None = None, now: Callable[[], float] | None = None) -> None:
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.rng = rng or random.Random()
+        self._now = now or (lambda: 0.0)
 
-    def add(self, *, vendor: str | None = None, endpoint: str | None = None,
-            error: dict[str, Any] | None = None, latency: float | None = None,
-            times: int | None = 1) -> Fault:
-        if (error is None) == (latency is None):
-            raise ValueError("a fault is either an error or a latency")
-        fault = Fault(next(self._ids), vendor, endpoint, error, latency, times)
+    def add(self, spec: dict[str, Any]) -> Fault:
+        """Add a fault from its JSON form (schema ``rule.json#/$defs/fault``)."""
+        kinds = [k for k in KINDS if k in spec and spec[k] not in (None, False)]
+        if len(kinds) != 1:
+            raise ValueError(f"a fault has exactly one of {list(KINDS)}, not {kinds}")
+        kind = kinds[0]
+        latency = None
+        if kind == "latency":
+            value = spec["latency"]
+            latency = (float(value[0]), float(value[1])) if isinstance(value, list) else (float(value),) * 2
+            if not 0 <= latency[0] <= latency[1]:
+                raise ValueError(f"latency range {value} must be 0 <= low <= high")
+        error = spec["error"] if kind == "error" else None
+        if isinstance(error, int):
+            error = {"code": error}
+        fraction = spec.get("fraction")
+        times = spec.get("times", None if fraction is not None or "seconds" in spec else 1)
+        expires = self._now() + float(spec["seconds"]) if "seconds" in spec else None
+        fault = Fault(next(self._ids), kind, spec.get("vendor"), spec.get("endpoint"), error, latency, times,
+                      fraction, expires, dict(spec))
         with self._lock:
             self._faults.append(fault)
         return fault
 
     def draw(self, vendor: str, endpoint: str) -> Drawn:
-        """Consume one use of the first error fault and of the first latency fault that apply."""
+        """Consume one use of the first applicable fault of each kind (error before actions)."""
         drawn = Drawn()
+        now = self._now()
         with self._lock:
-            for kind in ("error", "latency"):
-                for fault in self._faults:
-                    if getattr(fault, kind) is None or not fault.applies(vendor, endpoint):
-                        continue
-                    if kind == "error":
-                        drawn.error = fault.error
-                    else:
-                        drawn.latency = float(fault.latency or 0.0)
-                    if fault.remaining is not None:
-                        fault.remaining -= 1
-                    break
-            self._faults = [f for f in self._faults if f.remaining is None or f.remaining > 0]
+            taken: set[str] = set()
+            for fault in self._faults:
+                group = "latency" if fault.kind == "latency" else "outcome"
+                if group in taken or not fault.applies(vendor, endpoint, now):
+                    continue
+                if fault.fraction is not None and self.rng.random() >= fault.fraction:
+                    continue
+                taken.add(group)
+                if fault.kind == "latency":
+                    assert fault.latency is not None
+                    drawn.latency = self.rng.uniform(*fault.latency)
+                elif fault.kind == "error":
+                    drawn.error = fault.error
+                else:
+                    drawn.action = fault.kind
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+            self._faults = [f for f in self._faults if (f.remaining is None or f.remaining > 0)
+                            and (f.expires is None or now < f.expires)]
         return drawn
 
     def list(self) -> list[Fault]:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from .errors import VendorError
 from .exchange import Exchange
+from .faults import FaultAction
 from .rules import Rule
 from .verdict import Subject
 
@@ -27,6 +28,8 @@ async def inject(ex: Exchange, subject: Subject, error_for: ErrorFor) -> Rule | 
     if drawn.error is not None:
         ex.note(f"injected error {drawn.error['code']} (fault)")
         raise error_for(drawn.error["code"], drawn.error.get("message"))
+    if drawn.action is not None:
+        raise FaultAction(drawn.action)
     rule = ex.state.rules.take(vendor, endpoint, subject)
     if rule is not None and rule.delay:
         ex.note(f"rule {rule.id}: delay {rule.delay:g} s")

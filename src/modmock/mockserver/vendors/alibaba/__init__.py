@@ -36,7 +36,7 @@ class Alibaba(Vendor):
         return routes.routes()
 
     def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
-        rid = exchange.entry.request_id or exchange.new_request_id(request_id())
+        rid = exchange.entry.request_id or exchange.new_request_id(request_id(exchange))
         if isinstance(error, errors.GatewayError):
             return exchange.json_response(self._gateway_body(error, exchange, rid), error.http_status)
         return exchange.json_response({"Code": error.code, "Msg": error.text, "RequestId": rid}, error.http_status)

@@ -6,7 +6,6 @@ Precedence (profile.ERROR_PRECEDENCE): gateway (action, signature, time, nonce) 
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,9 @@ from .auth import Credential, SignedRequest, Verifier, load_credentials
 ENDPOINT = "image_batch_moderation"
 
 
-def request_id() -> str:
+def request_id(ex: Exchange) -> str:
     """Alibaba's request id form, e.g. ``70ED13B0-BC22-576D-9CCF-1CC12FEAC477``."""
-    return str(uuid.uuid4()).upper()
+    return str(ex.random_uuid()).upper()
 
 
 class ImageBatchModeration:
@@ -50,7 +49,7 @@ class ImageBatchModeration:
     async def moderate(self, signed: SignedRequest, json_params: dict[str, Any], problem: BodyProblem | None,
                        ex: Exchange) -> dict[str, Any]:
         """The response body for one call, or raise the vendor error that answers it."""
-        rid = ex.new_request_id(request_id())
+        rid = ex.new_request_id(request_id(ex))
         if signed.method not in ("GET", "POST"):
             raise errors.GatewayError("unknown_action", f"{signed.method} is not served; RPC calls use GET or POST")
         _check_action(signed)

@@ -1,0 +1,62 @@
+"""Scenario files: rules and faults in one JSON document, loaded at start (``--scenario``).
+
+A name without a path (``throttled``) means one of the scenarios shipped in
+``modmock/fixtures/scenarios/``. Entries for vendors this run does not serve are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .core import schemas
+from .settings import SettingsError
+
+if TYPE_CHECKING:
+    from .state import MockState
+
+SCHEMA = "modmock/rule.json#/$defs/scenario"
+
+
+def shipped() -> list[str]:
+    """Names of the scenarios shipped with modmock."""
+    folder = resources.files("modmock") / "fixtures" / "scenarios"
+    return sorted(item.name.removesuffix(".json") for item in folder.iterdir() if item.name.endswith(".json"))
+
+
+def read(name: str) -> dict[str, Any]:
+    """A scenario by path, or by the name of a shipped one; validated by its schema."""
+    path = Path(name)
+    try:
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+        elif name in shipped():
+            text = (resources.files("modmock") / "fixtures" / "scenarios" / f"{name}.json").read_text("utf-8")
+        else:
+            raise SettingsError(f"--scenario {name}: no such file, nor a shipped scenario ({', '.join(shipped())})")
+        doc = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"--scenario {name}: {exc}") from None
+    found = schemas.problems(SCHEMA, doc)
+    if found:
+        raise SettingsError(f"--scenario {name} is not a valid scenario: {found[0].describe()}")
+    return doc
+
+
+def load(state: "MockState", name: str) -> list[str]:
+    """Add a scenario's rules and faults to ``state``; returns what was skipped, and why."""
+    doc = read(name)
+    skipped = []
+    for kind, entries in (("rule", doc.get("rules", [])), ("fault", doc.get("faults", []))):
+        for entry in entries:
+            vendor = entry.get("match", {}).get("vendor") if kind == "rule" else entry.get("vendor")
+            if vendor is not None and vendor not in state.vendors:
+                skipped.append(f"{kind} for {vendor} (not served)")
+                continue
+            try:
+                state.add_rule(entry) if kind == "rule" else state.add_fault(entry)
+            except ValueError as exc:
+                raise SettingsError(f"--scenario {name}: {kind} {entry}: {exc}") from None
+    return skipped
