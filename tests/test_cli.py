@@ -154,3 +154,53 @@ def test_log_level_debug_shows_the_expected_string_to_sign(tmp_path: Path) -> No
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=15)
+
+
+def test_configuration_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ready = tmp_path / "ready.json"
+    env = {"MODMOCK_VENDOR": "deepcleer,alibaba", "MODMOCK_PORT": "0", "MODMOCK_TIME_SCALE": "0",
+           "MODMOCK_SEED": "9", "MODMOCK_SCENARIO": "everything-needs-review", "MODMOCK_STRICT": "true",
+           "MODMOCK_READY_FILE": str(ready), "MODMOCK_LOG_LEVEL": "warning"}
+    proc = subprocess.Popen([str(BIN / "mockserver"), "run"], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not ready.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.02)
+        info = json.loads(ready.read_text())
+        assert info["vendors"] == ["deepcleer", "alibaba"]
+        answer = requests.post(f"{info['url']}/image/v4", json=image_request(), timeout=10).json()
+        assert answer["riskLevel"] == "REVIEW"  # the scenario came from the environment
+        strict = requests.post(f"{info['url']}/image/v4", json=image_request(type="POLITY__EROTIC"), timeout=10)
+        assert strict.json()["code"] == 1902  # MODMOCK_STRICT=true
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=15)
+    assert "time scale: 0  strict" in out
+
+
+def test_a_flag_wins_over_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODMOCK_VENDOR", "alibaba")
+    monkeypatch.setenv("MODMOCK_TIME_SCALE", "5")
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--time-scale", "0")
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=15)
+    assert info["vendors"] == ["deepcleer"] and "time scale: 0" in out
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("MODMOCK_PORT", "eighty", "MODMOCK_PORT='eighty' is not a number"),
+    ("MODMOCK_STRICT", "maybe", "expected true or false"),
+    ("MODMOCK_VENDOR", "", "name a vendor"),
+])
+def test_bad_environment_values_exit_2(name: str, value: str, message: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODMOCK_")}
+    env.update({"MODMOCK_VENDOR": "deepcleer", name: value})
+    proc = subprocess.run([str(BIN / "mockserver"), "run"], env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_scenarios_command_lists_the_shipped_ones() -> None:
+    out = subprocess.run([str(BIN / "mockserver"), "scenarios"], capture_output=True, text=True, check=True).stdout
+    assert {"everything-needs-review", "vendor-down-30s", "throttled", "flaky-network"} <= set(out.split())

@@ -106,14 +106,31 @@ def test_each_test_starts_clean(deepcleer_mock):
     result.assert_outcomes(passed=2)
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/image/v4"), ("POST", "/images/v4"), ("POST", "/image/v4/")])
-def test_requests_to_no_endpoint_are_journaled_as_invalid(deepcleer_mock, method: str, path: str) -> None:
+@pytest.mark.parametrize(("method", "path", "differs"), [
+    ("GET", "/image/v4", "method GET, expected POST"), ("POST", "/images/v4", "path /images/v4, expected /image/v4"),
+    ("POST", "/image/v4/", "path /image/v4/, expected /image/v4"),
+])
+def test_near_misses_are_reported_and_answered_in_the_vendors_shape(deepcleer_mock, method: str, path: str,
+                                                                       differs: str) -> None:
     resp = requests.request(method, deepcleer_mock.url + path, json=image_request(), timeout=10)
-    assert resp.status_code in (404, 405)
+    assert resp.status_code == 404
+    body = resp.json()
+    assert body["code"] == 1902 and "closest is deepcleer:image_v4 POST /image/v4" in body["message"]
+    assert differs in body["message"]
     (entry,) = deepcleer_mock.requests
-    assert (entry.endpoint, entry.valid, entry.status) == ("(unmatched)", False, resp.status_code)
+    assert (entry.endpoint, entry.valid, entry.status) == ("(unmatched)", False, 404)
     with pytest.raises(InvalidRequestsError, match=r"no such endpoint.*POST /image/v4"):
         deepcleer_mock.assert_all_requests_valid()
+
+
+def test_near_miss_picks_the_closest_of_several_vendors() -> None:
+    with modmock.serve("deepcleer", "alibaba") as mock:
+        near_deepcleer = requests.post(mock.url + "/image/v5", json={}, timeout=10)
+        assert near_deepcleer.status_code == 404 and near_deepcleer.json()["code"] == 1902
+        near_alibaba = requests.post(mock.url + "/?Action=ImageBatchModeration&Version=2022-03-02", timeout=10)
+        assert near_alibaba.json()["Code"] == "MissingSignature"  # "/" is Alibaba's: not a near miss
+        other = requests.get(mock.url + "/x", timeout=10)
+        assert other.status_code == 404 and other.json()["Code"] == "InvalidAction.NotFound"
 
 
 def test_misspelled_fixture_options_fail_loudly(pytester: pytest.Pytester) -> None:

@@ -8,6 +8,7 @@ the vendor's service-failure error, and journals the request with its answer.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import logging
 import socket
@@ -23,6 +24,8 @@ from .body import BodyProblem, excerpt, read_bytes
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
 from .journal import Entry, Problem, clip_body
+
+from .vendor import Endpoint
 
 if TYPE_CHECKING:
     from ..state import MockState
@@ -136,15 +139,32 @@ async def _act(kind: str, request: web.Request, ex: Exchange, state: "MockState"
     return web.Response(body=body, status=200, content_type="application/json")
 
 
-def _unmatched(state: "MockState", request: web.Request, status: int) -> Entry:
-    """A journal entry for a request no vendor route matched: invalid, with what is served."""
-    served = [f"{ep.method} {ep.path}" for v in state.vendors.values() for ep in v.endpoints]
-    only = next(iter(state.vendors)) if len(state.vendors) == 1 else ""
-    entry = Entry(id=state.journal.new_id(), vendor=only, endpoint="(unmatched)", method=request.method,
-                  path=request.path_qs, time=state.clock.now(), wall_time=time.time(), status=status, valid=False)
-    entry.problems.append(Problem("(path)", "no such endpoint", f"{request.method} {request.path}",
-                                  f"one of {served}"))
-    return entry
+def near_miss(state: "MockState", method: str, path: str) -> tuple["Vendor", Endpoint, list[str]]:
+    """The served endpoint closest to ``method path``, and what differs (WireMock-style)."""
+    def score(item: tuple["Vendor", Endpoint]) -> float:
+        ep = item[1]
+        return difflib.SequenceMatcher(None, ep.path, path).ratio() + (0.5 if ep.method == method else 0.0)
+
+    vendor, ep = max(((v, ep) for v in state.vendors.values() for ep in v.endpoints), key=score)
+    differs = []
+    if ep.method != method:
+        differs.append(f"method {method}, expected {ep.method}")
+    if ep.path != path:
+        differs.append(f"path {path}, expected {ep.path}")
+    return vendor, ep, differs
+
+
+async def _unmatched(state: "MockState", request: web.Request) -> web.Response:
+    """No route matched: journal a near-miss report (invalid) and answer the closest vendor's 404."""
+    vendor, ep, differs = near_miss(state, request.method, request.path)
+    ex = Exchange(state, vendor, "(unmatched)", request)
+    report = f"no endpoint {request.method} {request.path}; closest is {vendor.name}:{ep.id} " \
+             f"{ep.method} {ep.path} ({'; '.join(differs)})"
+    ex.problem(Problem("(path)", "no such endpoint", f"{request.method} {request.path}",
+                       f"{ep.method} {ep.path} ({vendor.name}:{ep.id}); differs: {'; '.join(differs)}"))
+    response = vendor.render_error(vendor.not_found(report), ex)
+    state.journal.record(ex.entry)
+    return response
 
 
 def exchange_middleware(state: "MockState") -> Any:
@@ -160,9 +180,8 @@ def exchange_middleware(state: "MockState") -> Any:
                 return await handler(request)
             try:
                 return await handler(request)
-            except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as miss:
-                state.journal.record(_unmatched(state, request, miss.status))
-                raise
+            except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
+                return await _unmatched(state, request)
         ex = Exchange(state, vendor, endpoint, request)
         request[EXCHANGE] = ex
         try:

@@ -69,6 +69,10 @@ class Vendor(ABC):
         """The vendor's error for a body that cannot be read."""
 
     @abstractmethod
+    def not_found(self, detail: str) -> VendorError:
+        """The vendor's own answer (HTTP 404) for a request that matches no endpoint."""
+
+    @abstractmethod
     def internal_error(self) -> VendorError:
         """The vendor's error for an unexpected failure inside the mock."""
 

@@ -61,6 +61,9 @@ class Alibaba(Vendor):
             return errors.InvalidLength(problem.detail)
         return errors.InvalidParameters(problem.detail)
 
+    def not_found(self, detail: str) -> VendorError:
+        return errors.GatewayError("unknown_action", detail)
+
     def internal_error(self) -> VendorError:
         return errors.SystemError("internal error in the mock (see the journal)")
 

@@ -37,6 +37,11 @@ class Deepcleer(Vendor):
     def body_error(self, problem: BodyProblem) -> VendorError:
         return errors.InvalidParameters(problem.detail)
 
+    def not_found(self, detail: str) -> VendorError:
+        error = errors.InvalidParameters(detail)
+        error.http_status = 404  # no documented answer; the body keeps the vendor's shape
+        return error
+
     def internal_error(self) -> VendorError:
         return errors.ServiceFailure("internal error in the mock (see the journal)")
 
