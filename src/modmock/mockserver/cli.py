@@ -12,14 +12,12 @@ import sys
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from aiohttp import web
-
 from .app import build_app
 from .appkeys import STATE
 from .core import schemas
 from .core.vendor import Vendor
 from .openapi import openapi
-from .runner import HANDLER_ARGS
+from .runner import Sites, start_sites
 from .scenarios import shipped
 from .settings import LOG_LEVELS, Settings, SettingsError, load_config
 from .vendors import create_vendor, vendor_class, vendor_names
@@ -67,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", metavar="FILE",
                      help=f"JSON rules and faults loaded at start, or a shipped one: {', '.join(shipped())}")
     run.add_argument("--config", metavar="FILE", help="TOML: per-vendor credentials, cluster, qps")
+    run.add_argument("--tls", action="store_true", default=None,
+                     help="serve HTTPS with a local test CA made for this run (its bundle is printed)")
+    run.add_argument("--tls-host", action="append", metavar="NAME",
+                     help="a vendor host name the certificate also covers (repeatable)")
+    run.add_argument("--tls-dir", metavar="DIR", help="where to write the CA bundle (default: a temporary folder)")
+    run.add_argument("--http-redirect-port", type=int, metavar="PORT",
+                     help="also listen for plain HTTP on PORT and answer 308 to HTTPS (needs --tls)")
     run.add_argument("--strict", action="store_true", default=None,
                      help="refuse requests that break inferred rules too (default: serve with a warning)")
     run.add_argument("--allow-callback-host", action="append", metavar="HOST",
@@ -109,6 +114,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         seed=pick(args.seed, "seed", int),  # type: ignore[arg-type]
         scenario=pick(args.scenario, "scenario"),  # type: ignore[arg-type]
         strict=bool(args.strict) if args.strict is not None else _env_flag("strict"),
+        tls=bool(args.tls) if args.tls is not None else _env_flag("tls"),
+        tls_hosts=list(args.tls_host or _env_list("tls-host")),
+        tls_dir=pick(args.tls_dir, "tls-dir"),  # type: ignore[arg-type]
+        http_redirect_port=pick(args.http_redirect_port, "http-redirect-port", int),  # type: ignore[arg-type]
         allow_callback_hosts=list(args.allow_callback_host or _env_list("allow-callback-host")),
         admin_allow=list(args.admin_allow or _env_list("admin-allow")),
         log_level=str(pick(args.log_level, "log-level", default="info")),
@@ -119,13 +128,18 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _banner(settings: Settings, url: str, vendors: Mapping[str, Vendor]) -> str:
+def _banner(settings: Settings, sites: Sites, vendors: Mapping[str, Vendor]) -> str:
+    url = sites.url
     lines = [f"modmock serving {', '.join(settings.vendors)} at {url}"]
     for name, vendor in vendors.items():
         lines.append(f"  {name}:")
         lines.extend(f"    {line}" for line in vendor.banner_lines())
     extra = f", plus {', '.join(settings.admin_allow)}" if settings.admin_allow else ""
     lines.append(f"  admin API: {url}/__admin/ (loopback only{extra})")
+    if sites.ca_bundle:
+        lines.append(f"  TLS: CA bundle {sites.ca_bundle} (e.g. curl --cacert {sites.ca_bundle} {url}/__admin/health)")
+    if sites.redirect_port:
+        lines.append(f"  plain HTTP on port {sites.redirect_port} answers 308 to {url}")
     lines.append(f"  time scale: {settings.time_scale:g}{'  strict' if settings.strict else ''}  (Ctrl-C stops)")
     return "\n".join(lines)
 
@@ -133,20 +147,15 @@ def _banner(settings: Settings, url: str, vendors: Mapping[str, Vendor]) -> str:
 async def _serve(settings: Settings) -> None:
     app = build_app(settings)
     state = app[STATE]
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, **HANDLER_ARGS)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    port = int(runner.addresses[0][1])
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    url = f"http://{host}:{port}"
-    print(_banner(settings, url, state.vendors), flush=True)
+    sites = await start_sites(app, settings)
+    print(_banner(settings, sites, state.vendors), flush=True)
     if settings.ready_file:
         ready = Path(settings.ready_file)
         partial = ready.with_name(ready.name + ".partial")
         partial.write_text(json.dumps({
-            "url": url, "port": port, "admin_url": url + "/__admin", "vendors": settings.vendors,
-            "ca_bundle": None, "credentials": state.credentials()}, indent=2), encoding="utf-8")
+            "url": sites.url, "port": sites.port, "admin_url": sites.url + "/__admin", "vendors": settings.vendors,
+            "ca_bundle": str(sites.ca_bundle) if sites.ca_bundle else None,
+            "redirect_port": sites.redirect_port, "credentials": state.credentials()}, indent=2), encoding="utf-8")
         partial.replace(ready)  # readers never see a half-written file
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -157,7 +166,7 @@ async def _serve(settings: Settings) -> None:
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
     await stop.wait()
     logging.getLogger("modmock").info("shutting down")
-    await runner.cleanup()
+    await sites.close()
 
 
 def _vendors_text() -> str:

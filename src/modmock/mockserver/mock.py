@@ -35,7 +35,7 @@ class MockServer:
     def start(self) -> "MockServer":
         app = build_app(self.settings)
         self.state: MockState = app[STATE]
-        self._server = ServerThread(app, self.settings.host, self.settings.port).start()
+        self._server = ServerThread(app, self.settings).start()
         return self
 
     def stop(self) -> None:
@@ -64,6 +64,18 @@ class MockServer:
     @property
     def port(self) -> int:
         return self._thread.port
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """Path of the run's CA bundle when serving HTTPS (``tls=True``), else None."""
+        sites = self._thread.sites
+        return str(sites.ca_bundle) if sites and sites.ca_bundle else None
+
+    @property
+    def redirect_url(self) -> str | None:
+        """The plain-HTTP listener that redirects to HTTPS, when there is one."""
+        sites = self._thread.sites
+        return f"http://{self.settings.host}:{sites.redirect_port}" if sites and sites.redirect_port else None
 
     @property
     def admin_url(self) -> str:

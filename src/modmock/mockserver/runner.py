@@ -1,13 +1,19 @@
-"""Running an aiohttp application on its own event loop in a background thread."""
+"""Starting the sites of one run (HTTP or HTTPS, plus an optional redirect listener), from the
+CLI's event loop or from a background thread for fixtures and ``serve()``."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import threading
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Coroutine, TypeVar
 
 from aiohttp import web
+
+from .settings import Settings
+from .tls import make_tls, redirect_app
 
 T = TypeVar("T")
 
@@ -15,33 +21,65 @@ T = TypeVar("T")
 HANDLER_ARGS: dict[str, Any] = {"max_line_size": 64 * 1024, "max_field_size": 64 * 1024}
 
 
-class ServerThread:
-    """Serve ``app`` on ``host:port`` (0 = a free port) from a daemon thread."""
+@dataclass
+class Sites:
+    """What is listening: the main URL and port, the redirect port, the CA bundle."""
 
-    def __init__(self, app: web.Application, host: str = "127.0.0.1", port: int = 0) -> None:
+    url: str
+    port: int
+    redirect_port: int | None = None
+    ca_bundle: Path | None = None
+    runners: list[web.AppRunner] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for runner in reversed(self.runners):
+            await runner.cleanup()
+        self.runners.clear()
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+async def start_sites(app: web.Application, settings: Settings) -> Sites:
+    """Serve ``app`` on ``settings.host:port`` (TLS with ``settings.tls``), and the redirect
+    listener on ``settings.http_redirect_port`` when set."""
+    tls = make_tls(settings.tls_hosts, settings.tls_dir) if settings.tls else None
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, **HANDLER_ARGS)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls.context if tls else None,
+                       reuse_address=True)
+    await site.start()
+    port = int(runner.addresses[0][1])
+    sites = Sites(_url("https" if tls else "http", settings.host, port), port,
+                  ca_bundle=tls.ca_bundle if tls else None, runners=[runner])
+    if settings.http_redirect_port is not None:
+        redirect = web.AppRunner(redirect_app(port), handle_signals=False, access_log=None)
+        await redirect.setup()
+        await web.TCPSite(redirect, settings.host, settings.http_redirect_port, reuse_address=True).start()
+        sites.redirect_port = int(redirect.addresses[0][1])
+        sites.runners.insert(0, redirect)
+    return sites
+
+
+class ServerThread:
+    """Serve ``app`` from a daemon thread with its own event loop."""
+
+    def __init__(self, app: web.Application, settings: Settings | None = None) -> None:
         self.app = app
-        self.host = host
-        self.port = port
+        self.settings = settings or Settings(port=0)
         self.loop = asyncio.new_event_loop()
-        self._runner: web.AppRunner | None = None
+        self.sites: Sites | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="modmock-server", daemon=True)
 
     def start(self) -> "ServerThread":
         self._thread.start()
         try:
-            self.call(self._start())
+            self.sites = self.call(start_sites(self.app, self.settings))
         except BaseException:
             self.stop()
             raise
         return self
-
-    async def _start(self) -> None:
-        self._runner = web.AppRunner(self.app, handle_signals=False, access_log=None, **HANDLER_ARGS)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
-        addresses = self._runner.addresses
-        self.port = int(addresses[0][1])
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = 60.0) -> T:
         """Run ``coro`` on the server's loop and wait for its result."""
@@ -52,14 +90,19 @@ class ServerThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def stop(self) -> None:
-        if self._runner is not None:
-            self.call(self._runner.cleanup())
-            self._runner = None
+        if self.sites is not None:
+            self.call(self.sites.close())
+            self.sites = None
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         self.loop.close()
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        assert self.sites is not None, "not started"
+        return self.sites.url
+
+    @property
+    def port(self) -> int:
+        assert self.sites is not None, "not started"
+        return self.sites.port

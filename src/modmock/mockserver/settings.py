@@ -51,6 +51,10 @@ class Settings:
     journal_size: int = 10_000
     shutdown_grace: float = 2.0  # real seconds running callback attempts get to finish
     seed: int | None = None  # makes request ids, task ids and drawn values reproducible
+    tls: bool = False  # HTTPS with a local test CA made for this run
+    tls_hosts: list[str] = field(default_factory=list)  # vendor host names the certificate also covers
+    tls_dir: str | None = None  # where the CA bundle is written (a temporary folder by default)
+    http_redirect_port: int | None = None  # a plain-HTTP listener answering 308 to HTTPS
     scenario: str | None = None  # a JSON file of rules and faults loaded at start
 
     def validate(self) -> None:
@@ -58,6 +62,8 @@ class Settings:
             raise SettingsError("--time-scale must be a finite number >= 0")
         if not 0 <= self.port <= 65535:
             raise SettingsError("--port must be between 0 and 65535")
+        if self.http_redirect_port is not None and not self.tls:
+            raise SettingsError("--http-redirect-port redirects to HTTPS: it needs --tls")
         if self.log_level not in LOG_LEVELS:
             raise SettingsError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
         for cidr in self.admin_allow:
