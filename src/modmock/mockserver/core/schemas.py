@@ -13,6 +13,11 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterator
 
 from jsonschema import Draft202012Validator
+
+try:  # a compiled validator for the hot path; jsonschema still writes every report
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - the pure-Python path is complete on its own
+    jsonschema_rs = None
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
@@ -128,8 +133,34 @@ def _rule(error: ValidationError) -> str:
     return f"{error.validator} {value}"
 
 
+def _self_contained(node: Any) -> bool:
+    """No reference to another file and no ``format`` (checked only by the Python path)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if (isinstance(ref, str) and not ref.startswith("#")) or "format" in node:
+            return False
+        return all(_self_contained(v) for v in node.values())
+    if isinstance(node, list):
+        return all(_self_contained(v) for v in node)
+    return True
+
+
+@lru_cache(maxsize=None)
+def fast_validator(path: str) -> Any:
+    """A compiled (jsonschema-rs) validator for a self-contained schema, or None."""
+    if jsonschema_rs is None or "#" in path or not _self_contained(schema(path)):
+        return None
+    return jsonschema_rs.validator_for(schema(path))
+
+
 def problems(path: str, instance: Any) -> list[Problem]:
-    """Every rule ``instance`` breaks in schema ``path``, most specific errors first."""
+    """Every rule ``instance`` breaks in schema ``path``, most specific errors first.
+
+    A compiled validator answers first; only an instance it rejects is checked again by
+    jsonschema, which writes the report and has the final word."""
+    fast = fast_validator(path)
+    if fast is not None and fast.is_valid(instance):
+        return []
     found: list[Problem] = []
     for error in _leaf_errors(validator(path).iter_errors(instance)):
         found.append(Problem(field=field_name(error), rule=_rule(error),
