@@ -87,7 +87,7 @@ def parse_json(raw: bytes) -> Any:
         raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # NaN/Infinity, out-of-range floats, integers over Python's digit limit
         raise BodyProblem("json", f"malformed JSON: {exc}") from None
-    if _depth(value) > MAX_DEPTH:
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth(value) > MAX_DEPTH:  # counting is cheap
         raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels")
     return value
 

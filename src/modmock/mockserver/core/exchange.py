@@ -23,7 +23,7 @@ from aiohttp import web
 from .body import BodyProblem, excerpt, read_bytes
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
-from .journal import Entry, Problem, clip_body
+from .journal import BODY_KEEP, Entry, Problem, clip_body
 
 from .vendor import Endpoint
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("modmock")
 T = TypeVar("T")
+SMALL_BODY = BODY_KEEP  # a body this small cannot hold anything clip_body would cut
 
 
 class Exchange:
@@ -96,8 +97,9 @@ class Exchange:
                                  f"{expected} of at most {self.vendor.max_body} bytes ({problem.detail})"))
             raise self.vendor.body_error(problem) from None
 
-    def set_body(self, body: Any) -> None:
-        self.entry.body = clip_body(body)
+    def set_body(self, body: Any, size: int | None = None) -> None:
+        """Journal the body; one known to be small (``size`` bytes) is kept as it is."""
+        self.entry.body = body if size is not None and size <= SMALL_BODY else clip_body(body)
 
     def json_response(self, body: dict[str, Any], status: int = 200) -> web.Response:
         self.entry.status = status

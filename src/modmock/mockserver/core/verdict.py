@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -110,6 +111,7 @@ def _url_path(url: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=4096)
 def url_problem(url: str) -> str | None:
     """Why ``url`` is not a usable http(s) URL, or None when it is."""
     try:

@@ -20,7 +20,7 @@ async def image_v4(request: web.Request) -> web.Response:
     ex: Exchange = request[EXCHANGE]
     vendor = cast("Deepcleer", ex.vendor)
     body = await ex.read_body(request, parse_json, "a JSON object in UTF-8")
-    ex.set_body(body)
+    ex.set_body(body, request.content_length)
     if not is_json_content_type(request):
         wrong = Problem("Content-Type", "application/json", request.content_type,
                         "application/json (the seed: all parameters use JSON format)", inferred=True)
