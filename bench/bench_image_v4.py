@@ -122,8 +122,8 @@ def main() -> int:
             for name, url in (("bare", bare_url), ("mock", mock_url)):
                 rps, lat = asyncio.run(_load(url, args.seconds, args.concurrency))
                 results[name].append((rps, _p(lat, 0.5), _p(lat, 0.99)))
-                print(f"round {rnd} {name:4}: {rps:8.0f} req/s  p50 {_p(lat, 0.5):6.2f} ms  p99 {_p(lat, 0.99):6.2f} ms",
-                      flush=True)
+                p50, p99 = _p(lat, 0.5), _p(lat, 0.99)
+                print(f"round {rnd} {name:4}: {rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms", flush=True)
         bare_rps = statistics.median(r[0] for r in results["bare"])
         mock_rps = statistics.median(r[0] for r in results["mock"])
         print(f"\nmedian bare {bare_rps:.0f} req/s, mock {mock_rps:.0f} req/s: ratio {mock_rps / bare_rps:.2f}x")

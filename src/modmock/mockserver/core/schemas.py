@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 try:  # a compiled validator for the hot path; jsonschema still writes every report
     import jsonschema_rs
 except ImportError:  # pragma: no cover - the pure-Python path is complete on its own
-    jsonschema_rs = None
+    jsonschema_rs = None  # type: ignore[assignment]
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
