@@ -16,6 +16,7 @@ from .errors import VendorError
 
 if TYPE_CHECKING:
     from ..settings import Settings
+    from .journal import Problem
     from .exchange import Exchange
 
 
@@ -80,6 +81,10 @@ class Vendor(ABC):
     @abstractmethod
     def error_codes(self) -> frozenset[Any]:
         """The documented error codes a fault or rule may inject."""
+
+    @abstractmethod
+    def check_request(self, endpoint: str, request: Any) -> list["Problem"]:
+        """Every rule ``request`` breaks, without a server (the contract kit's request check)."""
 
     @abstractmethod
     def credentials(self) -> dict[str, Any]:

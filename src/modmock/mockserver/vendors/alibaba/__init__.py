@@ -12,7 +12,7 @@ from ...core.exchange import Exchange
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import errors, profile, routes
+from . import errors, profile, routes, validation
 from .backend import ImageBatchModeration, request_id
 
 
@@ -70,6 +70,11 @@ class Alibaba(Vendor):
     @property
     def error_codes(self) -> frozenset[Any]:
         return frozenset(errors.BY_CODE)
+
+    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
+        if not isinstance(request, dict):
+            return [Problem("(parameters)", "type", type(request).__name__, "an object of parameters")]
+        return validation.collect(request, self.backend.region, self.backend.credentials[0])[0]
 
     def credentials(self) -> dict[str, Any]:
         return {"region": self.backend.region, "qps": self.backend.qps,

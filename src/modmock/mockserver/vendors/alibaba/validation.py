@@ -99,21 +99,28 @@ def _service_parameters(raw: Any) -> tuple[dict[str, Any] | None, list[Problem]]
     return value, found
 
 
-def check(params: dict[str, Any], region: str, cred: Credential, strict: bool, ex: Exchange) -> ModerationRequest:
-    """Validate, journal every problem, raise the business error of the first one that counts."""
+def collect(params: dict[str, Any], region: str, cred: Credential) -> tuple[list[Problem], dict[str, Any] | None]:
+    """Every rule the parameters break (documented and inferred), and the decoded
+    ServiceParameters when they could be read; the signature is not part of it."""
     found = schemas.problems(REQUEST_SCHEMA, params)
     parameters: dict[str, Any] | None = None
-    services: list[str] = []
     if isinstance(params.get("Service"), str) and params["Service"]:
-        services, service_problems = _services(params["Service"], region, cred)
+        _, service_problems = _services(params["Service"], region, cred)
         found += service_problems
     if params.get("ServiceParameters") not in (None, ""):
         parameters, sp_problems = _service_parameters(params["ServiceParameters"])
         found += sp_problems
     found.sort(key=lambda p: code_for(p).code)  # 400 before 401 before 402 before 408
+    return found, parameters
+
+
+def check(params: dict[str, Any], region: str, cred: Credential, strict: bool, ex: Exchange) -> ModerationRequest:
+    """Validate, journal every problem, raise the business error of the first one that counts."""
+    found, parameters = collect(params, region, cred)
+    services = [s.strip() for s in str(params.get("Service", "")).split(",")]
     first = ex.judge(found, strict)
     if first is not None:
         raise code_for(first)(f"{first.field}: {first.rule}; expected {first.expected}")
     assert parameters is not None
     info = [t for t in str(parameters.get("infoType") or "").split(",") if t]
-    return ModerationRequest(services, parameters, info)
+    return ModerationRequest(list(dict.fromkeys(services)), parameters, info)

@@ -11,7 +11,9 @@ from ...core.errors import VendorError
 from ...core.exchange import Exchange
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import errors, profile, results, routes
+from ...core.journal import Problem
+from . import errors, profile, results, routes, validation
+from .auth import authenticate
 from .backend import ImageModeration, describe_credentials
 
 
@@ -48,6 +50,14 @@ class Deepcleer(Vendor):
     @property
     def error_codes(self) -> frozenset[Any]:
         return frozenset(errors.BY_CODE)
+
+    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
+        if not isinstance(request, dict):
+            return [Problem("(body)", "type", type(request).__name__, "a JSON object")]
+        cred = authenticate(request.get("accessKey"), self.backend.credentials)
+        found = [] if cred is not None else [
+            Problem("accessKey", "unknown accessKey", request.get("accessKey"), "a configured accessKey")]
+        return found + validation.collect(request, cred or self.backend.credentials[0], self.backend.cluster)
 
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)

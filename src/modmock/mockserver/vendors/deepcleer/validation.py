@@ -154,10 +154,16 @@ def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
     return found
 
 
+def collect(body: dict[str, Any], cred: Credential, cluster: str) -> list[Problem]:
+    """Every rule ``body`` breaks (documented and inferred), without raising: the schema, the
+    seed's prose rules, the agreed ids, unknown fields."""
+    return (schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
+            + _unknown_fields(body))
+
+
 def check(body: dict[str, Any], cred: Credential, cluster: str, strict: bool, ex: Exchange) -> ImageRequest:
     """Validate, journal every problem, raise 1902 for the first one that counts."""
-    found = (schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
-             + _unknown_fields(body))
+    found = collect(body, cred, cluster)
     first = ex.judge(found, strict)
     if first is not None:
         raise InvalidParameters(f"{first.field}: {first.rule}; expected {first.expected}")
