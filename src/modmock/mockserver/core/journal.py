@@ -25,13 +25,18 @@ class Problem:
     sent: Any = None
     expected: str = ""
     inferred: bool = False
+    suggestion: Any = None  # the nearest valid value, where there is one
 
     def describe(self) -> str:
         sent = repr(self.sent)
         if len(sent) > 80:
             sent = sent[:77] + "..."
         tag = " (inferred rule)" if self.inferred else ""
-        return f"{self.field}: {self.rule}{tag}; sent {sent}; expected {self.expected}"
+        text = f"{self.field}: {self.rule}{tag}; sent {sent}; expected {self.expected}"
+        if self.suggestion is not None:
+            nearest = repr(self.suggestion)
+            text += f"; nearest valid: {nearest if len(nearest) <= 80 else nearest[:77] + '...'}"
+        return text
 
 
 @dataclass

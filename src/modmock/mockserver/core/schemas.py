@@ -7,6 +7,7 @@ Every ``*.json`` under ``modmock/schemas/`` is loaded once through ``importlib.r
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -153,6 +154,20 @@ def fast_validator(path: str) -> Any:
     return jsonschema_rs.validator_for(schema(path))
 
 
+def _suggestion(error: ValidationError) -> Any:
+    """The nearest valid value for an enum or a length limit, when there is one."""
+    value = error.instance
+    if error.validator == "enum" and isinstance(value, str):
+        choices = [c for c in error.validator_value if isinstance(c, str)]
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.4)
+        return close[0] if close else None
+    if error.validator == "maxLength" and isinstance(value, str):
+        return value[: error.validator_value]
+    if error.validator in ("maximum", "minimum") and isinstance(value, (int, float)):
+        return error.validator_value
+    return None
+
+
 def problems(path: str, instance: Any) -> list[Problem]:
     """Every rule ``instance`` breaks in schema ``path``, most specific errors first.
 
@@ -165,7 +180,7 @@ def problems(path: str, instance: Any) -> list[Problem]:
     for error in _leaf_errors(validator(path).iter_errors(instance)):
         found.append(Problem(field=field_name(error), rule=_rule(error),
                              sent=None if error.validator == "required" else error.instance,
-                             expected=_expected(error), inferred=_is_inferred(error)))
+                             expected=_expected(error), inferred=_is_inferred(error), suggestion=_suggestion(error)))
     found.sort(key=lambda p: (p.inferred, p.field))
     return found
 

@@ -6,6 +6,7 @@ empty → 400, length → 402, anything else → 401 (seed: Response codes).
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,8 +66,10 @@ def _services(value: str, region: str, cred: Credential) -> tuple[list[str], lis
         if not service:
             found.append(Problem("Service", "empty", value, "service names separated by single commas"))
         elif service not in offered:
+            close = difflib.get_close_matches(service, list(offered), n=1, cutoff=0.5)
             found.append(Problem("Service", "offered in the region", service,
-                                 f"a service offered in {region}: {', '.join(offered)}"))
+                                 f"a service offered in {region}: {', '.join(offered)}",
+                                 suggestion=close[0] if close else None))
         elif cred.services is not None and service not in cred.services:
             found.append(Problem("Service", "service not enabled", service,
                                  f"a service enabled for this AccessKey: {', '.join(cred.services)}"))

@@ -64,7 +64,9 @@ def _code_problems(fld: str, codes: list[str], known: frozenset[str] | dict[str,
         if code not in known and code not in older:
             choices = sorted(known)
             shown = f"{choices[:12]}..." if len(choices) > 12 else str(choices)
-            found.append(Problem(fld, f"unknown {what}", code, f"{what}s from {shown}"))
+            close = difflib.get_close_matches(code, list(known), n=1, cutoff=0.5)
+            found.append(Problem(fld, f"unknown {what}", code, f"{what}s from {shown}",
+                                 suggestion=close[0] if close else None))
     return found
 
 

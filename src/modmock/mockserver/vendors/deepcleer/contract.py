@@ -1,0 +1,41 @@
+"""Hints for the contract kit: what a drawn image v4 request needs beyond its schema."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from hypothesis import strategies as st
+
+from ....contracts.formats import image_urls, user_names
+from ....contracts.strategies import REMOVE
+from . import profile
+
+_TYPES = sorted(set(profile.TYPES) - {"BOCR"})  # BOCR needs the gg/xjp clusters
+
+
+def request_hints(endpoint: str) -> dict[str, st.SearchStrategy[Any]]:
+    """Dotted field → strategy (or REMOVE) applied over a schema-drawn request."""
+    codes = st.lists(st.sampled_from(_TYPES), min_size=1, max_size=4, unique=True).map("_".join)
+    business = st.lists(st.sampled_from(sorted(profile.BUSINESS_TYPES)), min_size=1, max_size=3,
+                        unique=True).map("_".join)
+    return {
+        "accessKey": st.just(profile.DEFAULT_ACCESS_KEY),
+        "appId": st.just(profile.DEFAULT_APP_IDS[0]),
+        "eventId": st.just(profile.DEFAULT_EVENT_IDS[0]),
+        "type": codes,
+        "businessType": st.one_of(st.just(REMOVE), business),
+        "callback": st.just(REMOVE),  # synchronous; set a callback URL of your own for async
+        "acceptLang": st.one_of(st.just(REMOVE), st.sampled_from(["zh", "en"])),
+        "data.img": image_urls(),
+        "data.tokenId": user_names(),
+        "data.backupUrl": st.one_of(st.just(REMOVE), image_urls()),
+        "data.imgCompareBase": st.just(REMOVE),
+        "data.lang": st.one_of(st.just(REMOVE), st.sampled_from(["zh", "en", "ar"])),
+        "data.extra": st.one_of(st.just(REMOVE), st.fixed_dictionaries({}, optional={
+            "room": st.text(max_size=64), "isIgnoreTls": st.booleans(), "isTokenSeparate": st.sampled_from([0, 1]),
+            "passThrough": st.dictionaries(st.text(max_size=8), st.integers(), max_size=4)})),
+    }
+
+
+def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
+    return doc
