@@ -6,14 +6,19 @@ from hypothesis import strategies as st
 
 from ..mockserver.core.verdict import ALIASES, CATEGORIES
 
-_fakers: dict[int, object] = {}
+from functools import lru_cache
+from typing import Any
 
 
-def _faker(seed: int):  # type: ignore[no-untyped-def]
-    """A Faker seeded from Hypothesis' draw, so examples reproduce and shrink."""
+@lru_cache(maxsize=1)
+def _shared_faker() -> Any:
     from faker import Faker
-    fake = _fakers.get(0) or Faker()
-    _fakers[0] = fake
+    return Faker()
+
+
+def _faker(seed: int) -> Any:
+    """The Faker, seeded from Hypothesis' draw, so examples reproduce and shrink."""
+    fake = _shared_faker()
     fake.seed_instance(seed)
     return fake
 
@@ -27,8 +32,8 @@ def words() -> st.SearchStrategy[str]:
 def image_urls(hosts: tuple[str, ...] = ("cdn.example.com", "img.example.org")) -> st.SearchStrategy[str]:
     """http(s) image URLs whose path the default verdict rule reads."""
     return st.builds(lambda scheme, host, parts, ext: f"{scheme}://{host}/{'/'.join(parts)}.{ext}",
-                     st.sampled_from(["https", "http"]), st.sampled_from(hosts), st.lists(words(), min_size=1, max_size=3),
-                     st.sampled_from(["jpg", "png", "webp", "gif"]))
+                     st.sampled_from(["https", "http"]), st.sampled_from(hosts),
+                     st.lists(words(), min_size=1, max_size=3), st.sampled_from(["jpg", "png", "webp", "gif"]))
 
 
 def user_names() -> st.SearchStrategy[str]:

@@ -116,11 +116,18 @@ def _code(body: dict[str, Any]) -> Any:
     return body.get("code", body.get("Code"))
 
 
+def _too_long(limit: int) -> Callable[[Any], Any]:
+    return lambda _: "a" * (limit + 1)
+
+
 def _breakers(schema: dict[str, Any], prefix: str = "") -> list[tuple[str, str, Callable[[Any], Any]]]:
     """(field, rule, how to break it) for the documented (not inferred) rules of ``schema``."""
     found: list[tuple[str, str, Callable[[Any], Any]]] = []
+    def remove(_: Any) -> Any:
+        return REMOVE
+
     for name in schema.get("required", []):
-        found.append((f"{prefix}{name}", "required", lambda _: REMOVE))
+        found.append((f"{prefix}{name}", "required", remove))
     for name, sub in schema.get("properties", {}).items():
         if sub.get("x-inferred"):
             continue
@@ -128,7 +135,7 @@ def _breakers(schema: dict[str, Any], prefix: str = "") -> list[tuple[str, str, 
         for part in parts:
             if "maxLength" in part:
                 n = part["maxLength"]
-                found.append((f"{prefix}{name}", f"maxLength {n}", lambda v, n=n: "a" * (n + 1)))
+                found.append((f"{prefix}{name}", f"maxLength {n}", _too_long(n)))
             if part.get("type") == "string":
                 found.append((f"{prefix}{name}", "type", lambda v: 12345))
             if "enum" in part:
