@@ -2,7 +2,8 @@
 
 hypothesis-jsonschema resolves only local ``$ref``s and understands drafts 4-7, so a bundled
 copy inlines every referenced file under ``$defs`` (its own ``#`` references rewritten to
-match), drops ``$id``/``$schema`` and the ``x-`` annotations, and declares draft-07.
+match), drops ``$id``/``$schema`` and the ``x-`` annotations, and declares draft-07. Objects
+that list their properties are closed, so drawn examples carry documented fields only.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _rewrite(node: Any, base: str, prefix: str, found: dict[str, str]) -> Any:
             out[key] = {name: _rewrite(sub, base, prefix, found) for name, sub in value.items()}
         else:
             out[key] = _rewrite(value, base, prefix, found)
+    if "properties" in out and "additionalProperties" not in out and out.get("type") == "object":
+        out["additionalProperties"] = False  # draw documented fields only (validation stays open)
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import importlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from hypothesis import strategies as st
@@ -34,8 +35,9 @@ class Broken:
     rule: str
 
 
+@lru_cache(maxsize=None)
 def for_schema(path: str) -> st.SearchStrategy[Any]:
-    """Instances of packaged schema ``path`` (e.g. ``"deepcleer/result.json"``)."""
+    """Instances of packaged schema ``path`` (e.g. ``"deepcleer/result.json"``); built once."""
     return from_schema(bundled(path))
 
 

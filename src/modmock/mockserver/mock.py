@@ -13,6 +13,7 @@ from .app import build_app
 from .appkeys import STATE
 from .core.callbacks import Delivery
 from .core.faults import Fault
+from .core.replay import Answer
 from .core.journal import Entry
 from .core.rules import Rule
 from .runner import ServerThread
@@ -160,6 +161,19 @@ class MockServer:
                     vendor: str | None = None) -> None:
         """Delay the next ``times`` answers by ``seconds`` of real time (or a drawn ``(low, high)``)."""
         self.add_fault(latency=seconds, times=times, endpoint=endpoint, vendor=vendor)
+
+    def respond_with(self, *answers: Any, status: int = 200, vendor: str | None = None,
+                     endpoint: str | None = None) -> None:
+        """Queue answers for the next valid requests, replayed in order: a response body (sent
+        with ``status``), a vendor error code, or a fault (``"reset"``, ``"empty"``, ``"malformed"``).
+
+        Draw them inside ``@given`` and Hypothesis shrinks a failure to the smallest answer that
+        breaks the client."""
+        vendor = vendor or (self.vendors[0] if len(self.vendors) == 1 else None)
+        for value in answers:
+            if isinstance(value, int) and not isinstance(value, bool):
+                self.state.check_injectable(vendor, {"code": value})
+            self.state.replay.add(Answer(value, status, vendor, endpoint))
 
     def reset(self) -> None:
         """Cancel scheduled work; clear journal, rules, faults, rate windows, tasks."""

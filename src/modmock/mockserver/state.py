@@ -12,6 +12,7 @@ from .core.faults import FaultBook
 from .core.journal import Journal
 from .core.nonces import NonceStore
 from .core.ratelimit import RateLimiter
+from .core.replay import ReplayQueue
 from .core.rules import RuleBook, error_spec
 from .core.tasks import TaskStore
 from .core.vendor import Vendor
@@ -44,6 +45,7 @@ class MockState:
         self.rules = RuleBook()
         self.random = random.Random(settings.seed)
         self.faults = FaultBook(rng=self.random, now=self.clock.now)
+        self.replay = ReplayQueue()
         self.limiter = RateLimiter()
         self.nonces = NonceStore()
         self.tasks = TaskStore(self.scheduler)
@@ -88,6 +90,7 @@ class MockState:
         self.journal.clear()
         self.rules.remove()
         self.faults.remove()
+        self.replay.clear()
         self.limiter.clear()
         self.nonces.clear()
         self.random.seed(self.settings.seed)

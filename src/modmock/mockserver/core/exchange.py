@@ -23,6 +23,7 @@ from aiohttp import web
 from .body import BodyProblem, excerpt, read_bytes
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
+from .replay import Replayed
 from .journal import BODY_KEEP, Entry, Problem, clip_body
 
 from .vendor import Endpoint
@@ -101,10 +102,10 @@ class Exchange:
         """Journal the body; one known to be small (``size`` bytes) is kept as it is."""
         self.entry.body = body if size is not None and size <= SMALL_BODY else clip_body(body)
 
-    def json_response(self, body: dict[str, Any], status: int = 200) -> web.Response:
+    def json_response(self, body: Any, status: int = 200) -> web.Response:
         self.entry.status = status
         self.entry.response = body
-        self.entry.code = body.get("code", body.get("Code"))
+        self.entry.code = body.get("code", body.get("Code")) if isinstance(body, dict) else None
         return web.Response(body=encode_json(body), status=status, content_type="application/json")
 
 
@@ -190,6 +191,8 @@ def exchange_middleware(state: "MockState") -> Any:
             response = await handler(request)
         except FaultAction as action:
             return await _act(action.kind, request, ex, state)
+        except Replayed as replayed:
+            response = ex.json_response(replayed.body, replayed.status)
         except VendorError as error:
             for p in error.problems:
                 ex.problem(p)

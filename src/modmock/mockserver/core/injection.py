@@ -12,15 +12,32 @@ from typing import Any, Callable
 from .errors import VendorError
 from .exchange import Exchange
 from .faults import FaultAction
+from .replay import Replayed
 from .rules import Rule
 from .verdict import Subject
 
 ErrorFor = Callable[[Any, "str | None"], VendorError]
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return f"fault {value}"
+    if isinstance(value, int):
+        return f"error {value}"
+    return "body"
+
+
 async def inject(ex: Exchange, subject: Subject, error_for: ErrorFor) -> Rule | None:
     """Apply faults, then the matching rule's delay or error; return the rule for its verdict."""
     vendor, endpoint = ex.vendor.name, ex.endpoint
+    queued = ex.state.replay.take(vendor, endpoint)
+    if queued is not None:
+        ex.note(f"replayed a queued answer ({_kind(queued.value)})")
+        if isinstance(queued.value, str):
+            raise FaultAction(queued.value)
+        if isinstance(queued.value, int) and not isinstance(queued.value, bool):
+            raise error_for(queued.value, None)
+        raise Replayed(queued.value, queued.status)
     drawn = ex.state.faults.draw(vendor, endpoint)
     if drawn.latency > 0:
         ex.note(f"injected latency {drawn.latency:g} s")
