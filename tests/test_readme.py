@@ -48,3 +48,9 @@ def test_readme_lists_every_flag_of_run() -> None:
 
 def test_readme_alibaba_example_runs() -> None:
     exec(compile(_example("alibaba-example"), "README alibaba-example", "exec"), {})
+
+
+def test_readme_contract_example_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_contract_example=_example("contract-example"))
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
