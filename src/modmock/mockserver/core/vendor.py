@@ -43,6 +43,14 @@ class Vendor(ABC):
     endpoints: tuple[Endpoint, ...] = ()
     max_body: int = 1024 * 1024
 
+    def __init_subclass__(cls, profile: Any = None, **kwargs: Any) -> None:
+        """``class Deepcleer(Vendor, profile=profile)`` takes name, title, endpoints and body
+        limit from the vendor's profile module, where every vendor fact lives."""
+        super().__init_subclass__(**kwargs)
+        if profile is not None:
+            cls.name, cls.title = profile.NAME, profile.TITLE
+            cls.endpoints, cls.max_body = profile.ENDPOINTS, profile.MAX_BODY
+
     def __init__(self, config: dict[str, Any], settings: "Settings") -> None:
         self.config = config
         self.settings = settings

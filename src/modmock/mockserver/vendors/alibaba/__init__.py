@@ -11,26 +11,16 @@ from ...core.errors import VendorError
 from ...core.exchange import Exchange
 from ...core.journal import Problem
 from ...core.vendor import Vendor
-from ...settings import Settings
 from . import errors, profile, routes, validation
 from .backend import ImageBatchModeration, request_id
 
 
-class Alibaba(Vendor):
+class Alibaba(Vendor, profile=profile):
     """The Alibaba profile: ImageBatchModeration in one region."""
-
-    name = profile.NAME
-    title = profile.TITLE
-    endpoints = profile.ENDPOINTS
-    max_body = profile.MAX_BODY
-
-    def __init__(self, config: dict[str, Any], settings: Settings) -> None:
-        super().__init__(config, settings)
-        self._config = config
 
     def bind(self, state: Any) -> None:
         """Create the backend with the run's shared nonce store."""
-        self.backend = ImageBatchModeration(self._config, self.settings.strict, state.nonces)
+        self.backend = ImageBatchModeration(self.config, self.settings.strict, state.nonces)
 
     def routes(self) -> list[web.RouteDef]:
         return routes.routes()

@@ -17,13 +17,8 @@ from .auth import authenticate
 from .backend import ImageModeration, describe_credentials
 
 
-class Deepcleer(Vendor):
+class Deepcleer(Vendor, profile=profile):
     """The Deepcleer profile: image v4 on one cluster."""
-
-    name = profile.NAME
-    title = profile.TITLE
-    endpoints = profile.ENDPOINTS
-    max_body = profile.MAX_BODY
 
     def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         super().__init__(config, settings)
