@@ -82,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
     sub.add_parser("scenarios", help="list the shipped scenarios")
+    contract = sub.add_parser("contract", help="run the client contract suite against your adapter",
+                              description="Drive your client through the vendor's documented answers, error "
+                                          "codes, faults, rate limit and callbacks; exit 1 when an item fails.")
+    contract.add_argument("--vendor", required=True, choices=vendor_names())
+    contract.add_argument("--client", required=True, metavar="MODULE:FUNCTION",
+                          help="your adapter: function(url, credentials) performing one moderation call")
+    contract.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
+    contract.add_argument("--examples", type=int, metavar="N", help="Hypothesis examples of drawn answers")
+    contract.add_argument("--seed", type=int, help="reproduce a run: the same drawn answers in the same order")
+    contract.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG", help="passed on to pytest (after --)")
     for name, text in (("openapi", "print the OpenAPI document"), ("schemas", "print the JSON Schemas")):
         cmd = sub.add_parser(name, help=f"{text} of a vendor")
         cmd.add_argument("--vendor", required=True, choices=vendor_names())
@@ -188,6 +198,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(shipped()))
         elif args.command == "schemas":
             print(json.dumps(schemas.vendor_schemas(args.vendor), indent=2, ensure_ascii=False))
+        elif args.command == "contract":
+            from ..contracts.suite.runner import run_suite
+
+            return run_suite(args.vendor, args.client, junit_xml=args.junit_xml, examples=args.examples,
+                             seed=args.seed, pytest_args=args.pytest_args)
         elif args.command == "openapi":
             vendor = create_vendor(args.vendor, {}, Settings(vendors=[args.vendor]))
             print(json.dumps(openapi([vendor]), indent=2, ensure_ascii=False))

@@ -8,7 +8,9 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 
 from ....contracts.formats import image_urls
-from . import profile
+from ....contracts.strategies import for_schema
+from ....contracts.suite.hints import SuiteHints
+from . import errors, profile
 
 _INFO_TYPES = st.lists(st.sampled_from(profile.INFO_TYPES), min_size=1, unique=True).map(",".join)
 
@@ -30,3 +32,24 @@ def request_hints(endpoint: str) -> dict[str, st.SearchStrategy[Any]]:
 
 def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
     return {"Service": doc["Service"], "ServiceParameters": doc["ServiceParameters"]}
+
+
+# The decision an integrator takes on the overall RiskLevel; the mock answers "low" for a review
+# verdict of low confidence, so low is a review too.
+_RISK = {profile.RISK_HIGH: "reject", profile.RISK_MEDIUM: "review", profile.RISK_LOW: "review",
+         profile.RISK_NONE: "pass"}
+
+
+def _risk_of(body: Any) -> str | None:
+    if not isinstance(body, dict) or body.get("Code") != 200 or not isinstance(body.get("Data"), dict):
+        return None
+    return _RISK[body["Data"]["RiskLevel"]]
+
+
+SUITE = SuiteHints(
+    endpoint="image_batch_moderation",
+    rate_limit_code=errors.QpsExceeded.code,
+    responses=lambda: for_schema("alibaba/response.json"),
+    risk_of=_risk_of,
+    callbacks="ImageBatchModeration answers synchronously; it has no callback",
+)

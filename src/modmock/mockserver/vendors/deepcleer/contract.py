@@ -7,8 +7,9 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 
 from ....contracts.formats import image_urls, user_names
-from ....contracts.strategies import REMOVE
-from . import profile
+from ....contracts.strategies import REMOVE, for_schema
+from ....contracts.suite.hints import SuiteHints
+from . import errors, profile
 
 _TYPES = sorted(set(profile.TYPES) - {"BOCR"})  # BOCR needs the gg/xjp clusters
 
@@ -39,3 +40,18 @@ def request_hints(endpoint: str) -> dict[str, st.SearchStrategy[Any]]:
 
 def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
     return doc
+
+
+def _risk_of(body: Any) -> str | None:
+    """The risk of a result or callback body; None for an error code."""
+    if not isinstance(body, dict) or body.get("code") != profile.SUCCESS:
+        return None
+    return str(body["riskLevel"]).lower()
+
+
+SUITE = SuiteHints(
+    endpoint="image_v4",
+    rate_limit_code=errors.QpsExceeded.code,
+    responses=lambda: for_schema("deepcleer/result.json"),
+    risk_of=_risk_of,
+)

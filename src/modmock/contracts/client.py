@@ -1,0 +1,111 @@
+"""The client under test: a user's adapter, loaded from ``package.module:function``, and what
+one call of it came to.
+
+An adapter takes the mock's URL and credentials, performs one moderation call with the user's
+client and returns the client's decision (or raises). Optional attributes on the function:
+
+* ``errors``: the client's own documented exception classes (anything else raised is a crash);
+* ``decisions``: what the client returns for each risk, e.g. ``{"pass": True, "review": False,
+  "reject": False}`` (default: the strings ``"pass"``, ``"review"``, ``"reject"``, any case);
+* ``receiver``: the client's callback handler, called with each decoded callback body and
+  returning the decision it took (or None for a delivery it recognised as a duplicate).
+
+An adapter with a ``callback_url`` keyword is called with one for the asynchronous items.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+RISKS = ("pass", "review", "reject")
+
+# Raised by a client without declared errors, these mean its code broke, not that it refused.
+PROGRAMMING_ERRORS: tuple[type[BaseException], ...] = (
+    LookupError, TypeError, AttributeError, NameError, AssertionError, ZeroDivisionError, RecursionError)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One adapter call: the value it returned, or what it raised."""
+
+    value: Any = None
+    raised: BaseException | None = None
+    trace: str = ""
+
+    def describe(self) -> str:
+        if self.raised is None:
+            return f"returned {self.value!r}"
+        return f"raised {type(self.raised).__name__}: {self.raised}"
+
+
+class ClientUnderTest:
+    """A loaded adapter with its declared errors, decisions and receiver."""
+
+    def __init__(self, adapter: Callable[..., Any], name: str = "") -> None:
+        if not callable(adapter):
+            raise TypeError(f"{name or adapter!r} is not callable")
+        self.adapter = adapter
+        self.name = name or getattr(adapter, "__qualname__", repr(adapter))
+        self.errors: tuple[type[BaseException], ...] = tuple(getattr(adapter, "errors", ()) or ())
+        self.decisions: dict[str, Any] = dict(getattr(adapter, "decisions", None) or {r: r for r in RISKS})
+        missing = sorted(set(RISKS) - set(self.decisions))
+        if missing:
+            raise ValueError(f"{self.name}.decisions lacks {missing}; it needs pass, review and reject")
+        self.receiver: Callable[[Any], Any] | None = getattr(adapter, "receiver", None)
+        self.takes_callback_url = "callback_url" in _parameters(adapter)
+
+    @classmethod
+    def load(cls, spec: str) -> "ClientUnderTest":
+        """Import ``package.module:function`` (the current directory is importable, as in pytest)."""
+        module_name, sep, attr = spec.partition(":")
+        if not sep or not module_name or not attr:
+            raise ValueError(f"--client must look like package.module:function, not {spec!r}")
+        if "" not in sys.path and "." not in sys.path:
+            sys.path.insert(0, "")
+        target: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+        return cls(target, spec)
+
+    def call(self, url: str, credentials: Any, **kwargs: Any) -> Outcome:
+        try:
+            return Outcome(value=self.adapter(url, credentials, **kwargs))
+        except Exception as exc:
+            return Outcome(raised=exc, trace=traceback.format_exc())
+
+    def risk_of(self, value: Any) -> str | None:
+        """The risk the client's returned ``value`` stands for, or None when it is none of them."""
+        for risk, mine in self.decisions.items():
+            if _same(value, mine):
+                return risk
+        return None
+
+    def refused(self, outcome: Outcome) -> bool:
+        """The call raised one of the client's own errors (or, with none declared, anything but a
+        programming error)."""
+        if outcome.raised is None:
+            return False
+        if self.errors:
+            return isinstance(outcome.raised, self.errors)
+        return not isinstance(outcome.raised, PROGRAMMING_ERRORS)
+
+    def error_names(self) -> str:
+        return ", ".join(e.__name__ for e in self.errors) if self.errors else "any non-programming error"
+
+
+def _same(value: Any, mine: Any) -> bool:
+    if isinstance(value, str) and isinstance(mine, str):
+        return value.lower() == mine.lower()
+    return bool(value == mine) and type(value) is type(mine)
+
+
+def _parameters(fn: Callable[..., Any]) -> list[str]:
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []

@@ -1,0 +1,91 @@
+"""Fixtures of the client contract suite; the options come from the ``modmock`` pytest plugin."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from ...fixtures.sink import CallbackSink
+from ...mockserver.mock import MockServer
+from ...mockserver.settings import Settings
+from ...mockserver.vendors import vendor_names
+from ..client import ClientUnderTest
+from .hints import SuiteHints, suite_hints
+
+
+def _required(config: pytest.Config, option: str) -> str:
+    value = config.getoption(option.replace("-", "_").lstrip("_"))
+    if not value:
+        raise pytest.UsageError(f"the modmock contract suite needs {option}; e.g. "
+                                "--modmock-vendor=deepcleer --modmock-client=mypackage.moderation:adapter")
+    return str(value)
+
+
+@pytest.fixture(scope="session")
+def contract_vendor(pytestconfig: pytest.Config) -> str:
+    vendor = _required(pytestconfig, "--modmock-vendor")
+    if vendor not in vendor_names():
+        raise pytest.UsageError(f"--modmock-vendor: unknown vendor {vendor!r}; known: {', '.join(vendor_names())}")
+    return vendor
+
+
+@pytest.fixture(scope="session")
+def contract_hints(contract_vendor: str) -> SuiteHints:
+    try:
+        return suite_hints(contract_vendor)
+    except LookupError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.fixture(scope="session")
+def contract_client(pytestconfig: pytest.Config) -> ClientUnderTest:
+    spec = _required(pytestconfig, "--modmock-client")
+    try:
+        return ClientUnderTest.load(spec)
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
+        raise pytest.UsageError(f"--modmock-client {spec}: {type(exc).__name__}: {exc}") from None
+
+
+@pytest.fixture(scope="session")
+def _contract_server(contract_vendor: str, pytestconfig: pytest.Config) -> Iterator[MockServer]:
+    settings = Settings(vendors=[contract_vendor], port=0, manual_clock=True,
+                        seed=pytestconfig.getoption("modmock_seed"))
+    server = MockServer(settings).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def contract_mock(_contract_server: MockServer) -> MockServer:
+    """The vendor's mock on a manual clock, reset for each item."""
+    _contract_server.reset()
+    return _contract_server
+
+
+@pytest.fixture
+def contract_sink() -> Iterator[CallbackSink]:
+    sink = CallbackSink()
+    yield sink
+    sink.close()
+
+
+@pytest.fixture(scope="session")
+def contract_options(pytestconfig: pytest.Config) -> dict[str, Any]:
+    return {"examples": pytestconfig.getoption("modmock_examples"),
+            "retry_gap": pytestconfig.getoption("modmock_retry_gap")}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One ``test_error_code`` item per documented error code (the rate-limit code has its own)."""
+    if "error_code" not in metafunc.fixturenames:
+        return
+    from ..checking import vendor as vendor_instance
+
+    vendor = metafunc.config.getoption("modmock_vendor")
+    if vendor not in vendor_names():
+        raise pytest.UsageError("the modmock contract suite needs --modmock-vendor; known: "
+                                + ", ".join(vendor_names()))
+    hints = suite_hints(vendor)
+    codes = sorted(c for c in vendor_instance(vendor).error_codes if c != hints.rate_limit_code)
+    metafunc.parametrize("error_code", codes, ids=[str(c) for c in codes])

@@ -1,0 +1,22 @@
+"""Run the client contract suite from code or from ``modmock contract``: pytest does the work."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def run_suite(vendor: str, client: str, *, junit_xml: str | None = None, examples: int | None = None,
+              seed: int | None = None, pytest_args: Sequence[str] = ()) -> int:
+    """Run the suite for ``vendor`` against ``client`` (``package.module:function``); returns
+    pytest's exit status (0 when every item passed)."""
+    import pytest
+
+    args = ["--pyargs", "modmock.contracts.suite", f"--modmock-vendor={vendor}", f"--modmock-client={client}",
+            "-p", "no:cacheprovider", "-rN"]
+    if junit_xml:
+        args.append(f"--junitxml={junit_xml}")
+    if examples is not None:
+        args.append(f"--modmock-examples={examples}")
+    if seed is not None:
+        args += [f"--hypothesis-seed={seed}", f"--modmock-seed={seed}"]
+    return int(pytest.main([*args, *pytest_args]))
