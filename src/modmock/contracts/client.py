@@ -78,10 +78,14 @@ class ClientUnderTest:
         except Exception as exc:
             return Outcome(raised=exc, trace=traceback.format_exc())
 
+    def means(self, value: Any, risk: str) -> bool:
+        """The client's returned ``value`` is its decision for ``risk``."""
+        return _same(value, self.decisions[risk])
+
     def risk_of(self, value: Any) -> str | None:
-        """The risk the client's returned ``value`` stands for, or None when it is none of them."""
-        for risk, mine in self.decisions.items():
-            if _same(value, mine):
+        """The most severe risk the returned ``value`` may stand for; None when it is no decision."""
+        for risk in reversed(RISKS):
+            if self.means(value, risk):
                 return risk
         return None
 

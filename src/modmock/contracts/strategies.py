@@ -18,11 +18,11 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 
 from ..mockserver.core import schemas
 from ..mockserver.vendors import vendor_class
 from .bundle import bundled
+from .compiled import compile_schema
 
 REMOVE = object()  # a hint value: leave the field out
 
@@ -38,7 +38,7 @@ class Broken:
 @lru_cache(maxsize=None)
 def for_schema(path: str) -> st.SearchStrategy[Any]:
     """Instances of packaged schema ``path`` (e.g. ``"deepcleer/result.json"``); built once."""
-    return from_schema(bundled(path))
+    return compile_schema(bundled(path))
 
 
 def _endpoint(vendor: str, endpoint: str) -> Any:

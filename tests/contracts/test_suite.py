@@ -1,0 +1,203 @@
+"""The client contract suite judges clients right: the examples pass or fail where they should,
+each kind of broken client fails its own item, drawn answers reproduce with a seed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Clients with one bug each, written against the Deepcleer mock with requests.
+BROKEN = '''
+import time
+import requests
+
+class ClientError(Exception):
+    pass
+
+SEEN = []
+
+def _post(url, credentials, **extra):
+    body = {"accessKey": credentials["accessKeys"][0]["accessKey"], "appId": "default", "eventId": "default",
+            "type": "POLITY_EROTIC", "data": {"img": "https://cdn.example.com/a.jpg", "tokenId": "u1"}}
+    body.update(extra)
+    return requests.post(url + "/image/v4", json=body, timeout=5).json()
+
+def _decide(answer):
+    if answer["code"] != 1100:
+        raise ClientError(answer["code"])
+    return answer["riskLevel"].lower()
+
+def retries_at_once(url, credentials):
+    answer = _post(url, credentials)
+    if answer["code"] == 1901:
+        answer = _post(url, credentials)
+    return _decide(answer)
+
+def backs_off(url, credentials):
+    answer = _post(url, credentials)
+    if answer["code"] == 1901:
+        time.sleep(0.3)
+        answer = _post(url, credentials)
+    return _decide(answer)
+
+def review_is_pass(url, credentials):
+    decision = _decide(_post(url, credentials))
+    return "pass" if decision == "review" else decision
+
+def bad_request(url, credentials):
+    return _decide(_post(url, credentials, type="NOT_A_TYPE"))
+
+def fails_open(url, credentials):
+    try:
+        return _decide(_post(url, credentials))
+    except (ClientError, ValueError, requests.RequestException):
+        return "pass"
+
+def booleans(url, credentials):
+    return _decide(_post(url, credentials)) == "pass"
+booleans.decisions = {"pass": True, "review": False, "reject": False}
+booleans.errors = (ClientError, ValueError, requests.RequestException)
+
+def recording(url, credentials):
+    answer = _post(url, credentials)
+    SEEN.append(answer)
+    with open("seen.jsonl", "a") as out:
+        out.write(repr(sorted(answer.items())) + "\\n")
+    try:
+        return _decide(answer)
+    except KeyError:
+        raise ClientError("no riskLevel")
+
+def _async(url, credentials, callback_url=None):
+    answer = _post(url, credentials, **({"callback": callback_url} if callback_url else {}))
+    if callback_url:
+        return "pass" if answer["code"] == 1100 else None
+    return _decide(answer)
+
+ack_is_pass = _async
+ack_is_pass.receiver = _decide
+
+DECIDED = {}
+def _flipping_receiver(body):
+    DECIDED[body["requestId"]] = DECIDED.get(body["requestId"], 0) + 1
+    return "pass" if DECIDED[body["requestId"]] > 1 else _decide(body)
+
+def flips_on_duplicate(url, credentials, callback_url=None):
+    answer = _post(url, credentials, **({"callback": callback_url} if callback_url else {}))
+    return None if callback_url else _decide(answer)
+flips_on_duplicate.receiver = _flipping_receiver
+'''
+
+
+def _run(pytester: pytest.Pytester, client: str, *args: str, vendor: str = "deepcleer") -> pytest.RunResult:
+    pytester.makepyfile(broken_clients=BROKEN)
+    pytester.syspathinsert(ROOT)
+    pytester.syspathinsert()
+    return pytester.runpytest("--pyargs", "modmock.contracts.suite", f"--modmock-vendor={vendor}",
+                              f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider",
+                              "--modmock-examples=10", "-o", "asyncio_default_fixture_loop_scope=function", *args)
+
+
+def _table(result: pytest.RunResult) -> dict[str, str]:
+    lines = result.stdout.lines
+    start = next(i for i, line in enumerate(lines) if "modmock contract suite:" in line)
+    rows = {}
+    for line in lines[start + 1:]:
+        parts = line.split()
+        if not parts and not rows:
+            continue
+        if len(parts) < 2 or parts[1] not in ("PASSED", "FAILED", "SKIPPED"):
+            break
+        rows[parts[0]] = line
+    return rows
+
+
+def _failed(result: pytest.RunResult) -> set[str]:
+    return {name for name, line in _table(result).items() if " FAILED " in f"{line} "}
+
+
+def test_the_fixed_deepcleer_client_passes_every_item(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "examples.deepcleer_client:adapter")
+    result.assert_outcomes(passed=16)
+    assert len(_table(result)) == 16
+
+
+def test_the_client_that_ignores_1901_fails_the_rate_limit_item(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "examples.deepcleer_client:buggy_adapter")
+    failed = _failed(result)
+    assert "rate_limit" in failed
+    assert failed <= {"rate_limit", "documented_responses"}  # a drawn 1901 may hit it too
+    assert "code 1901" in _table(result)["rate_limit"]
+
+
+def test_the_official_alibaba_sdk_passes_through_a_ten_line_adapter(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "examples.alibaba_sdk_adapter:adapter", vendor="alibaba")
+    result.assert_outcomes(passed=18, skipped=3)
+    assert "has no callback" in _table(result)["callbacks[pass]"]
+
+
+@pytest.mark.parametrize(("client", "items", "why"), [
+    ("retries_at_once", {"rate_limit"}, "retried"),
+    ("review_is_pass", {"verdict[review]"}, "a review verdict is 'review'"),
+    ("bad_request", {"requests_valid", "verdict[pass]"}, "invalid request(s) sent"),
+    ("fails_open", {"error_code[1902]", "fault[reset]", "rate_limit"}, "an error taken for a clean verdict"),
+    ("ack_is_pass", {"callbacks[pass]"}, "expected an acknowledgement"),
+    ("flips_on_duplicate", {"callbacks[review]"}, "changed the decision to 'pass'"),
+])
+def test_a_broken_client_fails_its_items(pytester: pytest.Pytester, client: str, items: set[str],
+                                         why: str) -> None:
+    result = _run(pytester, f"broken_clients:{client}", "-k", "not documented_responses")  # no shrinking
+    failed = _failed(result)
+    assert items <= failed, result.stdout.str()
+    assert any(why in _table(result)[item] or why in result.stdout.str() for item in items)
+
+
+def test_a_client_that_backs_off_passes_the_rate_limit_item(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "broken_clients:backs_off", "-k", "rate_limit")
+    result.assert_outcomes(passed=1)
+
+
+def test_declared_decisions_and_errors_are_honoured(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "broken_clients:booleans", "-k", "not callbacks")
+    result.assert_outcomes(passed=13, deselected=3)
+
+
+def test_drawn_answers_reproduce_with_a_seed(pytester: pytest.Pytester) -> None:
+    runs = []
+    for seed in ("7", "7", "8"):
+        seen = pytester.path / "seen.jsonl"
+        seen.unlink(missing_ok=True)
+        _run(pytester, "broken_clients:recording", "-k", "documented_responses", f"--hypothesis-seed={seed}",
+             f"--modmock-seed={seed}")
+        runs.append(seen.read_text())
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+
+def test_missing_options_are_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--pyargs", "modmock.contracts.suite", "-p", "no:cacheprovider")
+    assert result.ret != 0
+    assert "--modmock-vendor" in result.stdout.str() + result.stderr.str()
+
+
+def test_the_command_exits_non_zero_and_writes_junit_xml(tmp_path: Path) -> None:
+    report = tmp_path / "suite.xml"
+    done = subprocess.run(
+        [sys.executable, "-m", "modmock", "contract", "--vendor", "deepcleer", "--client",
+         "examples.deepcleer_client:buggy_adapter", "--junit-xml", str(report), "--examples", "5", "--seed", "1",
+         "--", "-p", "no:randomly"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "modmock contract suite: deepcleer" in done.stdout
+    cases = {c.get("name"): c for c in ET.parse(report).getroot().iter("testcase")}
+    assert cases["test_rate_limit"].find("failure") is not None
+    assert cases["test_verdict[pass]"].find("failure") is None
+    assert len(cases) == 16
