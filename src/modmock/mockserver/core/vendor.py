@@ -98,6 +98,11 @@ class Vendor(ABC):
     def credentials(self) -> dict[str, Any]:
         """The accepted test credentials, for the banner, the fixture and the ready file."""
 
+    def request_example(self, endpoint: str) -> Any | None:
+        """A request the configured mock accepts (its credentials, a clean image), published as the
+        OpenAPI example; None where a request cannot be written down (a signed one)."""
+        return None
+
     def banner_lines(self) -> list[str]:
         """Human lines for the start-up banner."""
         return [f"{key}: {value}" for key, value in self.credentials().items()]

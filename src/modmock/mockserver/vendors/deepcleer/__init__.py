@@ -57,6 +57,11 @@ class Deepcleer(Vendor, profile=profile):
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)
 
+    def request_example(self, endpoint: str) -> Any | None:
+        cred = self.backend.credentials[0]
+        return {"accessKey": cred.access_key, "appId": cred.app_ids[0], "eventId": cred.event_ids[0],
+                "type": "POLITY_EROTIC_VIOLENT", "data": {"img": profile.EXAMPLE_IMAGE_URL, "tokenId": "user-1"}}
+
     def banner_lines(self) -> list[str]:
         lines = [f"cluster {self.backend.cluster} ({profile.CLUSTERS[self.backend.cluster]}): POST /image/v4"]
         for c in self.backend.credentials:

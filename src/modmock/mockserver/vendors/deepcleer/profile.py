@@ -180,3 +180,6 @@ LABELS: dict[str, LabelMap] = {
 }
 # Audio-only categories: image v4 has nothing to report them with.
 NOT_APPLICABLE = frozenset({"moan", "silence"})
+
+# A clean image URL for the published request example (the default rule passes it).
+EXAMPLE_IMAGE_URL = "https://cdn.example.com/uploads/photo.jpg"

@@ -1,0 +1,110 @@
+"""The loop test: Schemathesis drives the running mock from the OpenAPI document it publishes,
+and every answer conforms to that document; nothing answers 5xx.
+
+Alibaba's signed RPC endpoint is run unsigned only: a drawn request cannot carry a signature,
+so every answer is a gateway error, checked against the published error schema. Its signed
+answers are checked by the official SDK's tests (tests/vendors/alibaba).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS
+from schemathesis.core.failures import FailureGroup
+
+import modmock
+
+# Deepcleer answers HTTP 200 with an error code in the body, so "invalid data gets a 4xx" is
+# not this vendor's contract; every other default check applies.
+VENDOR_STYLE = ("negative_data_rejection",)
+
+
+@pytest.fixture(scope="module")
+def deepcleer() -> Iterator[modmock.MockServer]:
+    with modmock.serve("deepcleer") as mock:
+        yield mock
+
+
+@pytest.fixture(scope="module")
+def alibaba() -> Iterator[modmock.MockServer]:
+    with modmock.serve("alibaba") as mock:
+        yield mock
+
+
+def _operation(mock: modmock.MockServer) -> Any:
+    doc = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.config.update(base_url=mock.url)
+    (operation,) = [result.ok() for result in schema.get_all_operations()]
+    return operation
+
+
+def _excluded(*names: str) -> list[Any]:
+    return [check for check in CHECKS.get_all() if check.__name__ in VENDOR_STYLE + names]
+
+
+def test_the_published_example_is_accepted(deepcleer: modmock.MockServer) -> None:
+    operation = _operation(deepcleer)
+    (examples,) = [s for s in operation.get_strategies_from_examples()]
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=examples)
+    def accepted(case: Any) -> None:
+        answer = case.call_and_validate(excluded_checks=_excluded())
+        assert answer.json()["code"] == 1100, answer.text
+
+    accepted()
+    deepcleer.assert_all_requests_valid()
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+def test_drawn_requests_get_answers_that_conform(deepcleer: modmock.MockServer, mode: GenerationMode) -> None:
+    operation = _operation(deepcleer)
+    statuses: set[int] = set()
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def conforms(case: Any) -> None:
+        answer = case.call_and_validate(excluded_checks=_excluded())
+        statuses.add(answer.status_code)
+
+    conforms()
+    assert statuses == {200}
+
+
+def test_an_answer_off_the_contract_is_caught(deepcleer: modmock.MockServer) -> None:
+    operation = _operation(deepcleer)
+    (examples,) = [s for s in operation.get_strategies_from_examples()]
+    deepcleer.respond_with({"code": "1100", "requestId": 7})  # wrong types for both fields
+
+    @settings(max_examples=1, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @given(case=examples)
+    def off_contract(case: Any) -> None:
+        case.call_and_validate(excluded_checks=_excluded())
+
+    try:
+        off_contract()
+    except FailureGroup as exc:  # how Schemathesis reports what it found
+        assert "Response violates schema" in str(exc)
+    else:
+        pytest.fail("Schemathesis accepted an answer that breaks the published schema")
+
+
+def test_unsigned_alibaba_requests_get_gateway_errors_that_conform(alibaba: modmock.MockServer) -> None:
+    operation = _operation(alibaba)
+    statuses: set[int] = set()
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    def conforms(case: Any) -> None:
+        answer = case.call_and_validate(excluded_checks=_excluded("positive_data_acceptance"))
+        statuses.add(answer.status_code)
+
+    conforms()
+    assert statuses and all(400 <= s < 500 for s in statuses), statuses
