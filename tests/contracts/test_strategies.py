@@ -41,6 +41,31 @@ def test_drawn_requests_are_accepted_by_the_running_mock(deepcleer_mock, body: d
     assert answer["code"] in (1100, 1911), answer  # 1911: a drawn URL on purpose may say "timeout"
 
 
+@settings(max_examples=10, suppress_health_check=SHARED)
+@given(call=strategies.call("alibaba", "image_batch_moderation"))
+def test_drawn_alibaba_calls_are_signed_and_accepted(alibaba_mock, call: Any) -> None:
+    status, answer = call.send(alibaba_mock.url, alibaba_mock.credentials)
+    assert status == 200 and answer["Code"] in (200, 404, 405), answer  # a drawn URL may "fail" on purpose
+    status, again = call.send(alibaba_mock.url, alibaba_mock.credentials)  # a fresh nonce each time
+    assert status == 200, again
+    assert "Signature" not in call.params and call.signed(alibaba_mock.credentials).params["Signature"]
+
+
+@settings(max_examples=3, suppress_health_check=SHARED)
+@given(call=strategies.call("alibaba", "image_batch_moderation"))
+def test_a_wrong_secret_signs_a_call_the_mock_refuses(alibaba_mock, call: Any) -> None:
+    status, answer = call.send(alibaba_mock.url, {"accessKeys": [{"accessKeyId": "test-ak",
+                                                                  "accessKeySecret": "not-the-secret"}]})
+    assert status == 400 and answer["Code"] == "SignatureDoesNotMatch", answer
+
+
+@settings(max_examples=5, suppress_health_check=SHARED)
+@given(call=strategies.call("deepcleer", "image_v4"))
+def test_drawn_deepcleer_calls_are_accepted(deepcleer_mock, call: Any) -> None:
+    status, answer = call.send(deepcleer_mock.url)
+    assert status == 200 and answer["code"] in (1100, 1911), answer
+
+
 @pytest.mark.parametrize(("vendor", "endpoint"), ENDPOINTS)
 @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())

@@ -4,6 +4,7 @@
   hints make credentials, codes and URLs real);
 * ``invalid_request(vendor, endpoint)``: a valid request with one documented rule broken,
   labelled with the field and rule;
+* ``call(vendor, endpoint)``: the same requests as HTTP calls to send (Alibaba's signed at send time);
 * ``response`` / ``callback`` / ``error``: any documented answer.
 
 A vendor's schemas need no code here; a vendor may add hints in ``vendors/<name>/contract.py``.
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from ..mockserver.core import schemas
 from ..mockserver.vendors import vendor_class
 from .bundle import bundled
+from .calls import Call
 from .compiled import compile_schema
 
 REMOVE = object()  # a hint value: leave the field out
@@ -84,6 +86,18 @@ def _hinted(draw: st.DrawFn, vendor: str, endpoint: str) -> Any:
 def request(vendor: str, endpoint: str) -> st.SearchStrategy[Any]:
     """Requests the vendor accepts."""
     return _hinted(vendor, endpoint)
+
+
+def call(vendor: str, endpoint: str) -> st.SearchStrategy[Call]:
+    """Requests the vendor accepts, as HTTP calls to send (signed at send time where needed)."""
+    ep = _endpoint(vendor, endpoint)
+    hints = _hints(vendor)
+    to_call = getattr(hints, "to_call", None)
+    if to_call is not None:
+        return request(vendor, endpoint).map(lambda doc: to_call(endpoint, doc))
+    if ep.params_in == "query":
+        return request(vendor, endpoint).map(lambda doc: Call(ep.method, ep.path, params=doc))
+    return request(vendor, endpoint).map(lambda doc: Call(ep.method, ep.path, body=doc))
 
 
 def response(vendor: str, endpoint: str) -> st.SearchStrategy[Any]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from typing import Any, Callable
 
 from hypothesis import strategies as st
 
+from ....contracts.calls import Call
 from ....contracts.formats import image_urls
 from ....contracts.strategies import for_schema
 from ....contracts.suite.hints import SuiteHints
-from . import errors, profile
+from . import errors, profile, signing
 
 _INFO_TYPES = st.lists(st.sampled_from(profile.INFO_TYPES), min_size=1, unique=True).map(",".join)
 
@@ -53,3 +56,21 @@ SUITE = SuiteHints(
     risk_of=_risk_of,
     callbacks="ImageBatchModeration answers synchronously; it has no callback",
 )
+
+
+def _sign(call: Call, credentials: Any) -> Call:
+    """An RPC (V1, HMAC-SHA1) signature over the query, with a fresh nonce and timestamp."""
+    keys = (credentials or {}).get("accessKeys") or [
+        {"accessKeyId": profile.DEFAULT_ACCESS_KEY_ID, "accessKeySecret": profile.DEFAULT_ACCESS_KEY_SECRET}]
+    params = {"Action": profile.ACTION, "Version": profile.VERSION, "Format": "JSON",
+              "AccessKeyId": keys[0]["accessKeyId"], "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+              "SignatureNonce": uuid.uuid4().hex,
+              "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **call.params}
+    params["Signature"] = signing.v1_signature(keys[0]["accessKeySecret"],
+                                               signing.v1_string_to_sign(call.method, params))
+    return Call(call.method, call.path, params=params)
+
+
+def to_call(endpoint: str, doc: Any) -> Call:
+    """Drawn parameters as a call, signed when sent."""
+    return Call("POST", "/", params=dict(doc), signer=_sign)
