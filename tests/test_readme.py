@@ -54,3 +54,22 @@ def test_readme_contract_example_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_contract_example=_example("contract-example"))
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def _suite_commands() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- suite-commands -->\s*```bash\n(.*?)```", text, re.S)
+    joined = [b.replace("\\\n", " ") for b in blocks]
+    return [line for block in joined for line in block.splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_suite_commands_pass_as_written() -> None:
+    commands = _suite_commands()
+    assert len(commands) == 3
+    for command in commands:
+        argv = command.split()
+        assert argv[:2] == ["python", "-m"]
+        done = subprocess.run([sys.executable, *argv[1:]], cwd=README.parent, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, command + "\n" + done.stdout[-3000:] + done.stderr[-2000:]
+        assert "0 failed" in done.stdout, done.stdout[-2000:]
