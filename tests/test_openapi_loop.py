@@ -26,15 +26,21 @@ VENDOR_STYLE = ("negative_data_rejection",)
 
 
 @pytest.fixture(scope="module")
-def deepcleer() -> Iterator[modmock.MockServer]:
-    with modmock.serve("deepcleer") as mock:
-        yield mock
+def _servers() -> Iterator[dict[str, modmock.MockServer]]:
+    with modmock.serve("deepcleer") as deepcleer, modmock.serve("alibaba") as alibaba:
+        yield {"deepcleer": deepcleer, "alibaba": alibaba}
 
 
-@pytest.fixture(scope="module")
-def alibaba() -> Iterator[modmock.MockServer]:
-    with modmock.serve("alibaba") as mock:
-        yield mock
+@pytest.fixture
+def deepcleer(_servers: dict[str, modmock.MockServer]) -> modmock.MockServer:
+    _servers["deepcleer"].reset()
+    return _servers["deepcleer"]
+
+
+@pytest.fixture
+def alibaba(_servers: dict[str, modmock.MockServer]) -> modmock.MockServer:
+    _servers["alibaba"].reset()
+    return _servers["alibaba"]
 
 
 def _operation(mock: modmock.MockServer) -> Any:
