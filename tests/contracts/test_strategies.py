@@ -13,7 +13,8 @@ from modmock.contracts import check_request, strategies
 from modmock.mockserver.core import schemas
 
 ALL = sorted(schemas.all_schemas())
-ENDPOINTS = [("deepcleer", "image_v4"), ("alibaba", "image_batch_moderation")]
+ENDPOINTS = [("deepcleer", "image_v4"), ("alibaba", "image_batch_moderation"), ("akool", "sentiment"),
+             ("akool", "get_token")]
 SHARED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 

@@ -103,7 +103,7 @@ class MockState:
         if vendor is not None and vendor not in self.vendors:
             raise ValueError(f"vendor {vendor!r} is not served here (serving {', '.join(self.vendors)})")
         for name in [vendor] if vendor else list(self.vendors):
-            codes = self.vendors[name].error_codes
+            codes = self.vendors[name].injectable_codes
             if error.get("code") not in codes:
                 raise ValueError(f"{error.get('code')!r} is not a documented {name} error code; "
                                  f"use one of {sorted(codes, key=str)}")

@@ -90,6 +90,12 @@ class Vendor(ABC):
     def error_codes(self) -> frozenset[Any]:
         """The documented error codes a fault or rule may inject."""
 
+    @property
+    def injectable_codes(self) -> frozenset[Any]:
+        """What a fault or rule may inject: the documented codes, and any pseudo-code the vendor
+        adds (AKOOL's ``"job_failed"``)."""
+        return self.error_codes
+
     @abstractmethod
     def check_request(self, endpoint: str, request: Any) -> list["Problem"]:
         """Every rule ``request`` breaks, without a server (the contract kit's request check)."""

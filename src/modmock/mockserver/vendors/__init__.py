@@ -10,6 +10,7 @@ from ..settings import Settings, SettingsError
 
 # Vendors whose paths collide cannot share one port; list them here when they arrive.
 MODULES: dict[str, str] = {
+    "akool": "modmock.mockserver.vendors.akool",
     "alibaba": "modmock.mockserver.vendors.alibaba",
     "deepcleer": "modmock.mockserver.vendors.deepcleer",
 }

@@ -1,0 +1,83 @@
+"""AKOOL Jarvis Moderator: tokens, asynchronous jobs, polling and encrypted webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ...core.body import BodyProblem
+from ...core.errors import VendorError
+from ...core.exchange import Exchange
+from ...core.journal import Problem
+from ...core.vendor import Vendor
+from ...settings import Settings
+from . import errors, profile, results, routes, validation
+from .backend import Moderation, describe_credentials
+
+
+class Akool(Vendor, profile=profile):
+    """The AKOOL profile: getToken, sentiment (a job), infobyid."""
+
+    def __init__(self, config: dict[str, Any], settings: Settings) -> None:
+        super().__init__(config, settings)
+        self.backend = Moderation(config, settings.strict)
+
+    def routes(self) -> list[web.RouteDef]:
+        return routes.routes()
+
+    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
+        return exchange.json_response(results.error_body(error.code, error.text), error.http_status)
+
+    def body_error(self, problem: BodyProblem) -> VendorError:
+        return errors.InvalidParameter(problem.detail)
+
+    def not_found(self, detail: str) -> VendorError:
+        error = errors.NotFound(detail)
+        error.http_status = 404  # no documented answer for an unknown path; the body keeps the shape
+        return error
+
+    def internal_error(self) -> VendorError:
+        return errors.VendorFailure("internal error in the mock (see the journal)")
+
+    @property
+    def error_codes(self) -> frozenset[Any]:
+        return frozenset(errors.BY_CODE)
+
+    @property
+    def injectable_codes(self) -> frozenset[Any]:
+        return frozenset({*errors.BY_CODE, errors.JOB_FAILED})
+
+    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
+        if endpoint == "sentiment":
+            return validation.collect(request)
+        if endpoint == "get_token":
+            if not isinstance(request, dict):
+                return [Problem("(body)", "type", type(request).__name__, "a JSON object")]
+            return [Problem(k, "required", request.get(k), "a non-empty string")
+                    for k in ("clientId", "clientSecret") if not isinstance(request.get(k), str) or not request[k]]
+        if endpoint == "infobyid":
+            ok = isinstance(request, dict) and isinstance(request.get("_id"), str) and request["_id"]
+            return [] if ok else [Problem("_id", "required", None, "the _id the sentiment answer gave")]
+        raise KeyError(f"akool has no endpoint {endpoint!r}")
+
+    def credentials(self) -> dict[str, Any]:
+        return describe_credentials(self.backend)
+
+    def request_example(self, endpoint: str) -> Any | None:
+        if endpoint == "sentiment":
+            return {"type": 1, "content": "https://cdn.example.com/uploads/photo.jpg"}
+        if endpoint == "get_token":
+            account = self.backend.accounts[0]
+            return {"clientId": account.client_id, "clientSecret": account.client_secret}
+        return None
+
+    def banner_lines(self) -> list[str]:
+        lines = ["POST /api/open/v3/getToken, POST .../content/analysis/sentiment, GET .../content/analysis/infobyid"]
+        for a in self.backend.accounts:
+            lines.append(f"clientId {a.client_id!r}  clientSecret {a.client_secret!r}  uid {a.uid}"
+                         + ("  (banned)" if a.banned else ""))
+        return lines
+
+
+VENDOR_CLASS = Akool

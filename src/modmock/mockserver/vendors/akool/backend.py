@@ -1,0 +1,169 @@
+"""AKOOL without HTTP: tokens, submissions that become jobs on the mock clock, job queries,
+and webhooks on status changes.
+
+Precedence of a submission: body → authorization (1102/1101/1200) → QPS (1005, inferred) →
+fields (1003) → media bytes where downloadable (1003, inferred code) → injected failure.
+A job moves 1 queueing → 2 processing → 3 completed (or 4 failed), never backwards.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any, Mapping
+
+from ...core.exchange import Exchange
+from ...core.injection import inject
+from ...core.journal import Problem
+from ...core.tasks import Step, Task
+from ...core.verdict import Subject, Verdict, default_verdict
+from ...settings import SettingsError, check_keys, config_number
+from . import errors, media, profile, results, validation, webhook
+from .auth import Account, Tokens, authorize, load_accounts, login
+
+SUBMIT, QUERY = "sentiment", "infobyid"
+KEYS = ("credentials", "include_defaults", "token_lifetime_seconds", "qps", "queue_seconds",
+        "processing_seconds", "webhook_on")
+
+
+class Moderation:
+    """The AKOOL backend for one server run."""
+
+    def __init__(self, config: dict[str, Any], strict: bool) -> None:
+        check_keys("akool", config, KEYS)
+        self.accounts: list[Account] = load_accounts(config)
+        self.tokens = Tokens(float(config_number("akool", "token_lifetime_seconds", config.get(
+            "token_lifetime_seconds", profile.TOKEN_LIFETIME_SECONDS))))
+        qps = config.get("qps")
+        self.qps = None if qps is None else int(config_number("akool", "qps", qps, integer=True, minimum=0,
+                                                             exclusive=True))
+        self.queue_seconds = float(config_number("akool", "queue_seconds",
+                                                 config.get("queue_seconds", profile.QUEUE_SECONDS)))
+        self.processing_seconds = _per_type(config.get("processing_seconds"))
+        self.webhook_on = str(config.get("webhook_on", profile.DEFAULT_WEBHOOK_ON))
+        if self.webhook_on not in profile.WEBHOOK_ON:
+            raise SettingsError(f"akool webhook_on must be one of {list(profile.WEBHOOK_ON)}, not {self.webhook_on!r}")
+        self.strict = strict
+
+    # -- getToken ------------------------------------------------------------------------------
+    def get_token(self, body: Any, ex: Exchange) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            ex.problem(Problem("(body)", "type", type(body).__name__, "a JSON object"))
+            raise errors.InvalidParameter("the body must be a JSON object")
+        for name in ("clientId", "clientSecret"):
+            if not isinstance(body.get(name), str) or not body.get(name):
+                ex.problem(Problem(name, "required", body.get(name), "the string from the API Credentials page"))
+                raise errors.InvalidParameter(f"{name} can not be empty")
+        account = login(self.accounts, body["clientId"], body["clientSecret"])
+        if account.banned:
+            raise errors.Banned()
+        ex.note(f"token issued to uid {account.uid}, valid {self.tokens.lifetime:g} s (wall time)")
+        return {"code": profile.SUCCESS, "msg": profile.MESSAGES[profile.SUCCESS], "token": self.tokens.issue(account)}
+
+    # -- sentiment -----------------------------------------------------------------------------
+    async def submit(self, body: Any, headers: Mapping[str, str], ex: Exchange) -> dict[str, Any]:
+        account = authorize(headers, self.accounts, self.tokens)
+        state = ex.state
+        if not state.limiter.allow((profile.NAME, account.client_id), self.qps):
+            raise errors.TooFrequent(f"more than {self.qps} requests in one second")
+        if not isinstance(body, dict):
+            ex.problem(Problem("(body)", "type", type(body).__name__, "a JSON object"))
+            raise errors.InvalidParameter("the body must be a JSON object")
+        sub = validation.check(body, self.strict, ex)
+        failure = None
+        if sub.content_is_url:
+            found = await media.judge(sub.content, sub.type, state.callbacks.allow)
+            if found.note:
+                ex.note(found.note)
+            if found.problems:
+                problem = ex.judge(list(found.problems), self.strict)
+                if problem is not None:
+                    raise errors.InvalidParameter(f"content: {problem.rule}; expected {problem.expected}")
+            failure = found.failure
+        subject = Subject(url=sub.content if sub.content_is_url else None,
+                          text=None if sub.content_is_url else sub.content)
+        try:
+            rule = await inject(ex, subject, errors.for_code)
+        except errors.JobFails as injected:
+            rule, failure = None, injected.text
+        verdict = rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
+        job_id = ex.random_uuid().hex[:24]
+        ex.new_request_id(job_id)
+        data = {"create_time": int(time.time() * 1000), "uid": account.uid, "type": sub.type,
+                "status": profile.QUEUEING, "webhookUrl": sub.webhook_url or "", "result": "", "_id": job_id,
+                "__v": 0}
+        self._start(job_id, account, sub, verdict, failure, data, ex)
+        answer = dict(data)
+        if not sub.webhook_url:
+            answer.pop("webhookUrl")
+        return results.ok(answer)
+
+    def _start(self, job_id: str, account: Account, sub: validation.Submission, verdict: Verdict,
+               failure: str | None, data: dict[str, Any], ex: Exchange) -> None:
+        state = ex.state
+        final = profile.FAILED if failure else profile.COMPLETED
+
+        async def changed(task: Task) -> None:
+            status = _status(task)
+            if status in (profile.COMPLETED, profile.FAILED):
+                task.data["result"] = failure or results.result_text(verdict)
+                task.data["final_conclusion"] = "Unknown" if failure else results.conclusion(verdict)
+            notify = self.webhook_on == "every_status" or status in (profile.COMPLETED, profile.FAILED)
+            if sub.webhook_url and notify:
+                payload = {"_id": job_id, "status": status, "type": sub.type,
+                           **({"url": sub.content} if sub.content_is_url else {}),
+                           **({k: task.data[k] for k in ("result", "final_conclusion") if k in task.data})}
+                envelope = webhook.seal(payload, account.client_id, account.client_secret,
+                                        int(time.time() * 1000), secrets.token_hex(8))
+                state.callbacks.submit(vendor=profile.NAME, endpoint=SUBMIT, url=sub.webhook_url, body=envelope,
+                                       request_id=job_id, schedule=profile.RETRY_SCHEDULE,
+                                       success=profile.CALLBACK_SUCCESS)
+
+        plan = [Step(self.queue_seconds, profile.STATUS_NAMES[profile.PROCESSING], changed),
+                Step(self.processing_seconds[sub.type], profile.STATUS_NAMES[final], changed)]
+        state.tasks.start(job_id, profile.NAME, SUBMIT, profile.STATUS_NAMES[profile.QUEUEING], plan,
+                          {"uid": account.uid, "type": sub.type, "create_time": data["create_time"]})
+        ex.note(f"job {job_id}: queueing {self.queue_seconds:g} s, processing "
+                f"{self.processing_seconds[sub.type]:g} s (mock clock), then "
+                f"{profile.STATUS_NAMES[final]}" + (f" ({failure})" if failure else f" ({verdict.risk})"))
+
+    # -- infobyid ------------------------------------------------------------------------------
+    def info(self, query: Mapping[str, str], headers: Mapping[str, str], ex: Exchange) -> dict[str, Any]:
+        account = authorize(headers, self.accounts, self.tokens)
+        job_id = query.get("_id")
+        if not job_id:
+            ex.problem(Problem("_id", "required", job_id, "the _id the sentiment answer gave"))
+            raise errors.InvalidParameter("_id can not be empty")
+        task = ex.state.tasks.get(job_id)
+        if task is None or task.vendor != profile.NAME:
+            raise errors.NotFound(f"no job with _id {job_id}")
+        if task.data["uid"] != account.uid:
+            raise errors.NoPermission(f"job {job_id} belongs to another account")
+        return results.ok({"_id": job_id, "uid": task.data["uid"], "status": _status(task),
+                           "result": task.data.get("result", ""),
+                           "final_conclusion": task.data.get("final_conclusion", "")})
+
+
+def _status(task: Task) -> int:
+    return {name: code for code, name in profile.STATUS_NAMES.items()}[task.status]
+
+
+def _per_type(value: Any) -> dict[int, float]:
+    """``processing_seconds``: one number for every type, or a table by type name."""
+    seconds = dict(profile.PROCESSING_SECONDS)
+    if value is None:
+        return seconds
+    if isinstance(value, dict):
+        names = {name: kind for kind, name in profile.TYPES.items()}
+        for name, number in value.items():
+            if name not in names:
+                raise SettingsError(f"akool processing_seconds: {name!r} is not one of {sorted(names)}")
+            seconds[names[name]] = float(config_number("akool", f"processing_seconds.{name}", number))
+        return seconds
+    number = float(config_number("akool", "processing_seconds", value))
+    return {kind: number for kind in seconds}
+
+
+def describe_credentials(backend: Moderation) -> dict[str, Any]:
+    return {"credentials": [{"clientId": a.client_id, "clientSecret": a.client_secret, "uid": a.uid,
+                             **({"banned": True} if a.banned else {})} for a in backend.accounts]}

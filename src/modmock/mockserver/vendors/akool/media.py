@@ -1,0 +1,75 @@
+"""Media limits judged by bytes (seed: image 20 MB, PNG/JPEG/WEBP/non-animated GIF; audio 25 MB
+and 60 minutes; video 1024 MB), for content the mock may download (allow-listed hosts).
+
+Elsewhere the URL's extension is all the mock judges (``validation.py``). Video resolution and
+the length of audio other than WAV are not read (the README's coverage table says so).
+"""
+
+from __future__ import annotations
+
+import io
+import wave
+from dataclasses import dataclass
+
+from ...core.callbacks import AllowList
+from ...core.fetch import fetch
+from ...core.journal import Problem
+from ...core.media import MediaError, inspect
+from . import profile
+
+TEXT_DOWNLOAD_MAX = 10 * profile.MB  # a text document (inferred: the seed gives no limit)
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    """What the download found: problems with the bytes, or why the job will fail, or nothing."""
+
+    problems: tuple[Problem, ...] = ()
+    failure: str | None = None
+    note: str | None = None
+
+
+async def judge(url: str, kind: int, allow: AllowList) -> Downloaded:
+    limit = profile.SIZE_LIMITS.get(kind, TEXT_DOWNLOAD_MAX)
+    what = profile.TYPES[kind]
+    try:
+        data = await fetch(url, allow, limit)
+    except MediaError as exc:
+        if exc.rule == "size":
+            return Downloaded((Problem("content", f"size {limit // profile.MB} MB", exc.detail,
+                                       f"a {what} of at most {limit // profile.MB} MB"),))
+        return Downloaded(failure=f"the {what} could not be downloaded: {exc.detail}")
+    if data is None:
+        return Downloaded(note=f"content not downloaded (host not allow-listed): judged by its URL only")
+    if kind == profile.TYPE_IMAGE:
+        return Downloaded(_image(data))
+    if kind == profile.TYPE_AUDIO:
+        return Downloaded(_audio(data))
+    return Downloaded(note=f"downloaded {len(data)} bytes")
+
+
+def _image(data: bytes) -> tuple[Problem, ...]:
+    try:
+        info = inspect(data)
+    except MediaError as exc:
+        return (Problem("content", "format", exc.detail, "a PNG, JPEG, WEBP or non-animated GIF image"),)
+    fmt = profile.IMAGE_FORMATS.get(info.format)
+    if fmt is None:
+        return (Problem("content", "format", info.format, "a PNG, JPEG, WEBP or non-animated GIF image"),)
+    if fmt == "gif" and info.frames > 1:
+        return (Problem("content", "non-animated GIF", f"a GIF of {info.frames} frames",
+                        "a non-animated GIF (one frame)"),)
+    return ()
+
+
+def _audio(data: bytes) -> tuple[Problem, ...]:
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return ()  # only WAV headers are read
+    try:
+        with wave.open(io.BytesIO(data)) as audio:
+            seconds = audio.getnframes() / float(audio.getframerate() or 1)
+    except (wave.Error, EOFError):
+        return (Problem("content", "format", "an unreadable WAV header", "a readable audio file"),)
+    if seconds > profile.AUDIO_MAX_SECONDS:
+        return (Problem("content", "duration 60 min", f"{seconds / 60:.1f} minutes", "audio of at most 60 minutes"),)
+    return ()
