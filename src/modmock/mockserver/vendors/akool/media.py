@@ -40,12 +40,13 @@ async def judge(url: str, kind: int, allow: AllowList) -> Downloaded:
                                        f"a {what} of at most {limit // profile.MB} MB"),))
         return Downloaded(failure=f"the {what} could not be downloaded: {exc.detail}")
     if data is None:
-        return Downloaded(note=f"content not downloaded (host not allow-listed): judged by its URL only")
+        return Downloaded(note="content not downloaded (host not allow-listed): judged by its URL only")
+    note = f"downloaded {len(data)} bytes of the {what}"
     if kind == profile.TYPE_IMAGE:
-        return Downloaded(_image(data))
+        return Downloaded(_image(data), note=note)
     if kind == profile.TYPE_AUDIO:
-        return Downloaded(_audio(data))
-    return Downloaded(note=f"downloaded {len(data)} bytes")
+        return Downloaded(_audio(data), note=note)
+    return Downloaded(note=note)
 
 
 def _image(data: bytes) -> tuple[Problem, ...]:
