@@ -56,3 +56,18 @@ def test_openapi_describes_both_vendors_as_they_are_called() -> None:
     assert "requestBody" not in alibaba
     assert {p["name"]: p["in"] for p in alibaba["parameters"]}["ServiceParameters"] == "query"
     assert set(alibaba["responses"]) == {"200", "4XX"}
+
+
+def test_cli_serves_akool_beside_the_others(tmp_path: Path) -> None:
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--vendor", "alibaba", "--vendor", "akool")
+    try:
+        assert info["vendors"] == ["deepcleer", "alibaba", "akool"]
+        token = requests.post(f"{info['url']}/api/open/v3/getToken", timeout=10, json={
+            "clientId": "mock-client-id01", "clientSecret": "mock-client-secret-00001"}).json()
+        assert token["code"] == 1000
+        assert requests.post(f"{info['url']}/image/v4", json=image_request(), timeout=10).json()["code"] == 1100
+        assert call(sdk(int(info["port"])), moderation()).body.code == 200  # type: ignore[arg-type]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=15)
+    assert "clientId 'mock-client-id01'  clientSecret 'mock-client-secret-00001'  uid 101690" in out

@@ -73,3 +73,7 @@ def test_readme_suite_commands_pass_as_written() -> None:
                               timeout=300)
         assert done.returncode == 0, command + "\n" + done.stdout[-3000:] + done.stderr[-2000:]
         assert "0 failed" in done.stdout, done.stdout[-2000:]
+
+
+def test_readme_akool_example_runs() -> None:
+    exec(compile(_example("akool-example"), "README akool-example", "exec"), {})
