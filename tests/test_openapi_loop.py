@@ -14,6 +14,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS
 from schemathesis.core.failures import FailureGroup
@@ -27,8 +28,9 @@ VENDOR_STYLE = ("negative_data_rejection",)
 
 @pytest.fixture(scope="module")
 def _servers() -> Iterator[dict[str, modmock.MockServer]]:
-    with modmock.serve("deepcleer") as deepcleer, modmock.serve("alibaba") as alibaba:
-        yield {"deepcleer": deepcleer, "alibaba": alibaba}
+    with modmock.serve("deepcleer") as deepcleer, modmock.serve("alibaba") as alibaba, \
+            modmock.serve("akool") as akool:
+        yield {"deepcleer": deepcleer, "alibaba": alibaba, "akool": akool}
 
 
 @pytest.fixture
@@ -114,3 +116,24 @@ def test_unsigned_alibaba_requests_get_gateway_errors_that_conform(alibaba: modm
 
     conforms()
     assert statuses and all(400 <= s < 500 for s in statuses), statuses
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+def test_akool_answers_conform_with_and_without_a_key(_servers: dict[str, modmock.MockServer],
+                                                       mode: GenerationMode) -> None:
+    mock = _servers["akool"]
+    mock.reset()
+    doc = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.config.update(base_url=mock.url)
+    codes: set[int] = set()
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode), keyed=st.booleans())
+        def conforms(case: Any, keyed: bool) -> None:
+            headers = {"x-api-key": "mock-client-secret-00001"} if keyed else {}
+            answer = case.call_and_validate(headers=headers, excluded_checks=_excluded())
+            codes.add(answer.json()["code"])
+
+        conforms()
+    assert {1102, 1003} <= codes
