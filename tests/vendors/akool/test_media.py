@@ -130,3 +130,14 @@ def test_malformed_json_wrong_type_and_huge_bodies_get_1003(akool_mock) -> None:
                                timeout=10).json()
         assert answer["code"] == 1003, (data[:10], answer)
     assert all(not e.valid and e.problems for e in akool_mock.requests[1:])
+
+
+def test_the_video_size_limit_is_read_from_the_bytes(akool_mock, media: MediaServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 1024 MB limit itself is a profile number; a smaller one proves the same path."""
+    from modmock.mockserver.vendors.akool import profile
+
+    monkeypatch.setitem(profile.SIZE_LIMITS, profile.TYPE_VIDEO, 1 * MB)
+    media.files["/clip.mp4"] = b"\0\0\0\x18ftypmp42" + b"\0" * (2 * MB)
+    answer = submit(akool_mock, {"type": 2, "content": media.url("/clip.mp4")})
+    assert answer["code"] == 1003 and akool_mock.requests[-1].problems[0].rule == "size 1 MB"

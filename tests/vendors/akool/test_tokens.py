@@ -7,13 +7,17 @@ import requests
 
 import modmock
 from akool_helpers import CLIENT_ID, CLIENT_SECRET, SUBMIT, bearer, info, submit, token
+from modmock.mockserver.core import schemas
 from modmock.mockserver.settings import SettingsError
 
 IMAGE = {"type": 1, "content": "https://cdn.example.com/uploads/photo.jpg"}
 
 
 def test_get_token_then_bearer_submits(akool_mock) -> None:
-    answer = submit(akool_mock, IMAGE, bearer(akool_mock))
+    issued = requests.post(akool_mock.url + "/api/open/v3/getToken", timeout=10,
+                           json={"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}).json()
+    assert schemas.validator("akool/token_response.json").is_valid(issued) and issued["token"]
+    answer = submit(akool_mock, IMAGE, {"Authorization": f"Bearer {issued['token']}"})
     assert answer["code"] == 1000 and answer["data"]["status"] == 1
     akool_mock.assert_all_requests_valid()
 
