@@ -76,14 +76,20 @@ def test_drawn_requests_get_answers_that_conform(deepcleer: modmock.MockServer, 
     operation = _operation(deepcleer)
     statuses: set[int] = set()
 
+    codes: set[int] = set()
+
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def conforms(case: Any) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode), keyed=st.booleans())
+    def conforms(case: Any, keyed: bool) -> None:
+        if keyed and isinstance(case.body, dict):  # half the drawn requests carry the mock's credentials
+            case.body.update(accessKey="xxxx", appId="default", eventId="default")
         answer = case.call_and_validate(excluded_checks=_excluded())
         statuses.add(answer.status_code)
+        codes.add(answer.json()["code"])
 
     conforms()
     assert statuses == {200}
+    assert 9101 in codes and (1100 in codes if mode is GenerationMode.POSITIVE else 1902 in codes), codes
 
 
 def test_an_answer_off_the_contract_is_caught(deepcleer: modmock.MockServer) -> None:

@@ -61,6 +61,13 @@ def fails_open(url, credentials):
     except (ClientError, ValueError, requests.RequestException):
         return "pass"
 
+def publishes_on_error(url, credentials):
+    try:
+        return {"pass": "publish", "review": "publish", "reject": "block"}[_decide(_post(url, credentials))]
+    except ClientError:
+        return "publish"
+publishes_on_error.decisions = {"pass": "publish", "review": "publish", "reject": "block"}
+
 def booleans(url, credentials):
     return _decide(_post(url, credentials)) == "pass"
 booleans.decisions = {"pass": True, "review": False, "reject": False}
@@ -150,6 +157,7 @@ def test_the_official_alibaba_sdk_passes_through_a_ten_line_adapter(pytester: py
     ("bad_request", {"requests_valid", "verdict[pass]"}, "invalid request(s) sent"),
     ("fails_open", {"error_code[1902]", "fault[reset]", "rate_limit"}, "an error taken for a clean verdict"),
     ("ack_is_pass", {"callbacks[pass]"}, "expected an acknowledgement"),
+    ("publishes_on_error", {"error_code[1903]", "error_code[9101]"}, "an error taken for a clean verdict"),
     ("flips_on_duplicate", {"callbacks[review]"}, "changed the decision to 'pass'"),
 ])
 def test_a_broken_client_fails_its_items(pytester: pytest.Pytester, client: str, items: set[str],
@@ -201,3 +209,22 @@ def test_the_command_exits_non_zero_and_writes_junit_xml(tmp_path: Path) -> None
     assert cases["test_rate_limit"].find("failure") is not None
     assert cases["test_verdict[pass]"].find("failure") is None
     assert len(cases) == 16
+
+
+def test_items_an_invalid_request_never_reached_fail_as_not_exercised(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "broken_clients:bad_request", "-k", "not documented_responses")
+    table = _table(result)
+    for item in ("rate_limit", "error_code[1903]", "fault[reset]"):
+        assert " FAILED " in table[item] and "not exercised" in table[item], table[item]
+
+
+def test_the_fixed_client_passes_with_a_seed_too(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "examples.deepcleer_client:adapter", "--modmock-seed=1", "--hypothesis-seed=1")
+    result.assert_outcomes(passed=16)
+
+
+def test_a_vendor_without_a_suite_is_one_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--pyargs", "modmock.contracts.suite", "--modmock-vendor=akool",
+                                "--modmock-client=examples.deepcleer_client:adapter", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "has no client contract suite yet" in result.stderr.str()

@@ -51,7 +51,8 @@ class ClientUnderTest:
             raise TypeError(f"{name or adapter!r} is not callable")
         self.adapter = adapter
         self.name = name or getattr(adapter, "__qualname__", repr(adapter))
-        self.errors: tuple[type[BaseException], ...] = tuple(getattr(adapter, "errors", ()) or ())
+        errors = getattr(adapter, "errors", ()) or ()
+        self.errors: tuple[type[BaseException], ...] = (errors,) if isinstance(errors, type) else tuple(errors)
         self.decisions: dict[str, Any] = dict(getattr(adapter, "decisions", None) or {r: r for r in RISKS})
         missing = sorted(set(RISKS) - set(self.decisions))
         if missing:
@@ -105,7 +106,9 @@ class ClientUnderTest:
 def _same(value: Any, mine: Any) -> bool:
     if isinstance(value, str) and isinstance(mine, str):
         return value.lower() == mine.lower()
-    return bool(value == mine) and type(value) is type(mine)
+    if isinstance(value, bool) or isinstance(mine, bool):  # True is not 1 here
+        return type(value) is type(mine) and value == mine
+    return bool(value == mine)
 
 
 def _parameters(fn: Callable[..., Any]) -> list[str]:

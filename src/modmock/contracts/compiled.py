@@ -56,13 +56,17 @@ def compile_schema(root: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 def _closed_object(node: dict[str, Any], keys: set[str]) -> bool:
+    properties = node.get("properties")
+    variants = [v for v in node.get("anyOf", []) if isinstance(v, dict)]
+    required = [*node.get("required", []), *[name for v in variants for name in v.get("required", [])]]
     return (node.get("type") == "object" and node.get("additionalProperties") is False
-            and isinstance(node.get("properties"), dict) and keys <= OBJECT)
+            and isinstance(properties, dict) and keys <= OBJECT
+            and all(name in properties for name in required))  # else hypothesis-jsonschema decides
 
 
 def _object(node: dict[str, Any], build: Any, depth: int) -> st.SearchStrategy[Any]:
     properties: dict[str, Any] = node["properties"]
-    required = [name for name in node.get("required", []) if name in properties]
+    required = list(node.get("required", []))
     return st.fixed_dictionaries(
         {name: build(properties[name], depth) for name in required},
         optional={name: build(sub, depth) for name, sub in properties.items() if name not in required})

@@ -57,9 +57,13 @@ def _contract_server(contract_vendor: str, pytestconfig: pytest.Config) -> Itera
 
 
 @pytest.fixture
-def contract_mock(_contract_server: MockServer) -> MockServer:
-    """The vendor's mock on a manual clock, reset for each item."""
+def contract_mock(_contract_server: MockServer, request: pytest.FixtureRequest) -> MockServer:
+    """The vendor's mock on a manual clock, reset for each item. With a seed, each item draws
+    its own ids from it (one sequence for every item would repeat request ids across items)."""
     _contract_server.reset()
+    seed = request.config.getoption("modmock_seed")
+    if seed is not None:
+        _contract_server.state.random.seed(f"{seed}:{request.node.nodeid}")
     return _contract_server
 
 
@@ -86,6 +90,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if vendor not in vendor_names():
         raise pytest.UsageError("the modmock contract suite needs --modmock-vendor; known: "
                                 + ", ".join(vendor_names()))
-    hints = suite_hints(vendor)
+    try:
+        hints = suite_hints(vendor)
+    except LookupError as exc:
+        raise pytest.UsageError(str(exc)) from None
     codes = sorted(c for c in vendor_instance(vendor).error_codes if c != hints.rate_limit_code)
     metafunc.parametrize("error_code", codes, ids=[str(c) for c in codes])

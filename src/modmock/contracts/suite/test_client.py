@@ -57,7 +57,7 @@ def judge(client: ClientUnderTest, outcome: Outcome, expected: str | None, answe
     if expected is None:
         if got is None:
             return f"{outcome.describe()} on {answer}: neither a decision nor one of its errors"
-        if got == "pass":
+        if client.means(outcome.value, "pass"):
             return f"{outcome.describe()} on {answer}: an error taken for a clean verdict"
         return None  # failed closed
     if not client.means(outcome.value, expected):
@@ -65,11 +65,26 @@ def judge(client: ClientUnderTest, outcome: Outcome, expected: str | None, answe
     return None
 
 
-def _judge_last(client: ClientUnderTest, mock: MockServer, hints: SuiteHints, outcome: Outcome) -> None:
-    last = _calls(mock, hints)[-1]
+def _judge_last(client: ClientUnderTest, mock: MockServer, hints: SuiteHints, outcome: Outcome,
+                injected: bool = False) -> None:
+    """Judge the outcome by the last answer; with ``injected``, first make sure the answer under
+    test was served (the mock serves injected answers to valid requests only)."""
+    calls = _calls(mock, hints)
+    if injected and not calls[0].valid:
+        pytest.fail(f"not exercised: request #{calls[0].id} was refused as invalid before the answer under "
+                    f"test could be served (see requests_valid)", pytrace=False)
+    last = calls[-1]
     problem = judge(client, outcome, hints.risk_of(last.response), _answer(last))
     if problem:
         pytest.fail(problem, pytrace=False)
+    _all_valid(mock)
+
+
+def _all_valid(mock: MockServer) -> None:
+    try:
+        mock.assert_all_requests_valid()
+    except InvalidRequestsError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def test_requests_valid(contract_client: ClientUnderTest, contract_mock: MockServer,
@@ -79,10 +94,7 @@ def test_requests_valid(contract_client: ClientUnderTest, contract_mock: MockSer
         contract_mock.add_rule(verdict=_verdict(risk), times=1)
         contract_client.call(contract_mock.url, contract_mock.credentials)
     _calls(contract_mock, contract_hints)
-    try:
-        contract_mock.assert_all_requests_valid()
-    except InvalidRequestsError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    _all_valid(contract_mock)
 
 
 @pytest.mark.parametrize("risk", RISKS)
@@ -109,7 +121,7 @@ def test_documented_responses(contract_client: ClientUnderTest, contract_mock: M
         contract_mock.respond_with(body)
         outcome = contract_client.call(contract_mock.url, contract_mock.credentials)
         note(f"the client {outcome.describe()}")
-        _judge_last(contract_client, contract_mock, contract_hints, outcome)
+        _judge_last(contract_client, contract_mock, contract_hints, outcome, injected=True)
 
     survives()
 
@@ -117,26 +129,29 @@ def test_documented_responses(contract_client: ClientUnderTest, contract_mock: M
 def test_error_code(error_code: Any, contract_client: ClientUnderTest, contract_mock: MockServer,
                     contract_hints: SuiteHints) -> None:
     """Each documented error code ends in the client's own error (or a fail-closed decision)."""
-    contract_mock.fail_next(error_code)
+    contract_mock.fail_next(error_code, endpoint=contract_hints.endpoint)
     outcome = contract_client.call(contract_mock.url, contract_mock.credentials)
-    _judge_last(contract_client, contract_mock, contract_hints, outcome)
+    _judge_last(contract_client, contract_mock, contract_hints, outcome, injected=True)
 
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_fault(fault: str, contract_client: ClientUnderTest, contract_mock: MockServer,
                contract_hints: SuiteHints) -> None:
     """A reset connection, an empty body or a body that is not JSON ends in the client's own error."""
-    contract_mock.add_fault({fault: True, "times": 1})
+    contract_mock.add_fault({fault: True, "times": 1, "endpoint": contract_hints.endpoint})
     outcome = contract_client.call(contract_mock.url, contract_mock.credentials)
-    _judge_last(contract_client, contract_mock, contract_hints, outcome)
+    _judge_last(contract_client, contract_mock, contract_hints, outcome, injected=True)
 
 
 def test_rate_limit(contract_client: ClientUnderTest, contract_mock: MockServer, contract_hints: SuiteHints,
                     contract_options: dict[str, Any]) -> None:
     """On the rate-limit code the client backs off or gives up; it does not retry at once."""
-    contract_mock.fail_next(contract_hints.rate_limit_code)
+    contract_mock.fail_next(contract_hints.rate_limit_code, endpoint=contract_hints.endpoint)
     outcome = contract_client.call(contract_mock.url, contract_mock.credentials)
     calls = _calls(contract_mock, contract_hints)
+    if not calls[0].valid:
+        pytest.fail(f"not exercised: request #{calls[0].id} was refused as invalid (see requests_valid)",
+                    pytrace=False)
     gap = contract_options["retry_gap"]
     if len(calls) > 1 and calls[1].wall_time - calls[0].wall_time < gap:
         pytest.fail(f"retried {1000 * (calls[1].wall_time - calls[0].wall_time):.0f} ms after the rate-limit "
@@ -178,6 +193,7 @@ def test_callbacks(risk: str, contract_client: ClientUnderTest, contract_mock: M
     if flipped:
         pytest.fail(f"a repeated delivery of the same callback changed the decision to {flipped[0]!r}",
                     pytrace=False)
+    _all_valid(contract_mock)
 
 
 def _deliver_again(sink: CallbackSink, body: bytes) -> None:
