@@ -6,6 +6,8 @@ contacted (the caller judges by what the URL says instead).
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from .callbacks import AllowList
@@ -31,5 +33,5 @@ async def fetch(url: str, allow: AllowList, limit: int, timeout: float = DOWNLOA
                     if len(data) > limit:
                         raise MediaError("size", f"more than {limit} bytes (download stopped there)")
                 return bytes(data)
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, OSError) as exc:
         raise MediaError("download", f"GET {url} failed: {type(exc).__name__}: {exc}") from None
