@@ -77,7 +77,8 @@ def contract_sink() -> Iterator[CallbackSink]:
 @pytest.fixture(scope="session")
 def contract_options(pytestconfig: pytest.Config) -> dict[str, Any]:
     return {"examples": pytestconfig.getoption("modmock_examples"),
-            "retry_gap": pytestconfig.getoption("modmock_retry_gap")}
+            "retry_gap": pytestconfig.getoption("modmock_retry_gap"),
+            "seeded": pytestconfig.getoption("modmock_seed") is not None}  # a seeded run replays no database
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

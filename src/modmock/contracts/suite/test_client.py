@@ -114,7 +114,8 @@ def test_documented_responses(contract_client: ClientUnderTest, contract_mock: M
     """Any documented answer (drawn by Hypothesis, shrunk on failure) is survived and read right."""
 
     @settings(max_examples=contract_options["examples"], deadline=None,
-              suppress_health_check=list(HealthCheck))
+              suppress_health_check=list(HealthCheck),
+              database=None if contract_options["seeded"] else settings.default.database)
     @given(body=contract_hints.responses())
     def survives(body: Any) -> None:
         contract_mock.reset()
