@@ -104,11 +104,16 @@ flips_on_duplicate.receiver = _flipping_receiver
 '''
 
 
-def _run(pytester: pytest.Pytester, client: str, *args: str, vendor: str = "deepcleer") -> pytest.RunResult:
+def _run(pytester: pytest.Pytester, client: str, *args: str, vendor: str = "deepcleer",
+         fresh: bool = False) -> pytest.RunResult:
+    """Run the suite in this process, or in a ``fresh`` interpreter (as a user's rerun is)."""
     pytester.makepyfile(broken_clients=BROKEN)
     pytester.syspathinsert(ROOT)
     pytester.syspathinsert()
-    return pytester.runpytest("--pyargs", "modmock.contracts.suite", f"--modmock-vendor={vendor}",
+    if fresh:
+        pytester.makeconftest(f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(pytester.path)!r}]")
+    run = pytester.runpytest_subprocess if fresh else pytester.runpytest
+    return run("--pyargs", "modmock.contracts.suite", f"--modmock-vendor={vendor}",
                               f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider",
                               "--modmock-examples=10", "-o", "asyncio_default_fixture_loop_scope=function", *args)
 
@@ -184,7 +189,7 @@ def test_drawn_answers_reproduce_with_a_seed(pytester: pytest.Pytester) -> None:
         seen = pytester.path / "seen.jsonl"
         seen.unlink(missing_ok=True)
         _run(pytester, "broken_clients:recording", "-k", "documented_responses", f"--hypothesis-seed={seed}",
-             f"--modmock-seed={seed}")
+             f"--modmock-seed={seed}", fresh=True)
         runs.append(seen.read_text())
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
