@@ -78,7 +78,7 @@ def contract_sink() -> Iterator[CallbackSink]:
 def contract_options(pytestconfig: pytest.Config) -> dict[str, Any]:
     return {"examples": pytestconfig.getoption("modmock_examples"),
             "retry_gap": pytestconfig.getoption("modmock_retry_gap"),
-            "seeded": pytestconfig.getoption("modmock_seed") is not None}  # a seeded run replays no database
+            "seeded": pytestconfig.getoption("modmock_seed") is not None}  # the seed alone decides the draws
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -115,7 +115,8 @@ def test_documented_responses(contract_client: ClientUnderTest, contract_mock: M
 
     @settings(max_examples=contract_options["examples"], deadline=None,
               suppress_health_check=list(HealthCheck),
-              database=None if contract_options["seeded"] else settings.default.database)
+              database=None if contract_options["seeded"] else settings.default.database,
+              derandomize=False if contract_options["seeded"] else settings.default.derandomize)
     @given(body=contract_hints.responses())
     def survives(body: Any) -> None:
         contract_mock.reset()
