@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ...core.auth import find_by_secret
+from ...core.auth import find_by_secret, same
 from ...settings import SettingsError
 from . import errors, profile, webhook
 
@@ -97,8 +97,7 @@ class Tokens:
 def login(accounts: list[Account], client_id: Any, client_secret: Any) -> Account:
     """The account for a getToken pair; 1101 (inferred) when the pair is wrong."""
     account = find_by_secret(client_id, accounts, "client_id") if isinstance(client_id, str) else None
-    if account is None or not isinstance(client_secret, str) or not secrets.compare_digest(
-            account.client_secret.encode(), client_secret.encode()):
+    if account is None or not isinstance(client_secret, str) or not same(account.client_secret, client_secret):
         raise errors.InvalidToken("clientId or clientSecret is wrong")
     return account
 
