@@ -21,7 +21,7 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 
 from ..mockserver.core import schemas
-from ..mockserver.vendors import vendor_class
+from ..mockserver.vendors import vendor_class, vendor_module
 from .bundle import bundled
 from .calls import Call
 from .compiled import compile_schema
@@ -52,7 +52,7 @@ def _endpoint(vendor: str, endpoint: str) -> Any:
 
 def _hints(vendor: str) -> Any:
     try:
-        return importlib.import_module(f"modmock.mockserver.vendors.{vendor}.contract")
+        return importlib.import_module(f"{vendor_module(vendor)}.contract")
     except ModuleNotFoundError:
         return None
 

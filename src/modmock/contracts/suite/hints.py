@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
+from ...mockserver.vendors import vendor_module
+
 
 @dataclass(frozen=True)
 class SuiteHints:
@@ -26,7 +28,7 @@ class SuiteHints:
 def suite_hints(vendor: str) -> SuiteHints:
     """The vendor's hints; ``LookupError`` when it has no suite yet."""
     try:
-        module = importlib.import_module(f"modmock.mockserver.vendors.{vendor}.contract")
+        module = importlib.import_module(f"{vendor_module(vendor)}.contract")
     except ModuleNotFoundError:
         module = None
     hints = getattr(module, "SUITE", None)

@@ -78,6 +78,18 @@ class TaskStore:
 
         task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
 
+    def stop(self, task_id: str, status: str) -> Task | None:
+        """End a task early: cancel its pending steps and enter ``status``; None when unknown."""
+        task = self.get(task_id)
+        if task is None:
+            return None
+        if task._timer is not None:
+            task._timer.cancel()
+            task._timer = None
+        task.status = status
+        task.history.append((self.scheduler.clock.now(), status))
+        return task
+
     def get(self, task_id: str) -> Task | None:
         with self._lock:
             return self._tasks.get(task_id)

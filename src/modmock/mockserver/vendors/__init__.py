@@ -8,11 +8,15 @@ from typing import Any
 from ..core.vendor import Vendor
 from ..settings import Settings, SettingsError
 
-# Vendors whose paths collide cannot share one port; list them here when they arrive.
+# Name → the module of its vendor folder. One folder may serve several profiles (jocloud and
+# aivacom): its module then maps names to classes in ``VENDOR_CLASSES``. Profiles whose paths
+# collide cannot share one port (MockState refuses them with a clear message).
 MODULES: dict[str, str] = {
+    "aivacom": "modmock.mockserver.vendors.jocloud",
     "akool": "modmock.mockserver.vendors.akool",
     "alibaba": "modmock.mockserver.vendors.alibaba",
     "deepcleer": "modmock.mockserver.vendors.deepcleer",
+    "jocloud": "modmock.mockserver.vendors.jocloud",
 }
 
 
@@ -20,12 +24,18 @@ def vendor_names() -> list[str]:
     return sorted(MODULES)
 
 
-def vendor_class(name: str) -> type[Vendor]:
+def vendor_module(name: str) -> str:
+    """The import path of the folder serving vendor ``name``."""
     try:
-        module = importlib.import_module(MODULES[name])
+        return MODULES[name]
     except KeyError:
         raise SettingsError(f"unknown vendor {name!r}; known vendors: {', '.join(vendor_names())}") from None
-    return module.VENDOR_CLASS  # type: ignore[no-any-return]
+
+
+def vendor_class(name: str) -> type[Vendor]:
+    module = importlib.import_module(vendor_module(name))
+    classes = getattr(module, "VENDOR_CLASSES", None)
+    return classes[name] if classes else module.VENDOR_CLASS  # type: ignore[no-any-return]
 
 
 def create_vendor(name: str, config: dict[str, Any], settings: Settings) -> Vendor:

@@ -7,14 +7,12 @@ the length of audio other than WAV are not read (the README's coverage table say
 
 from __future__ import annotations
 
-import io
-import wave
 from dataclasses import dataclass
 
 from ...core.callbacks import AllowList
 from ...core.fetch import fetch
 from ...core.journal import Problem
-from ...core.media import MediaError, inspect
+from ...core.media import MediaError, inspect, wav_seconds
 from . import profile
 
 TEXT_DOWNLOAD_MAX = 10 * profile.MB  # a text document (inferred: the seed gives no limit)
@@ -64,13 +62,10 @@ def _image(data: bytes) -> tuple[Problem, ...]:
 
 
 def _audio(data: bytes) -> tuple[Problem, ...]:
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return ()  # only WAV headers are read
     try:
-        with wave.open(io.BytesIO(data)) as audio:
-            seconds = audio.getnframes() / float(audio.getframerate() or 1)
-    except (wave.Error, EOFError):
-        return (Problem("content", "format", "an unreadable WAV header", "a readable audio file"),)
-    if seconds > profile.AUDIO_MAX_SECONDS:
+        seconds = wav_seconds(data)
+    except MediaError as exc:
+        return (Problem("content", "format", exc.detail, "a readable audio file"),)
+    if seconds is not None and seconds > profile.AUDIO_MAX_SECONDS:
         return (Problem("content", "duration 60 min", f"{seconds / 60:.1f} minutes", "audio of at most 60 minutes"),)
     return ()

@@ -1,0 +1,95 @@
+"""Jocloud and Aivacom content moderation: one API under two domains (two profiles), sync,
+async and live APIs, three levels of codes, concurrency limits and live tasks."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from aiohttp import web
+
+from ...core.body import BodyProblem
+from ...core.errors import VendorError
+from ...core.exchange import Exchange
+from ...core.journal import Problem
+from ...core.vendor import Vendor
+from ...settings import Settings
+from . import errors, profile, results, routes, validation
+from .backend import Moderation, describe_credentials
+
+
+class Jocloud(Vendor, profile=profile.JOCLOUD):
+    """The Jocloud profile (ai.jocloud.com, the English seed)."""
+
+    dialect = profile.JOCLOUD
+
+    def __init__(self, config: dict[str, Any], settings: Settings) -> None:
+        super().__init__(config, settings)
+        self.backend = Moderation(self.dialect, config, settings.strict)
+
+    def routes(self) -> list[web.RouteDef]:
+        return routes.routes(self.dialect)
+
+    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
+        trace = parse_qs(urlsplit(exchange.entry.path).query).get("traceId", [""])[0]
+        request_id = exchange.entry.request_id or exchange.new_request_id(str(exchange.random_uuid()))
+        body = results.envelope(int(error.code), error.text, trace, request_id, exchange.state.clock.now())
+        return exchange.json_response(body, error.http_status)
+
+    def body_error(self, problem: BodyProblem) -> VendorError:
+        return errors.BadRequest(problem.detail)
+
+    def not_found(self, detail: str) -> VendorError:
+        return errors.NotFound(detail)
+
+    def internal_error(self) -> VendorError:
+        return errors.MockFailure()
+
+    @property
+    def error_codes(self) -> frozenset[Any]:
+        return frozenset({*errors.REQUEST_LEVEL, *profile.ITEM_CODES})
+
+    @property
+    def injectable_codes(self) -> frozenset[Any]:
+        return errors.injectable()
+
+    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
+        if endpoint not in profile.ENDPOINT_IDS:
+            raise KeyError(f"{self.name} has no endpoint {endpoint!r}")
+        return validation.collect(endpoint, request)
+
+    def credentials(self) -> dict[str, Any]:
+        return describe_credentials(self.backend)
+
+    def request_example(self, endpoint: str) -> Any | None:
+        callback = {"callbackUrl": "http://127.0.0.1:9000/callback"}
+        if endpoint == profile.TEXT_SYNC:
+            text = base64.b64encode("hello world".encode("utf-8")).decode("ascii")
+            return {"data": [{"dataId": "greeting-1", "content": text}]}
+        if endpoint in (profile.IMAGE_SYNC, profile.AUDIO_SYNC):
+            ext = "jpg" if endpoint == profile.IMAGE_SYNC else "mp3"
+            return {"data": [{"dataId": "sex.jpg" if ext == "jpg" else "clip-1",
+                              "url": f"https://cdn.example.com/uploads/clean.{ext}"}]}
+        if endpoint in profile.ASYNC:
+            ext = "mp3" if endpoint == profile.AUDIO_ASYNC else "mp4"
+            return {"data": [{"dataId": "upload-1", "url": f"https://cdn.example.com/uploads/clean.{ext}"}], **callback}
+        if endpoint == profile.VIDEO_LIVE:
+            return {"data": [{"dataId": "stream-1", "url": "rtmp://live.example.com/app/stream-1"}], **callback}
+        return {"data": [{"dataId": "room-1", "roomId": "10001"}], **callback}
+
+    def banner_lines(self) -> list[str]:
+        lines = [f"POST /app/{{appid}}/v1/...?traceId=  (the {self.dialect.HOST} paths; see `mockserver vendors`)"]
+        for c in self.backend.certificates:
+            lines.append(f"appid {c.appid}  certificate ID {c.certificate_id!r}  key {c.certificate_key!r}  "
+                         f"header token: {c.token()}")
+        return lines
+
+
+class Aivacom(Jocloud, profile=profile.AIVACOM):
+    """The Aivacom profile (ai.aivacom.com, the Chinese seed): live-streaming paths differ."""
+
+    dialect = profile.AIVACOM
+
+
+VENDOR_CLASSES = {"jocloud": Jocloud, "aivacom": Aivacom}

@@ -1,0 +1,257 @@
+"""Jocloud/Aivacom without HTTP: sync answers, async tasks and live tasks on the mock clock.
+
+Precedence of a request: token and appid (400, inferred) → concurrency in flight and QPS (429)
+→ body and fields (400) → each item: its content (401-420, the client's faults journaled) →
+injected codes (per item: a rule or fault) → the verdict. Async items answer a ``taskId`` and
+their result arrives by callback; live items answer a ``taskId`` and report by callback every
+``interval`` seconds until a stop request (or ``live_max_seconds``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Awaitable, Callable, Mapping
+from urllib.parse import parse_qs, urlsplit
+
+from ...core.concurrency import InFlight, TooManyInFlight
+from ...core.exchange import Exchange
+from ...core.injection import inject
+from ...core.journal import Problem
+from ...core.rules import Rule
+from ...core.tasks import Step, Task
+from ...core.verdict import Subject, Verdict, default_verdict
+from ...settings import SettingsError, check_keys, config_number
+from . import errors, media, profile, results, validation
+from .auth import Certificate, authenticate, load_certificates
+from .profile import Profile
+
+KEYS = ("credentials", "include_defaults", "concurrency", "qps", "processing_seconds", "live_interval_seconds",
+        "live_max_seconds", "live_reports")
+RUNNING, ENDED, STOPPED = "running", "ended", "stopped"
+
+
+class Moderation:
+    """The backend of one profile (jocloud or aivacom) for one server run."""
+
+    def __init__(self, dialect: Profile, config: dict[str, Any], strict: bool) -> None:
+        self.name = table = dialect.NAME
+        check_keys(table, config, KEYS)
+        self.certificates: list[Certificate] = load_certificates(table, config)
+        self.concurrency = _per_endpoint(table, "concurrency", config.get("concurrency"),
+                                         dict.fromkeys(profile.ENDPOINT_IDS, profile.DEFAULT_CONCURRENCY))
+        self.qps = _per_endpoint(table, "qps", config.get("qps"), dict(profile.DEFAULT_QPS))
+        seconds = _per_endpoint(table, "processing_seconds", config.get("processing_seconds"),
+                                dict(profile.PROCESSING_SECONDS), integer=False, allowed=profile.ASYNC)
+        self.processing_seconds: dict[str, float] = {k: float(v) for k, v in seconds.items() if v is not None}
+        self.live_interval = float(config_number(table, "live_interval_seconds", config.get(
+            "live_interval_seconds", profile.LIVE_INTERVAL_SECONDS), exclusive=True))
+        self.live_max = float(config_number(table, "live_max_seconds", config.get(
+            "live_max_seconds", profile.LIVE_MAX_SECONDS), exclusive=True))
+        self.live_reports = str(config.get("live_reports", profile.DEFAULT_LIVE_REPORTS))
+        if self.live_reports not in profile.LIVE_REPORTS:
+            raise SettingsError(f"[{table}] live_reports must be one of {list(profile.LIVE_REPORTS)}")
+        self.strict = strict
+        self.in_flight = InFlight()
+
+    # -- one request -------------------------------------------------------------------------------
+    async def handle(self, endpoint: str, appid: str, headers: Mapping[str, str],
+                     read_body: Callable[[], Awaitable[Any]], ex: Exchange) -> dict[str, Any]:
+        """Answer one request to ``endpoint`` (the envelope), or raise a request-level error."""
+        ex.new_request_id(str(ex.random_uuid()))
+        authenticate(headers, appid, self.certificates, self.strict, ex)
+        trace_id = self._trace_id(ex)
+        key = (self.name, appid, endpoint)
+        try:
+            with self.in_flight.slot(key, self.concurrency[endpoint]):
+                if not ex.state.limiter.allow(key, self.qps[endpoint]):
+                    raise errors.TooManyRequests(f"more than {self.qps[endpoint]} requests in one second to "
+                                                 f"{endpoint}")
+                body = await read_body()
+                sub = self._check(endpoint, body, ex)
+                if sub.operation == "stop":
+                    data = self._stop(sub, appid, ex)
+                else:
+                    data = await self._items(sub, appid, trace_id, ex)
+        except TooManyInFlight as busy:
+            raise errors.TooManyRequests(f"{busy.limit} requests to {endpoint} already in flight "
+                                         f"(concurrency {busy.limit})") from None
+        return results.envelope(profile.OK, "OK", trace_id, ex.entry.request_id or "", ex.state.clock.now(), data)
+
+    def _trace_id(self, ex: Exchange) -> str:
+        values = parse_qs(urlsplit(ex.entry.path).query).get("traceId")
+        if values and values[0]:
+            return values[0]
+        problem = Problem("traceId", "required", None, "?traceId= in the query (the caller's id of the request)",
+                          inferred=True)
+        if ex.judge([problem], self.strict) is not None:
+            raise errors.BadRequest("traceId is missing from the query")
+        return ""
+
+    def _check(self, endpoint: str, body: Any, ex: Exchange) -> validation.Submission:
+        problem = ex.judge(validation.collect(endpoint, body), self.strict)
+        if problem is not None:
+            raise errors.BadRequest(f"{problem.field}: {problem.rule}; expected {problem.expected}")
+        return validation.parse(endpoint, body)
+
+    # -- items -------------------------------------------------------------------------------------
+    async def _items(self, sub: validation.Submission, appid: str, trace_id: str,
+                     ex: Exchange) -> list[dict[str, Any]]:
+        allow = ex.state.callbacks.allow
+        checked = [await media.check(sub.endpoint, item, allow) for item in sub.items]
+        total = sum(c.size for c in checked)
+        if sub.endpoint in (profile.IMAGE_SYNC, profile.AUDIO_SYNC) and total > profile.REQUEST_MEDIA_MAX:
+            ex.problem(Problem("data", f"size {profile.REQUEST_MEDIA_MAX // profile.MB} MB", f"{total} bytes",
+                               "at most 50 MB of media in one request"))
+            raise errors.BadRequest(f"Input too large: {total} bytes of media in one request, over 50 MB")
+        answers = []
+        for item, check in zip(sub.items, checked):
+            for note in check.notes:
+                ex.note(note)
+            fatal = ex.judge(check.problems, self.strict)
+            if check.failure is None and fatal is not None:
+                check.failure = errors.ItemFailure(400, f"{fatal.field}: {fatal.rule}; expected {fatal.expected}")
+            task_id = str(ex.random_uuid())
+            outcome = await self._outcome(check, ex)
+            if sub.endpoint in profile.SYNC:
+                answers.append(_render(sub, item, task_id, outcome))
+            elif sub.endpoint in profile.ASYNC:
+                self._start_async(sub, item, task_id, trace_id, outcome, ex)
+                answers.append(results.item(profile.OK, "OK", item.data_id, task_id, []))
+            elif isinstance(outcome, errors.ItemFailure) and not isinstance(outcome, errors.ActionFailure):
+                answers.append(_render(sub, item, task_id, outcome))  # a stream that cannot be pulled
+            else:
+                self._start_live(sub, item, task_id, trace_id, appid, check.subject, outcome, ex)
+                answers.append(results.item(profile.OK, "OK", item.data_id, task_id, []))
+        return answers
+
+    async def _outcome(self, check: media.Checked, ex: Exchange) -> Verdict | errors.ItemFailure:
+        """The item's failure, or the verdict (rules and faults consulted for a sound item)."""
+        if check.failure is not None:
+            ex.note(f"item {check.subject.data_id!r}: {check.failure.code} {check.failure.message}: {check.failure.detail}")
+            return check.failure
+        try:
+            rule = await inject(ex, check.subject, errors.for_code)
+        except errors.ItemFailure as failure:
+            return failure
+        return _verdict(rule, check.subject)
+
+    # -- async ---------------------------------------------------------------------------------------
+    def _start_async(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
+                     outcome: Verdict | errors.ItemFailure, ex: Exchange) -> None:
+        state, url = ex.state, str(sub.callback_url)
+        request_id = str(ex.random_uuid())
+
+        async def deliver(task: Task) -> None:
+            body = results.envelope(profile.OK, "OK", trace_id, request_id, state.clock.now(),
+                                    [_render(sub, item, task_id, outcome)])
+            delivery = state.callbacks.submit(vendor=self.name, endpoint=sub.endpoint, url=url, body=body,
+                                              request_id=task_id, schedule=profile.RETRY_SCHEDULE,
+                                              success=profile.CALLBACK_SUCCESS)
+            task.data["delivery"] = delivery.id
+
+        seconds = self.processing_seconds[sub.endpoint]
+        state.tasks.start(task_id, self.name, sub.endpoint, "processing", [Step(seconds, "done", deliver)],
+                          {"callback": url, "dataId": item.data_id})
+        ex.note(f"task {task_id}: result after {seconds:g} mock seconds, POSTed to {url}")
+
+    # -- live ----------------------------------------------------------------------------------------
+    def _start_live(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
+                    appid: str, subject: Subject, first: Verdict | errors.ItemFailure, ex: Exchange) -> None:
+        state, url = ex.state, str(sub.callback_url)
+        interval = sub.interval or self.live_interval
+        reports = {"n": 0}
+
+        async def report(task: Task) -> None:
+            reports["n"] += 1
+            outcome = first if reports["n"] == 1 else self._live_outcome(sub.endpoint, subject, state)
+            rendered = _render(sub, item, task_id, outcome)
+            if self.live_reports == "violations" and rendered["code"] == profile.OK and \
+                    results.risk_of(rendered["results"]) == "pass":
+                return
+            body = results.envelope(profile.OK, "OK", trace_id, str(_uuid(state)), state.clock.now(), [rendered])
+            state.callbacks.submit(vendor=self.name, endpoint=sub.endpoint, url=url, body=body,
+                                   request_id=task_id, schedule=profile.RETRY_SCHEDULE,
+                                   success=profile.CALLBACK_SUCCESS)
+
+        count = int(self.live_max // interval)
+        plan = [Step(interval, RUNNING, report)] * count + [Step(self.live_max - count * interval, ENDED)]
+        state.tasks.start(task_id, self.name, sub.endpoint, RUNNING, plan,
+                          {"callback": url, "dataId": item.data_id, "appid": appid})
+        ex.note(f"live task {task_id}: a report every {interval:g} mock seconds to {url} until stopped "
+                f"(or after {self.live_max:g} s)")
+
+    def _live_outcome(self, endpoint: str, subject: Subject, state: Any) -> Verdict | errors.ItemFailure:
+        """A later report consults the rules again, so a test can change what a stream shows."""
+        rule = state.rules.take(self.name, endpoint, subject)
+        if rule is not None and rule.error is not None:
+            error = errors.for_code(rule.error["code"], rule.error.get("message"))
+            if isinstance(error, errors.ItemFailure):
+                return error
+            return errors.ItemFailure(500, error.text)
+        return _verdict(rule, subject)
+
+    def _stop(self, sub: validation.Submission, appid: str, ex: Exchange) -> list[dict[str, Any]]:
+        answers = []
+        for item in sub.items:
+            task = ex.state.tasks.get(item.task_id or "")
+            ours = task is not None and task.vendor == self.name and task.endpoint == sub.endpoint \
+                and task.data.get("appid") == appid
+            if not ours:
+                ex.problem(Problem(f"{item.where}.taskId", "known task", item.task_id,
+                                   f"a taskId this {sub.endpoint} API started for appid {appid}", inferred=True))
+                answers.append(results.item(400, f"no task {item.task_id} on {sub.endpoint}", item.data_id,
+                                            item.task_id or "", []))
+                continue
+            assert task is not None
+            if task.status == RUNNING:
+                ex.state.tasks.stop(task.id, STOPPED)
+                ex.note(f"live task {task.id} stopped")
+            else:
+                ex.note(f"live task {task.id} was already {task.status}")
+            answers.append(results.item(profile.OK, "OK", item.data_id or task.data.get("dataId", ""), task.id, []))
+        return answers
+
+
+def _uuid(state: Any) -> str:
+    return str(uuid.UUID(int=state.random.getrandbits(128), version=4))
+
+
+def _verdict(rule: Rule | None, subject: Subject) -> Verdict:
+    return rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
+
+
+def _render(sub: validation.Submission, item: validation.Item, task_id: str,
+            outcome: Verdict | errors.ItemFailure) -> dict[str, Any]:
+    if isinstance(outcome, errors.ActionFailure):
+        return results.item(profile.OK, "OK", item.data_id, task_id,
+                            results.failed_actions(int(outcome.code), outcome.text, sub.actions))
+    if isinstance(outcome, errors.ItemFailure):
+        return results.item(int(outcome.code), outcome.text, item.data_id, task_id, [])
+    return results.item(profile.OK, "OK", item.data_id, task_id, results.render(sub.endpoint, outcome, sub.actions))
+
+
+def _per_endpoint(table: str, key: str, value: Any, defaults: dict[str, Any], *, integer: bool = True,
+                  allowed: tuple[str, ...] = profile.ENDPOINT_IDS) -> dict[str, Any]:
+    """A limit for every endpoint: one number for all, or a table by endpoint id (an endpoint
+    left out keeps its default); ``false`` turns a limit off."""
+    out = {eid: defaults.get(eid) for eid in allowed}
+    if value is None:
+        return out
+    if isinstance(value, dict):
+        for eid, number in value.items():
+            if eid not in allowed:
+                raise SettingsError(f"[{table}] {key}: {eid!r} is not one of {list(allowed)}")
+            out[eid] = None if number is False else config_number(table, f"{key}.{eid}", number, integer=integer,
+                                                                  exclusive=True)
+        return out
+    if value is False:
+        return dict.fromkeys(allowed)
+    number = config_number(table, key, value, integer=integer, exclusive=True)
+    return dict.fromkeys(allowed, number)
+
+
+def describe_credentials(backend: Moderation) -> dict[str, Any]:
+    """The accepted certificates and the ready-made token header of each."""
+    return {"vendor": backend.name, "credentials": [
+        {"appid": c.appid, "certificateId": c.certificate_id, "certificateKey": c.certificate_key,
+         "token": c.token()} for c in backend.certificates]}
