@@ -86,8 +86,9 @@ async def check(endpoint: str, item: Item, allow: AllowList) -> Checked:
             checked.notes.append(f"{item.where}: downloaded {len(data)} bytes from {item.url}")
             checked.size = len(data)
             return _bytes(endpoint, item, data, checked)
-    try:
-        check_media(subject)
+    try:  # a stream URL (rtmp, rtsp) is judged like an http one: its host and path words
+        scheme, sep, rest = item.url.partition("://")
+        check_media(Subject(url=f"https://{rest}" if sep and scheme.lower() in profile.STREAM_SCHEMES else item.url))
     except MediaProblem as exc:
         return checked.fail(401, f"{item.where}.url: {exc.detail}")
     return checked

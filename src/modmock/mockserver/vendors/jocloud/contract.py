@@ -1,0 +1,86 @@
+"""Hints for the contract kit: what drawn Jocloud/Aivacom requests need beyond their schemas.
+
+The same hints serve both profiles: a drawn call is completed when sent, from the running mock's
+credentials (its profile's paths, its appid, the ``token`` header and a fresh ``traceId``).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import uuid
+from typing import Any, Callable
+
+from hypothesis import strategies as st
+
+from ....contracts.calls import Call
+from ....contracts.formats import image_urls, words
+from ....contracts.strategies import REMOVE
+from . import profile
+from .auth import DEFAULT
+
+CALLBACK_URL = "http://127.0.0.1:9/modmock-callback"  # loopback discard port: deliveries fail, journaled
+_DATA_IDS = st.from_regex(r"\A[A-Za-z0-9_.-]{1,64}\Z")
+
+
+def _with_extension(extensions: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.tuples(image_urls(), st.sampled_from(extensions)).map(lambda p: p[0].rsplit(".", 1)[0] + p[1])
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _item(endpoint: str) -> st.SearchStrategy[dict[str, Any]]:
+    """One data item the API accepts."""
+    text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200)
+    if endpoint == profile.TEXT_SYNC:
+        source: dict[str, Any] = {"content": st.one_of(text, st.lists(words(), min_size=1, max_size=5).map(" ".join))
+                                  .map(lambda t: _b64(t.encode("utf-8")))}
+    elif endpoint == profile.IMAGE_SYNC:
+        source = {"url": image_urls()}
+    elif endpoint == profile.AUDIO_SYNC:
+        source = {"url": _with_extension((".mp3", ".wav", ".m4a", ".aac"))}
+    elif endpoint == profile.AUDIO_ASYNC:
+        source = {"url": _with_extension(profile.AUDIO_ASYNC_FORMATS)}
+    elif endpoint == profile.VIDEO_ASYNC:
+        source = {"url": _with_extension((".mp4", ".flv", ".mov"))}
+    elif endpoint == profile.VIDEO_LIVE:
+        source = {"url": st.builds(lambda scheme, parts: f"{scheme}://live.example.com/{'/'.join(parts)}",
+                                   st.sampled_from(["rtmp", "https", "rtsp"]), st.lists(words(), min_size=1, max_size=3))}
+    else:
+        source = {"roomId": st.one_of(st.integers(1, 10**9), st.lists(words(), min_size=1, max_size=2).map("-".join))}
+    return st.fixed_dictionaries({"dataId": _DATA_IDS, **source})
+
+
+def request_hints(endpoint: str) -> dict[str, st.SearchStrategy[Any]]:
+    """Dotted field → strategy (or REMOVE) applied over a schema-drawn request."""
+    actions = st.one_of(st.just(REMOVE), st.lists(st.sampled_from(profile.ACTIONS[endpoint]), min_size=1,
+                                                   unique=True))
+    hints: dict[str, st.SearchStrategy[Any]] = {
+        "data": st.lists(_item(endpoint), min_size=1, max_size=3), "actions": actions}
+    if endpoint in (*profile.ASYNC, *profile.LIVE):
+        hints["callbackUrl"] = st.just(CALLBACK_URL)
+    if endpoint in profile.LIVE:
+        hints["operation"] = st.just(REMOVE)  # starts; a stop names a taskId a start gave
+        hints["interval"] = st.one_of(st.just(REMOVE), st.integers(*profile.LIVE_INTERVAL_RANGE))
+    return hints
+
+
+def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
+    return doc
+
+
+def _complete(endpoint: str, call: Call, credentials: Any) -> Call:
+    """The path of the mock's profile for its appid, the ``token`` header, a fresh traceId."""
+    vendor = (credentials or {}).get("vendor", profile.JOCLOUD.NAME)
+    certs = (credentials or {}).get("credentials") or [
+        {"appid": DEFAULT.appid, "token": DEFAULT.token()}]
+    path = profile.PROFILES[vendor].PATHS[endpoint]
+    return Call("POST", path.format(appid=certs[0]["appid"]), body=call.body,
+                params={"traceId": str(uuid.uuid4())}, headers={"token": certs[0]["token"]})
+
+
+def to_call(endpoint: str, doc: Any) -> Call:
+    """A drawn body as a call, completed for the running mock when sent."""
+    return Call("POST", "", body=doc, signer=functools.partial(_complete, endpoint))
