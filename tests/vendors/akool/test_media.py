@@ -37,6 +37,7 @@ def media() -> Iterator[MediaServer]:
         "/text.jpg": b"not an image at all",
         "/long.wav": _wav(61),
         "/short.wav": _wav(1),
+        "/truncated.wav": b"RIFF" + (40).to_bytes(4, "little") + b"WAVEjunkjunkjunk",
         "/big.mp3": b"ID3" + b"\0" * (25 * MB),
         "/doc.txt": b"some words to moderate",
     })
@@ -83,6 +84,7 @@ def test_documented_formats_are_accepted(akool_mock, kind: int, content: str) ->
     ("/bitmap.png", 1, "format"),
     ("/text.jpg", 1, "format"),
     ("/long.wav", 3, "duration 60 min"),
+    ("/truncated.wav", 3, "format"),
     ("/big.mp3", 3, "size 25 MB"),
 ])
 def test_limits_judged_by_the_bytes(akool_mock, media: MediaServer, path: str, kind: int, rule: str) -> None:

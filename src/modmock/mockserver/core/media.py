@@ -11,6 +11,7 @@ import base64
 import binascii
 import io
 import re
+import struct
 import warnings
 import wave
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def wav_seconds(data: bytes) -> float | None:
     try:
         with wave.open(io.BytesIO(data)) as audio:
             return audio.getnframes() / float(audio.getframerate() or 1)
-    except (wave.Error, EOFError):
+    except (wave.Error, EOFError, RuntimeError, ValueError, struct.error):  # truncated chunks raise any of these
         raise MediaError("format", "an unreadable WAV header") from None
 
 
