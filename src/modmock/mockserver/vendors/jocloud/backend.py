@@ -64,8 +64,8 @@ class Moderation:
         try:
             with self.in_flight.slot(key, self.concurrency[endpoint]):
                 if not ex.state.limiter.allow(key, self.qps[endpoint]):
-                    raise errors.TooManyRequests(f"more than {self.qps[endpoint]} requests in one second to "
-                                                 f"{endpoint}")
+                    ex.note(f"429: more than {self.qps[endpoint]} requests to {endpoint} in one second (QPS)")
+                    raise errors.TooManyRequests()
                 body = await read_body()
                 sub = self._check(endpoint, body, ex)
                 if sub.operation == "stop":
@@ -73,8 +73,8 @@ class Moderation:
                 else:
                     data = await self._items(sub, appid, trace_id, ex)
         except TooManyInFlight as busy:
-            raise errors.TooManyRequests(f"{busy.limit} requests to {endpoint} already in flight "
-                                         f"(concurrency {busy.limit})") from None
+            ex.note(f"429: {busy.limit} requests to {endpoint} already in flight (concurrency {busy.limit})")
+            raise errors.TooManyRequests() from None
         return results.envelope(profile.OK, "OK", trace_id, ex.entry.request_id or "", ex.state.clock.now(), data)
 
     def _trace_id(self, ex: Exchange) -> str:

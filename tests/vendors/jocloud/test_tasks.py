@@ -1,0 +1,158 @@
+"""Async results and live reports by callback on the mock clock, retries journaled, stop requests."""
+
+from __future__ import annotations
+
+import modmock
+from jocloud_helpers import ok
+from modmock.mockserver.core import schemas
+from modmock.mockserver.vendors.jocloud import profile
+
+CALLBACK = schemas.validator("jocloud/callback.json")
+
+
+def _async(mock: modmock.MockServer, sink_url: str, endpoint: str = profile.AUDIO_ASYNC,
+           url: str = "https://cdn.example.com/a/moan.mp3", vendor: str = "jocloud") -> str:
+    body = {"data": [{"dataId": "clip-1", "url": url}], "callbackUrl": sink_url}
+    (item,) = ok(mock, endpoint, body, vendor=vendor, trace_id="trace-async")["data"]
+    assert item["code"] == 200 and item["results"] == []
+    return str(item["taskId"])
+
+
+def test_an_async_result_arrives_by_callback_after_the_processing_time(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        task = _async(mock, callback_sink.url)
+        mock.advance(9)
+        assert mock.callbacks == []
+        mock.advance(1)  # audio: 10 mock seconds (inferred, configurable)
+        (received,) = callback_sink.wait_for(1)
+    body = received.json
+    assert CALLBACK.is_valid(body), body
+    assert body["traceId"] == "trace-async" and body["code"] == 200
+    (item,) = body["data"]
+    assert (item["taskId"], item["dataId"], item["code"]) == (task, "clip-1", 200)
+    assert item["results"][0] == {"code": 200, "message": "OK", "action": "porn", "label": "moan", "rate": 0.97,
+                                  "suggestion": "block"}
+
+
+def test_video_async_on_aivacom_and_its_processing_time_is_configurable(callback_sink) -> None:
+    config = {"aivacom": {"processing_seconds": {"video_async": 3}}}
+    with modmock.serve("aivacom", clock="manual", config=config) as mock:
+        _async(mock, callback_sink.url, profile.VIDEO_ASYNC, "https://cdn.example.com/v/gore.mp4", vendor="aivacom")
+        mock.advance(3)
+        (received,) = callback_sink.wait_for(1)
+    results = received.json["data"][0]["results"]
+    assert [(r["action"], r["label"]) for r in results if r["suggestion"] == "block"] == [("terrorism", "bloody")]
+
+
+def test_a_failing_receiver_gets_retries_every_attempt_journaled(callback_sink) -> None:
+    callback_sink.statuses = [500, 503, 200]
+    with modmock.serve("jocloud", clock="manual") as mock:
+        _async(mock, callback_sink.url)
+        mock.run_until_idle()
+        (delivery,) = mock.callbacks
+    assert [a.status for a in delivery.attempts] == [500, 503, 200]
+    assert [a.outcome for a in delivery.attempts] == ["rejected", "rejected", "delivered"]
+    gaps = [round(b.time - a.time) for a, b in zip(delivery.attempts, delivery.attempts[1:])]
+    assert gaps == list(profile.RETRY_SCHEDULE[:2])
+    assert len({r.body for r in callback_sink.deliveries}) == 1  # a retry sends the same body
+
+
+def test_data_level_failures_of_async_items_arrive_in_the_callback(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        mock.fail_next(410, endpoint=profile.AUDIO_ASYNC)
+        _async(mock, callback_sink.url)
+        _async(mock, callback_sink.url, url="https://media.invalid/a.mp3")
+        mock.run_until_idle()
+        received = callback_sink.wait_for(2)
+    codes = sorted(r.json["data"][0]["code"] for r in received)
+    assert codes == [401, 410]
+    assert all(r.json["data"][0]["results"] == [] and CALLBACK.is_valid(r.json) for r in received)
+
+
+def test_a_callback_to_a_host_off_the_allow_list_is_blocked_not_sent() -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        _async(mock, "https://hooks.example.com/moderation")
+        mock.run_until_idle()
+        (delivery,) = mock.callbacks
+    assert [a.outcome for a in delivery.attempts] == ["blocked"]
+
+
+# -- live tasks ------------------------------------------------------------------------------------
+
+def _live(mock: modmock.MockServer, sink_url: str, endpoint: str = profile.VIDEO_LIVE, vendor: str = "jocloud",
+          **extra) -> str:
+    entry = {"url": "rtmp://live.example.com/app/porn-show"} if endpoint == profile.VIDEO_LIVE else {"roomId": "r-7"}
+    body = {"data": [{"dataId": "stream-1", **entry}], "callbackUrl": sink_url, **extra}
+    (item,) = ok(mock, endpoint, body, vendor=vendor, trace_id="trace-live")["data"]
+    assert item["code"] == 200
+    return str(item["taskId"])
+
+
+def _stop(mock: modmock.MockServer, endpoint: str, task: str, vendor: str = "jocloud") -> dict:
+    (item,) = ok(mock, endpoint, {"operation": "stop", "data": [{"dataId": "stream-1", "taskId": task}]},
+                 vendor=vendor)["data"]
+    return item  # type: ignore[no-any-return]
+
+
+def test_a_live_task_reports_every_interval_until_stopped(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        task = _live(mock, callback_sink.url, interval=5)
+        mock.advance(16)
+        assert len(callback_sink.wait_for(3)) == 3
+        assert _stop(mock, profile.VIDEO_LIVE, task) == {"code": 200, "message": "OK", "dataId": "stream-1",
+                                                         "taskId": task, "results": []}
+        mock.advance(60)
+        assert len(callback_sink.deliveries) == 3
+        assert mock.state.tasks.get(task).status == "stopped"
+    for received in callback_sink.deliveries:
+        assert CALLBACK.is_valid(received.json) and received.json["data"][0]["taskId"] == task
+        porn = received.json["data"][0]["results"][0]
+        assert (porn["action"], porn["label"], porn["suggestion"]) == ("porn", "porn", "block")
+    stamps = [r.json["timestamp"] for r in callback_sink.deliveries]
+    assert [b - a for a, b in zip(stamps, stamps[1:])] == [5, 5]
+
+
+def test_later_reports_follow_the_rules_in_force_then(callback_sink) -> None:
+    with modmock.serve("aivacom", clock="manual") as mock:
+        task = _live(mock, callback_sink.url, profile.INTERACTION_VIDEO, vendor="aivacom")
+        mock.advance(10)
+        mock.add_rule({"match": {"text_contains": "r-7"}, "verdict": {"risk": "reject", "labels": [
+            {"category": "terrorism", "sublabel": "gun"}]}})
+        mock.advance(10)
+        mock.add_rule({"match": {"text_contains": "r-7"}, "error": {"code": 503}, "priority": 5})
+        mock.advance(10)
+        _stop(mock, profile.INTERACTION_VIDEO, task, vendor="aivacom")
+        reports = [r.json["data"][0] for r in callback_sink.wait_for(3)]
+    assert {r["suggestion"] for r in reports[0]["results"]} == {"pass"}
+    assert [(r["action"], r["label"]) for r in reports[1]["results"] if r["suggestion"] == "block"] == [
+        ("terrorism", "gun")]
+    assert (reports[2]["code"], reports[2]["results"]) == (503, [])
+
+
+def test_violations_only_reporting_skips_clean_segments(callback_sink) -> None:
+    config = {"jocloud": {"live_reports": "violations", "live_interval_seconds": 2}}
+    with modmock.serve("jocloud", clock="manual", config=config) as mock:
+        _live(mock, callback_sink.url, profile.INTERACTION_AUDIO)  # room r-7: clean
+        mock.advance(10)
+        assert mock.callbacks == []
+
+
+def test_an_unstopped_live_task_ends_after_live_max_seconds(callback_sink) -> None:
+    config = {"jocloud": {"live_interval_seconds": 10, "live_max_seconds": 30}}
+    with modmock.serve("jocloud", clock="manual", config=config) as mock:
+        task = _live(mock, callback_sink.url)
+        mock.run_until_idle()
+        assert mock.state.tasks.get(task).status == "ended"
+        assert len(callback_sink.wait_for(3)) == 3
+
+
+def test_stopping_an_unknown_task_is_a_400_item_and_journaled(jocloud_mock) -> None:
+    item = _stop(jocloud_mock, profile.VIDEO_LIVE, "no-such-task")
+    assert item["code"] == 400 and "no task no-such-task" in item["message"]
+    assert jocloud_mock.requests[0].problems[0].field == "data[0].taskId"
+
+
+def test_a_stream_that_cannot_be_pulled_answers_401_and_starts_nothing(jocloud_mock) -> None:
+    body = {"data": [{"dataId": "s", "url": "rtmp://live.invalid/app/s"}], "callbackUrl": "http://127.0.0.1:9/x"}
+    (item,) = ok(jocloud_mock, profile.VIDEO_LIVE, body)["data"]
+    assert item["code"] == 401 and jocloud_mock.state.tasks.list(vendor="jocloud") == []
