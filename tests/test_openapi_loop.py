@@ -1,6 +1,9 @@
 """The loop test: Schemathesis drives the running mock from the OpenAPI document it publishes,
 and every answer conforms to that document; nothing answers 5xx.
 
+Jocloud and Aivacom answer request-level errors with HTTP 400 and 429, published as their 4XX
+answers; every API of both profiles runs with and without the mock's token.
+
 Alibaba's signed RPC endpoint is run unsigned only: a drawn request cannot carry a signature,
 so every answer is a gateway error, checked against the published error schema. Its signed
 answers are checked by the official SDK's tests (tests/vendors/alibaba).
@@ -29,8 +32,9 @@ VENDOR_STYLE = ("negative_data_rejection",)
 @pytest.fixture(scope="module")
 def _servers() -> Iterator[dict[str, modmock.MockServer]]:
     with modmock.serve("deepcleer") as deepcleer, modmock.serve("alibaba") as alibaba, \
-            modmock.serve("akool") as akool:
-        yield {"deepcleer": deepcleer, "alibaba": alibaba, "akool": akool}
+            modmock.serve("akool") as akool, modmock.serve("jocloud") as jocloud, \
+            modmock.serve("aivacom") as aivacom:
+        yield {"deepcleer": deepcleer, "alibaba": alibaba, "akool": akool, "jocloud": jocloud, "aivacom": aivacom}
 
 
 @pytest.fixture
@@ -143,3 +147,29 @@ def test_akool_answers_conform_with_and_without_a_key(_servers: dict[str, modmoc
 
         conforms()
     assert 1102 in codes and codes - {1101, 1102}, codes  # unkeyed refused, keyed got past auth
+
+
+@pytest.mark.parametrize("vendor", ["jocloud", "aivacom"])
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+def test_jocloud_profiles_answer_every_api_within_the_contract(_servers: dict[str, modmock.MockServer], vendor: str,
+                                                               mode: GenerationMode) -> None:
+    mock = _servers[vendor]
+    mock.reset()
+    (cert,) = mock.credentials["credentials"]
+    doc = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.config.update(base_url=mock.url)
+    codes: set[int] = set()
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode), keyed=st.booleans())
+        def conforms(case: Any, keyed: bool) -> None:
+            if keyed:  # the mock's appid and token, so the request reaches the body rules
+                case.path_parameters = {**(case.path_parameters or {}), "appid": cert["appid"]}
+                case.headers = {**(case.headers or {}), "token": cert["token"]}
+            # a schema-valid request may still fail the token, or content rules no schema says (base64)
+            answer = case.call_and_validate(excluded_checks=_excluded("positive_data_acceptance"))
+            codes.add(answer.json()["code"])
+
+        conforms()
+    assert 400 in codes and (200 in codes if mode is GenerationMode.POSITIVE else True), codes

@@ -13,8 +13,11 @@ from modmock.contracts import check_request, strategies
 from modmock.mockserver.core import schemas
 
 ALL = sorted(schemas.all_schemas())
+JOCLOUD_ENDPOINTS = ["image_sync", "audio_sync", "text_sync", "audio_async", "video_async", "video_live",
+                     "interaction_audio", "interaction_video"]
 ENDPOINTS = [("deepcleer", "image_v4"), ("alibaba", "image_batch_moderation"), ("akool", "sentiment"),
-             ("akool", "get_token")]
+             ("akool", "get_token"), *[("jocloud", e) for e in JOCLOUD_ENDPOINTS],
+             ("aivacom", "interaction_audio"), ("aivacom", "interaction_video")]
 SHARED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
@@ -65,6 +68,24 @@ def test_a_wrong_secret_signs_a_call_the_mock_refuses(alibaba_mock, call: Any) -
 def test_drawn_deepcleer_calls_are_accepted(deepcleer_mock, call: Any) -> None:
     status, answer = call.send(deepcleer_mock.url)
     assert status == 200 and answer["code"] in (1100, 1911), answer
+
+
+@pytest.mark.parametrize("vendor", ["jocloud", "aivacom"])
+@pytest.mark.parametrize("endpoint", JOCLOUD_ENDPOINTS)
+def test_drawn_jocloud_calls_are_completed_for_each_profile_and_accepted(request: pytest.FixtureRequest, vendor: str,
+                                                                           endpoint: str) -> None:
+    mock = request.getfixturevalue(f"{vendor}_mock")
+
+    @settings(max_examples=5, suppress_health_check=SHARED, database=None)
+    @given(call=strategies.call(vendor, endpoint))
+    def accepted(call: Any) -> None:
+        status, answer = call.send(mock.url, mock.credentials)
+        assert status == 200 and answer["code"] == 200, answer
+        assert schemas.validator("jocloud/response.json").is_valid(answer), answer
+        assert {item["code"] for item in answer["data"]} <= {200, 401}, answer  # 401: a drawn URL may "fail"
+
+    accepted()
+    mock.assert_all_requests_valid()
 
 
 @pytest.mark.parametrize(("vendor", "endpoint"), ENDPOINTS)

@@ -43,9 +43,11 @@ def openapi(vendors: list[Vendor]) -> dict[str, Any]:
                 if example is not None:
                     op["requestBody"]["content"]["application/json"]["examples"] = {"accepted": {
                         "summary": "Accepted by this mock: its test credentials, a clean image", "value": example}}
+            if ep.parameters:
+                op["parameters"] = [*op.get("parameters", []), *ep.parameters]
             if ep.error_schema:
                 components[_key(ep.error_schema)] = ep.error_schema
-                op["responses"]["4XX"] = {"description": "The vendor's gateway error", "content": {
+                op["responses"]["4XX"] = {"description": "The vendor's error answer", "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{_key(ep.error_schema)}"}}}}
             answers = []
             for path in ep.response_schemas:

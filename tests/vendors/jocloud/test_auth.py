@@ -8,6 +8,7 @@ import pytest
 from jocloud_helpers import SAMPLE_TOKEN, TOKEN, call, image, ok
 
 import modmock
+from modmock.mockserver.core import schemas
 from modmock.mockserver.settings import SettingsError
 from modmock.mockserver.vendors.jocloud import profile
 
@@ -17,6 +18,7 @@ def _refused(mock: modmock.MockServer, **kwargs) -> dict:
     assert resp.status_code == 400, resp.text
     answer = resp.json()
     assert answer["code"] == 400 and "data" not in answer and answer["traceId"] == "trace-1"
+    assert schemas.validator("jocloud/error.json").is_valid(answer), answer
     return answer
 
 

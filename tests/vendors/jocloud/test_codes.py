@@ -13,6 +13,7 @@ from jocloud_helpers import TOKEN, b64, call, image, ok, path
 from PIL import Image
 
 import modmock
+from modmock.mockserver.core import schemas
 from modmock.mockserver.vendors.jocloud import profile
 
 DATA_CODES = sorted(profile.ITEM_CODES - {400})
@@ -67,6 +68,7 @@ def test_request_level_codes_answer_with_that_http_status(jocloud_mock, code: in
     jocloud_mock.fail_next(code)
     resp = call(jocloud_mock, profile.IMAGE_SYNC, image())
     assert resp.status_code == code and resp.json()["code"] == code and "data" not in resp.json()
+    assert schemas.validator("jocloud/error.json").is_valid(resp.json()), resp.json()
 
 
 def test_an_unknown_code_is_refused_when_injected(jocloud_mock) -> None:

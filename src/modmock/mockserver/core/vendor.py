@@ -33,6 +33,7 @@ class Endpoint:
     callback_schema: str | None = None
     params_in: str = "body"  # "body" (a JSON body) or "query" (parameters in the query string)
     error_schema: str | None = None  # the body of 4xx answers, where the vendor has them
+    parameters: tuple[dict[str, Any], ...] = ()  # OpenAPI path, query and header parameters
 
 
 class Vendor(ABC):

@@ -38,7 +38,19 @@ REQUEST_SCHEMAS = {
     INTERACTION_AUDIO: "jocloud/interaction_request.json", INTERACTION_VIDEO: "jocloud/interaction_request.json",
 }
 RESPONSE_SCHEMA = "jocloud/response.json"
+ERROR_SCHEMA = "jocloud/error.json"  # request-level errors (HTTP 400, 429)
 CALLBACK_SCHEMA = "jocloud/callback.json"
+
+
+# What every API takes besides its body (seeds: Request Path, Identity Authentication).
+PARAMETERS = (
+    {"name": "appid", "in": "path", "required": True, "schema": {"type": "string"},
+     "description": "The service id (the seeds' sample: 123456)."},
+    {"name": "traceId", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The caller's id of the request, echoed as traceId (absent: a warning; --strict: 400)."},
+    {"name": "token", "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "Basic base64(certificateId:certificateKey)."},
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,8 @@ class Profile:
         return tuple(Endpoint(
             id=eid, method="POST", path=self.PATHS[eid], summary=SUMMARIES[eid],
             request_schema=REQUEST_SCHEMAS[eid], response_schemas=(RESPONSE_SCHEMA,),
-            callback_schema=None if eid in SYNC else CALLBACK_SCHEMA,
+            callback_schema=None if eid in SYNC else CALLBACK_SCHEMA, error_schema=ERROR_SCHEMA,
+            parameters=PARAMETERS,
         ) for eid in ENDPOINT_IDS)
 
     @property
