@@ -77,3 +77,7 @@ def test_readme_suite_commands_pass_as_written() -> None:
 
 def test_readme_akool_example_runs() -> None:
     exec(compile(_example("akool-example"), "README akool-example", "exec"), {})
+
+
+def test_readme_jocloud_example_runs() -> None:
+    exec(compile(_example("jocloud-example"), "README jocloud-example", "exec"), {})
