@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
 from aiohttp import web
 
-from .body import BodyProblem, excerpt, read_bytes
+from .body import BodyProblem, excerpt, is_json_content_type, parse_json, read_bytes
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
 from .replay import Replayed
@@ -97,6 +97,19 @@ class Exchange:
             self.problem(Problem("(body)", problem.rule, sent,
                                  f"{expected} of at most {self.vendor.max_body} bytes ({problem.detail})"))
             raise self.vendor.body_error(problem) from None
+
+    async def read_json(self, request: web.Request, refuse: Callable[[str], VendorError], expected: str) -> Any:
+        """The JSON body (journaled). A content type other than JSON is an inferred rule: a
+        warning, or under ``--strict`` the vendor error ``refuse(detail)``."""
+        body = await self.read_body(request, parse_json, "a JSON object in UTF-8")
+        self.set_body(body, request.content_length)
+        if not is_json_content_type(request):
+            wrong = Problem("Content-Type", "application/json", request.content_type, expected, inferred=True)
+            if self.vendor.settings.strict:
+                self.problem(wrong)
+                raise refuse(f"Content-Type {request.content_type} is not application/json")
+            self.warn(wrong)
+        return body
 
     def set_body(self, body: Any, size: int | None = None) -> None:
         """Journal the body; one known to be small (``size`` bytes) is kept as it is."""

@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
-from ...core.body import is_json_content_type, parse_json
 from ...core.exchange import EXCHANGE, Exchange
-from ...core.journal import Problem
 from . import errors
 
 if TYPE_CHECKING:
@@ -16,16 +14,7 @@ if TYPE_CHECKING:
 
 
 async def _json(request: web.Request, ex: Exchange) -> object:
-    body = await ex.read_body(request, parse_json, "a JSON object in UTF-8")
-    ex.set_body(body, request.content_length)
-    if not is_json_content_type(request):
-        wrong = Problem("Content-Type", "application/json", request.content_type, "application/json",
-                        inferred=True)
-        if ex.vendor.settings.strict:
-            ex.problem(wrong)
-            raise errors.InvalidParameter(f"Content-Type {request.content_type} is not application/json")
-        ex.warn(wrong)
-    return body
+    return await ex.read_json(request, errors.InvalidParameter, "application/json")
 
 
 async def get_token(request: web.Request) -> web.Response:
