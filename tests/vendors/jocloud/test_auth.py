@@ -79,6 +79,8 @@ def test_configured_certificates_replace_the_defaults() -> None:
     {"concurrency": 0},
     {"live_reports": "some"},
     {"qps": {"no_such_api": 3}},
+    {"processing_seconds": False},
+    {"processing_seconds": {"audio_async": False}},
 ])
 def test_bad_configuration_stops_the_run_with_a_clear_error(config: dict) -> None:
     with pytest.raises(SettingsError):

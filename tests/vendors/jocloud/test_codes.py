@@ -160,12 +160,14 @@ def test_a_request_over_50_mb_of_media_is_a_400(jocloud_mock, monkeypatch) -> No
     (profile.AUDIO_ASYNC, {"data": [{"dataId": "a", "url": "https://x/a.mp3"}]}, "callbackUrl", "required"),
     (profile.VIDEO_ASYNC, {"data": [{"dataId": "a", "content": "AAAA"}], "callbackUrl": "http://127.0.0.1/"},
      "data[0].url", "required"),
-    (profile.VIDEO_LIVE, {"data": [{"dataId": "a", "url": "ftp://x"}], "callbackUrl": "http://127.0.0.1/"},
-     "data[0].url", "url"),
+    (profile.VIDEO_LIVE, {"data": [{"dataId": "a", "url": 7}], "callbackUrl": "http://127.0.0.1/"},
+     "data[0].url", "type"),
+    (profile.IMAGE_SYNC, {"data": [{"dataId": str(i), "url": "https://x/a.jpg"} for i in range(101)]},
+     "data", "maxItems 100"),
     (profile.INTERACTION_AUDIO, {"data": [{"dataId": "a"}], "callbackUrl": "http://127.0.0.1/"},
      "data[0].roomId", "required"),
     (profile.VIDEO_LIVE, {"operation": "stop", "data": [{"dataId": "a"}]}, "data[0].taskId", "required"),
-    (profile.IMAGE_SYNC, {**image(), "operation": "stop"}, "operation", "enum"),
+    (profile.VIDEO_LIVE, {"operation": "pause", "data": [{"taskId": "t"}]}, "operation", "enum"),
 ])
 def test_a_broken_field_is_a_400_naming_it(jocloud_mock, endpoint: str, body, field: str, rule: str) -> None:
     resp = call(jocloud_mock, endpoint, body)
@@ -207,3 +209,20 @@ def test_inferred_rules_warn_by_default_and_refuse_under_strict(jocloud_mock) ->
             assert resp.status_code == 400, kwargs
         assert call(strict, profile.IMAGE_SYNC, body).status_code == 400
         assert call(strict, profile.IMAGE_SYNC, image()).status_code == 200
+
+
+def test_fields_an_api_does_not_take_are_ignored_with_a_warning(jocloud_mock) -> None:
+    room = {"data": [{"dataId": "r", "roomId": "1", "url": 5}], "callbackUrl": "http://127.0.0.1:9/x"}
+    assert ok(jocloud_mock, profile.INTERACTION_AUDIO, room)["data"][0]["code"] == 200
+    clip = {"data": [{"dataId": "v", "url": "https://cdn.example.com/a.mp4", "content": "!!"}],
+            "callbackUrl": "http://127.0.0.1:9/x"}
+    assert ok(jocloud_mock, profile.VIDEO_ASYNC, clip)["data"][0]["code"] == 200
+    assert [w.field for e in jocloud_mock.requests for w in e.warnings] == ["data[0].url", "data[0].content"]
+
+
+def test_a_request_level_error_on_a_later_item_starts_no_task_for_earlier_ones(jocloud_mock) -> None:
+    jocloud_mock.add_rule({"match": {"data_id": "second"}, "error": 429})
+    body = {"data": [{"dataId": "first", "url": "https://cdn.example.com/a.mp3"},
+                     {"dataId": "second", "url": "https://cdn.example.com/b.mp3"}], "callbackUrl": "http://127.0.0.1:9/x"}
+    assert call(jocloud_mock, profile.AUDIO_ASYNC, body).status_code == 429
+    assert jocloud_mock.state.tasks.list(vendor="jocloud") == []

@@ -10,7 +10,7 @@ import modmock
 from jocloud_helpers import APPID, b64, call, image
 from modmock.mockserver.vendors.jocloud import profile
 
-HOLD = 2.0  # real seconds of injected latency that keep requests in flight
+HOLD = 4.0  # real seconds of injected latency that keep requests in flight (room for a slow machine)
 
 
 def _in_flight(mock: modmock.MockServer, endpoint: str, vendor: str = "jocloud") -> int:

@@ -135,6 +135,22 @@ def test_violations_only_reporting_skips_clean_segments(callback_sink) -> None:
         _live(mock, callback_sink.url, profile.INTERACTION_AUDIO)  # room r-7: clean
         mock.advance(10)
         assert mock.callbacks == []
+        mock.add_rule({"match": {"text_contains": "r-7"}, "error": {"code": "action:413"}, "times": 1})
+        mock.add_rule({"match": {"text_contains": "r-7"}, "verdict": {"risk": "reject", "labels": [
+            {"category": "abuse"}]}, "times": 1, "priority": -1})
+        mock.advance(4)  # two reports: a failed check and a violation, both sent
+        reports = [r.json["data"][0]["results"][0] for r in callback_sink.wait_for(2)]
+    assert reports[0] == {"code": 413, "message": "Audio check failed", "action": "porn"}
+    second = callback_sink.deliveries[1].json["data"][0]["results"]
+    assert [(r["action"], r["label"]) for r in second if r["suggestion"] == "block"] == [("antispam", "abuse")]
+
+
+def test_an_interval_written_as_a_float_is_taken(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        _live(mock, callback_sink.url, interval=5.0)
+        mock.advance(10)
+        assert len(callback_sink.wait_for(2)) == 2
+        assert mock.requests[0].warnings == []
 
 
 def test_an_unstopped_live_task_ends_after_live_max_seconds(callback_sink) -> None:

@@ -41,7 +41,8 @@ class Moderation:
                                          dict.fromkeys(profile.ENDPOINT_IDS, profile.DEFAULT_CONCURRENCY))
         self.qps = _per_endpoint(table, "qps", config.get("qps"), dict(profile.DEFAULT_QPS))
         seconds = _per_endpoint(table, "processing_seconds", config.get("processing_seconds"),
-                                dict(profile.PROCESSING_SECONDS), integer=False, allowed=profile.ASYNC)
+                                dict(profile.PROCESSING_SECONDS), integer=False, allowed=profile.ASYNC,
+                                can_be_off=False)
         self.processing_seconds: dict[str, float] = {k: float(v) for k, v in seconds.items() if v is not None}
         self.live_interval = float(config_number(table, "live_interval_seconds", config.get(
             "live_interval_seconds", profile.LIVE_INTERVAL_SECONDS), exclusive=True))
@@ -103,15 +104,17 @@ class Moderation:
             ex.problem(Problem("data", f"size {profile.REQUEST_MEDIA_MAX // profile.MB} MB", f"{total} bytes",
                                "at most 50 MB of media in one request"))
             raise errors.BadRequest(f"Input too large: {total} bytes of media in one request, over 50 MB")
-        answers = []
-        for item, check in zip(sub.items, checked):
+        outcomes = []  # every item's outcome first: a request-level error then starts no task
+        for check in checked:
             for note in check.notes:
                 ex.note(note)
             fatal = ex.judge(check.problems, self.strict)
             if check.failure is None and fatal is not None:
                 check.failure = errors.ItemFailure(400, f"{fatal.field}: {fatal.rule}; expected {fatal.expected}")
+            outcomes.append(await self._outcome(check, ex))
+        answers = []
+        for item, check, outcome in zip(sub.items, checked, outcomes):
             task_id = str(ex.random_uuid())
-            outcome = await self._outcome(check, ex)
             if sub.endpoint in profile.SYNC:
                 answers.append(_render(sub, item, task_id, outcome))
             elif sub.endpoint in profile.ASYNC:
@@ -157,26 +160,33 @@ class Moderation:
     # -- live ----------------------------------------------------------------------------------------
     def _start_live(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
                     appid: str, subject: Subject, first: Verdict | errors.ItemFailure, ex: Exchange) -> None:
+        """Report every ``interval`` mock seconds (the next report is scheduled by the last, so a
+        task holds one timer) until a stop request or ``live_max_seconds``."""
         state, url = ex.state, str(sub.callback_url)
         interval = sub.interval or self.live_interval
-        reports = {"n": 0}
 
-        async def report(task: Task) -> None:
-            reports["n"] += 1
-            outcome = first if reports["n"] == 1 else self._live_outcome(sub.endpoint, subject, state)
+        async def report() -> None:
+            task = state.tasks.get(task_id)
+            if task is None or task.status == STOPPED or state.clock.now() > task.data["ends"]:
+                return  # (a report due the instant the stream ends is still sent)
+            outcome = first if "reports" not in task.data else self._live_outcome(sub.endpoint, subject, state)
+            task.data["reports"] = task.data.get("reports", 0) + 1
+            if state.clock.now() + interval <= task.data["ends"]:
+                task.data["timer"] = state.scheduler.call_later(interval, report, label=f"live task {task_id} report")
             rendered = _render(sub, item, task_id, outcome)
-            if self.live_reports == "violations" and rendered["code"] == profile.OK and \
+            if self.live_reports == "violations" and rendered["code"] == profile.OK and all(
+                    r["code"] == profile.OK for r in rendered["results"]) and \
                     results.risk_of(rendered["results"]) == "pass":
                 return
-            body = results.envelope(profile.OK, "OK", trace_id, str(_uuid(state)), state.clock.now(), [rendered])
+            body = results.envelope(profile.OK, "OK", trace_id, _uuid(state), state.clock.now(), [rendered])
             state.callbacks.submit(vendor=self.name, endpoint=sub.endpoint, url=url, body=body,
                                    request_id=task_id, schedule=profile.RETRY_SCHEDULE,
                                    success=profile.CALLBACK_SUCCESS)
 
-        count = int(self.live_max // interval)
-        plan = [Step(interval, RUNNING, report)] * count + [Step(self.live_max - count * interval, ENDED)]
-        state.tasks.start(task_id, self.name, sub.endpoint, RUNNING, plan,
-                          {"callback": url, "dataId": item.data_id, "appid": appid})
+        task = state.tasks.start(task_id, self.name, sub.endpoint, RUNNING, [Step(self.live_max, ENDED)],
+                                 {"callback": url, "dataId": item.data_id, "appid": appid,
+                                  "ends": state.clock.now() + self.live_max})
+        task.data["timer"] = state.scheduler.call_later(interval, report, label=f"live task {task_id} report")
         ex.note(f"live task {task_id}: a report every {interval:g} mock seconds to {url} until stopped "
                 f"(or after {self.live_max:g} s)")
 
@@ -205,6 +215,7 @@ class Moderation:
             assert task is not None
             if task.status == RUNNING:
                 ex.state.tasks.stop(task.id, STOPPED)
+                task.data.pop("timer").cancel()
                 ex.note(f"live task {task.id} stopped")
             else:
                 ex.note(f"live task {task.id} was already {task.status}")
@@ -231,10 +242,12 @@ def _render(sub: validation.Submission, item: validation.Item, task_id: str,
 
 
 def _per_endpoint(table: str, key: str, value: Any, defaults: dict[str, Any], *, integer: bool = True,
-                  allowed: tuple[str, ...] = profile.ENDPOINT_IDS) -> dict[str, Any]:
+                  allowed: tuple[str, ...] = profile.ENDPOINT_IDS, can_be_off: bool = True) -> dict[str, Any]:
     """A limit for every endpoint: one number for all, or a table by endpoint id (an endpoint
     left out keeps its default); ``false`` turns a limit off."""
     out = {eid: defaults.get(eid) for eid in allowed}
+    if not can_be_off and (value is False or (isinstance(value, dict) and False in value.values())):
+        raise SettingsError(f"[{table}] {key} cannot be false: give a number of seconds")
     if value is None:
         return out
     if isinstance(value, dict):

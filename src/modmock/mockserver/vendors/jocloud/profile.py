@@ -33,9 +33,10 @@ SUMMARIES = {
 }
 REQUEST_SCHEMAS = {
     IMAGE_SYNC: "jocloud/image_sync_request.json", AUDIO_SYNC: "jocloud/audio_sync_request.json",
-    TEXT_SYNC: "jocloud/text_sync_request.json", AUDIO_ASYNC: "jocloud/async_request.json",
-    VIDEO_ASYNC: "jocloud/async_request.json", VIDEO_LIVE: "jocloud/live_request.json",
-    INTERACTION_AUDIO: "jocloud/interaction_request.json", INTERACTION_VIDEO: "jocloud/interaction_request.json",
+    TEXT_SYNC: "jocloud/text_sync_request.json", AUDIO_ASYNC: "jocloud/audio_async_request.json",
+    VIDEO_ASYNC: "jocloud/video_async_request.json", VIDEO_LIVE: "jocloud/live_request.json",
+    INTERACTION_AUDIO: "jocloud/interaction_audio_request.json",
+    INTERACTION_VIDEO: "jocloud/interaction_video_request.json",
 }
 RESPONSE_SCHEMA = "jocloud/response.json"
 ERROR_SCHEMA = "jocloud/error.json"  # request-level errors (HTTP 400, 429)
@@ -154,7 +155,7 @@ REQUEST_MEDIA_MAX = 50 * MB  # API pages: each request under 50 MB of media
 TEXT_MAX_CHARS = 1000  # API pages: text of at most 1000 characters
 VIDEO_MAX = 1024 * MB  # no page read: inferred, checked only on downloads
 MAX_BODY = REQUEST_MEDIA_MAX * 4 // 3 + MB  # 50 MB of media as base64, plus the JSON around it
-MAX_ITEMS = 100  # items in one request (inferred)
+MAX_ITEMS = 100  # items in one request: the mock's own bound (the documents give none)
 DATA_ID_MAX = 128  # inferred
 URL_MAX = 2048  # inferred
 STREAM_SCHEMES = ("rtmp", "rtmps", "rtsp", "http", "https")  # stream URLs (inferred)

@@ -59,7 +59,7 @@ class Submission:
     operation: str = "start"
 
 
-def _url(field: str, value: Any, schemes: tuple[str, ...] = ("http", "https")) -> Problem | None:
+def _url(field: str, value: Any, schemes: tuple[str, ...] = ("http", "https"), inferred: bool = False) -> Problem | None:
     if not isinstance(value, str):
         return Problem(field, "type", type(value).__name__, "a URL string")
     try:
@@ -68,7 +68,7 @@ def _url(field: str, value: Any, schemes: tuple[str, ...] = ("http", "https")) -
     except ValueError:
         ok = False
     if not ok:
-        return Problem(field, "url", value[:120], f"a {'/'.join(schemes)} URL")
+        return Problem(field, "url", value[:120], f"a {'/'.join(schemes)} URL", inferred=inferred)
     if len(value) > profile.URL_MAX:
         return Problem(field, f"maxLength {profile.URL_MAX}", f"{len(value)} characters",
                        f"a URL of at most {profile.URL_MAX} characters", inferred=True)
@@ -92,7 +92,8 @@ def _item_problems(endpoint: str, i: int, item: Any, stop: bool) -> list[Problem
         return [Problem(where, "type", type(item).__name__, "a JSON object")]
     found: list[Problem] = []
     if "dataId" not in item:
-        found.append(Problem(f"{where}.dataId", "required", None, "the caller's id of this item", inferred=True))
+        if not stop:  # a stop names its task; the dataId is the task's
+            found.append(Problem(f"{where}.dataId", "required", None, "the caller's id of this item", inferred=True))
     else:
         found += filter(None, [_string(f"{where}.dataId", item["dataId"], "a string id of this item",
                                        limit=profile.DATA_ID_MAX)])
@@ -125,7 +126,7 @@ def _item_problems(endpoint: str, i: int, item: Any, stop: bool) -> list[Problem
         if "url" not in item:
             found.append(Problem(f"{where}.url", "required", None, "the stream URL"))
         else:
-            found += filter(None, [_url(f"{where}.url", item["url"], profile.STREAM_SCHEMES)])
+            found += filter(None, [_url(f"{where}.url", item["url"], profile.STREAM_SCHEMES, inferred=True)])
     else:  # interaction: a room of the vendor's own live-streaming system
         if "roomId" not in item:
             found.append(Problem(f"{where}.roomId", "required", None, "the live room's id"))
@@ -146,9 +147,9 @@ def collect(endpoint: str, body: Any) -> list[Problem]:
     if not isinstance(body, dict):
         return [Problem("(body)", "type", type(body).__name__, "a JSON object")]
     found: list[Problem] = []
-    operation = body.get("operation", "start")
-    if "operation" in body and (endpoint not in profile.LIVE or operation not in profile.OPERATIONS):
-        found.append(Problem("operation", "enum", operation, "start or stop (real-time APIs)"))
+    operation = body.get("operation", "start") if endpoint in profile.LIVE else "start"
+    if operation not in profile.OPERATIONS:
+        found.append(Problem("operation", "enum", operation, "start or stop"))
         operation = "start"
     stop = operation == "stop"
     data = body.get("data")
@@ -161,7 +162,7 @@ def collect(endpoint: str, body: Any) -> list[Problem]:
     else:
         if len(data) > profile.MAX_ITEMS:
             found.append(Problem("data", f"maxItems {profile.MAX_ITEMS}", len(data),
-                                 f"at most {profile.MAX_ITEMS} items", inferred=True))
+                                 f"at most {profile.MAX_ITEMS} items (the mock's own bound)"))
         for i, item in enumerate(data):
             found += _item_problems(endpoint, i, item, stop)
     if "actions" in body:
@@ -173,7 +174,7 @@ def collect(endpoint: str, body: Any) -> list[Problem]:
             found += filter(None, [_url("callbackUrl", body["callbackUrl"])])
     if "interval" in body and endpoint in profile.LIVE:
         value, (low, high) = body["interval"], profile.LIVE_INTERVAL_RANGE
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        if not _whole(value) or not low <= value <= high:
             found.append(Problem("interval", f"integer {low}..{high}", value,
                                  f"seconds between two reports, {low} to {high}", inferred=True))
     for name in body:
@@ -196,6 +197,11 @@ def _actions(endpoint: str, actions: Any) -> list[Problem]:
     return found
 
 
+def _whole(value: Any) -> bool:
+    """An integer, also written as a float (5.0), as JSON Schema counts integers."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+
+
 def _text(value: Any) -> str | None:
     return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
@@ -203,13 +209,15 @@ def _text(value: Any) -> str | None:
 def parse(endpoint: str, body: dict[str, Any]) -> Submission:
     """The submission of a body whose counting problems ``collect`` found none of."""
     operation = body.get("operation", "start") if endpoint in profile.LIVE else "start"
+    def known(raw: dict[str, Any], name: str) -> Any:  # a field this API does not take is ignored
+        return raw.get(name) if name in ITEM_FIELDS[endpoint] else None
+
     items = tuple(Item(
-        index=i, data_id=_text(raw.get("dataId")) or "", url=raw.get("url"), content=raw.get("content"),
-        room_id=_text(raw.get("roomId")), uid=_text(raw.get("uid")), task_id=_text(raw.get("taskId")),
+        index=i, data_id=_text(raw.get("dataId")) or "", url=known(raw, "url"), content=known(raw, "content"),
+        room_id=_text(known(raw, "roomId")), uid=_text(known(raw, "uid")), task_id=_text(known(raw, "taskId")),
     ) for i, raw in enumerate(body["data"]))
     actions = body.get("actions") or profile.ACTIONS[endpoint]
     interval = body.get("interval")
-    ok_interval = isinstance(interval, int) and not isinstance(interval, bool) and \
-        profile.LIVE_INTERVAL_RANGE[0] <= interval <= profile.LIVE_INTERVAL_RANGE[1]
+    ok_interval = _whole(interval) and profile.LIVE_INTERVAL_RANGE[0] <= interval <= profile.LIVE_INTERVAL_RANGE[1]
     return Submission(endpoint, items, tuple(dict.fromkeys(actions)), body.get("callbackUrl"),
                       float(interval) if ok_interval else None, operation)
