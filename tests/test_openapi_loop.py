@@ -49,11 +49,16 @@ def alibaba(_servers: dict[str, modmock.MockServer]) -> modmock.MockServer:
     return _servers["alibaba"]
 
 
-def _operation(mock: modmock.MockServer) -> Any:
+def _operations(mock: modmock.MockServer) -> list[Any]:
+    """Every operation of the document the running mock publishes, aimed at the mock."""
     doc = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
     schema = schemathesis.openapi.from_dict(doc)
     schema.config.update(base_url=mock.url)
-    (operation,) = [result.ok() for result in schema.get_all_operations()]
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _operation(mock: modmock.MockServer) -> Any:
+    (operation,) = _operations(mock)
     return operation
 
 
@@ -133,11 +138,8 @@ def test_akool_answers_conform_with_and_without_a_key(_servers: dict[str, modmoc
                                                        mode: GenerationMode) -> None:
     mock = _servers["akool"]
     mock.reset()
-    doc = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
-    schema = schemathesis.openapi.from_dict(doc)
-    schema.config.update(base_url=mock.url)
     codes: set[int] = set()
-    for operation in [result.ok() for result in schema.get_all_operations()]:
+    for operation in _operations(mock):
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode), keyed=st.booleans())
         def conforms(case: Any, keyed: bool) -> None:
@@ -156,11 +158,8 @@ def test_jocloud_profiles_answer_every_api_within_the_contract(_servers: dict[st
     mock = _servers[vendor]
     mock.reset()
     (cert,) = mock.credentials["credentials"]
-    doc = requests.get(mock.admin_url + "/openapi.json", timeout=10).json()
-    schema = schemathesis.openapi.from_dict(doc)
-    schema.config.update(base_url=mock.url)
     codes: set[int] = set()
-    for operation in [result.ok() for result in schema.get_all_operations()]:
+    for operation in _operations(mock):
         @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode), keyed=st.booleans())
         def conforms(case: Any, keyed: bool) -> None:

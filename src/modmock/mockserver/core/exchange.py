@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
+import random
 import logging
 import socket
 import struct
@@ -37,6 +38,11 @@ T = TypeVar("T")
 SMALL_BODY = BODY_KEEP  # a body this small cannot hold anything clip_body would cut
 
 
+def seeded_uuid(rng: "random.Random") -> uuid.UUID:
+    """A version-4 UUID from ``rng`` (the run's seeded generator, outside a request too)."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
 class Exchange:
     """The journal entry being built for one request, plus what handlers need at hand."""
 
@@ -53,7 +59,7 @@ class Exchange:
 
     def random_uuid(self) -> uuid.UUID:
         """A version-4 UUID from the run's seeded generator (``--seed`` makes it reproducible)."""
-        return uuid.UUID(int=self.state.random.getrandbits(128), version=4)
+        return seeded_uuid(self.state.random)
 
     def new_request_id(self, value: str | None = None) -> str:
         """Set the request id (a random hex UUID unless the vendor gives its own form)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
@@ -16,7 +15,7 @@ from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
 from . import errors, profile, results, routes, validation
-from .backend import Moderation, describe_credentials
+from .backend import Moderation, describe_credentials, trace_id_of
 
 
 class Jocloud(Vendor, profile=profile.JOCLOUD):
@@ -32,7 +31,7 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
         return routes.routes(self.dialect)
 
     def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
-        trace = parse_qs(urlsplit(exchange.entry.path).query).get("traceId", [""])[0]
+        trace = trace_id_of(exchange) or ""
         request_id = exchange.entry.request_id or exchange.new_request_id(str(exchange.random_uuid()))
         body = results.envelope(int(error.code), error.text, trace, request_id, exchange.state.clock.now())
         return exchange.json_response(body, error.http_status)

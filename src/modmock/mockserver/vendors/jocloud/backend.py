@@ -9,12 +9,11 @@ their result arrives by callback; live items answer a ``taskId`` and report by c
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from ...core.concurrency import InFlight, TooManyInFlight
-from ...core.exchange import Exchange
+from ...core.exchange import Exchange, seeded_uuid
 from ...core.injection import inject
 from ...core.journal import Problem
 from ...core.rules import Rule
@@ -79,9 +78,9 @@ class Moderation:
         return results.envelope(profile.OK, "OK", trace_id, ex.entry.request_id or "", ex.state.clock.now(), data)
 
     def _trace_id(self, ex: Exchange) -> str:
-        values = parse_qs(urlsplit(ex.entry.path).query).get("traceId")
-        if values and values[0]:
-            return values[0]
+        found = trace_id_of(ex)
+        if found is not None:
+            return found
         problem = Problem("traceId", "required", None, "?traceId= in the query (the caller's id of the request)",
                           inferred=True)
         if ex.judge([problem], self.strict) is not None:
@@ -178,7 +177,7 @@ class Moderation:
                     r["code"] == profile.OK for r in rendered["results"]) and \
                     results.risk_of(rendered["results"]) == "pass":
                 return
-            body = results.envelope(profile.OK, "OK", trace_id, _uuid(state), state.clock.now(), [rendered])
+            body = results.envelope(profile.OK, "OK", trace_id, str(seeded_uuid(state.random)), state.clock.now(), [rendered])
             state.callbacks.submit(vendor=self.name, endpoint=sub.endpoint, url=url, body=body,
                                    request_id=task_id, schedule=profile.RETRY_SCHEDULE,
                                    success=profile.CALLBACK_SUCCESS)
@@ -223,8 +222,10 @@ class Moderation:
         return answers
 
 
-def _uuid(state: Any) -> str:
-    return str(uuid.UUID(int=state.random.getrandbits(128), version=4))
+def trace_id_of(ex: Exchange) -> str | None:
+    """The request's ``?traceId=``, or None."""
+    values = parse_qs(urlsplit(ex.entry.path).query).get("traceId")
+    return values[0] if values and values[0] else None
 
 
 def _verdict(rule: Rule | None, subject: Subject) -> Verdict:
