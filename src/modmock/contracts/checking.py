@@ -9,7 +9,7 @@ from typing import Any
 from ..mockserver.core.journal import Problem
 from ..mockserver.core.vendor import Vendor
 from ..mockserver.settings import Settings
-from ..mockserver.state import MockState
+from ..mockserver.vendors import create_vendor
 
 
 @dataclass
@@ -36,8 +36,8 @@ class RequestReport:
 
 @lru_cache(maxsize=None)
 def vendor(name: str) -> Vendor:
-    """A vendor with its default configuration, for offline checks and drawing."""
-    return MockState(Settings(vendors=[name])).vendors[name]
+    """A vendor with its default configuration, for offline checks and drawing (no server state)."""
+    return create_vendor(name, {}, Settings(vendors=[name]))
 
 
 def check_request(vendor_name: str, endpoint: str, request: Any, *, strict: bool = False) -> RequestReport:

@@ -7,13 +7,12 @@
 * ``call(vendor, endpoint)``: the same requests as HTTP calls to send (Alibaba's signed at send time);
 * ``response`` / ``callback`` / ``error``: any documented answer.
 
-A vendor's schemas need no code here; a vendor may add hints in ``vendors/<name>/contract.py``.
+A vendor's schemas need no code here; a vendor may add hints in ``contracts/vendors/<folder>.py``.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
@@ -21,7 +20,7 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 
 from ..mockserver.core import schemas
-from ..mockserver.vendors import vendor_class, vendor_module
+from ..mockserver.vendors import vendor_class
 from .bundle import bundled
 from .calls import Call
 from .compiled import compile_schema
@@ -51,10 +50,9 @@ def _endpoint(vendor: str, endpoint: str) -> Any:
 
 
 def _hints(vendor: str) -> Any:
-    try:
-        return importlib.import_module(f"{vendor_module(vendor)}.contract")
-    except ModuleNotFoundError:
-        return None
+    from .vendors import hints_module
+
+    return hints_module(vendor)
 
 
 def _set(doc: dict[str, Any], dotted: str, value: Any) -> None:

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from . import admin
 from .appkeys import STATE
-from .core.exchange import exchange_middleware
+from .core.exchange import exchange_middleware, vendor_routes
 from .settings import Settings
 from .state import MockState
 
@@ -33,7 +33,7 @@ def build_app(settings: Settings, state: MockState | None = None) -> web.Applica
     )
     app[STATE] = state
     for vendor in state.vendors.values():
-        app.add_routes(vendor.routes())
+        app.add_routes(vendor_routes(state, vendor))
     app.add_routes(admin.routes())
     app.cleanup_ctx.append(_lifecycle)
     return app

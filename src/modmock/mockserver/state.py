@@ -7,14 +7,15 @@ import random
 from typing import Any
 
 from .core.callbacks import AllowList, CallbackDispatcher
-from .core.clock import MockClock, Scheduler
 from .core.faults import FaultBook
 from .core.journal import Journal
-from .core.nonces import NonceStore
-from .core.ratelimit import RateLimiter
 from .core.replay import ReplayQueue
-from .core.rules import RuleBook, error_spec
+from .core.rules import RuleBook
 from .core.tasks import TaskStore
+from .core.clock import MockClock, Scheduler
+from .core.context import Services
+from .core.rules import error_spec
+from .core.store import MemoryStore, Store
 from .core.vendor import Vendor
 from .settings import Settings, SettingsError
 
@@ -33,30 +34,51 @@ def _refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
 
 
 class MockState:
-    """Clock, scheduler, journal, rules, faults, limits, tasks, callbacks and vendors."""
+    """One server run: the clock and scheduler, the store (every piece of mutable state), the
+    services handed to vendor backends, and the vendors."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
         from .vendors import create_vendor
 
         self.settings = settings
         self.clock = MockClock(manual=settings.manual_clock, time_scale=settings.time_scale)
         self.scheduler = Scheduler(self.clock)
-        self.journal = Journal(capacity=settings.journal_size)
-        self.rules = RuleBook()
         self.random = random.Random(settings.seed)
-        self.faults = FaultBook(rng=self.random, now=self.clock.now)
-        self.replay = ReplayQueue()
-        self.limiter = RateLimiter()
-        self.nonces = NonceStore()
-        self.tasks = TaskStore(self.scheduler)
-        self.callbacks = CallbackDispatcher(self.scheduler, AllowList(settings.allow_callback_hosts))
+        allow = AllowList(settings.allow_callback_hosts)
+        self.store: Store = store or MemoryStore(self.scheduler, allow, self.random,
+                                                 journal_size=settings.journal_size)
+        self.services = Services(self.clock, self.scheduler, self.store.tasks, self.store.deliveries,
+                                 self.store.rules, self.store.nonces, self.store.tokens, allow, self.random)
         self.vendors: dict[str, Vendor] = {
             name: create_vendor(name, settings.config_for(name), settings) for name in settings.vendors
         }
         _refuse_colliding_routes(self.vendors)
-        for vendor in self.vendors.values():
-            vendor.bind(self)
         self._load_scenario()
+
+    # The store's components, as the admin API and the fixture read them.
+    @property
+    def journal(self) -> Journal:
+        return self.store.journal
+
+    @property
+    def rules(self) -> RuleBook:
+        return self.store.rules
+
+    @property
+    def faults(self) -> FaultBook:
+        return self.store.faults
+
+    @property
+    def replay(self) -> ReplayQueue:
+        return self.store.replay
+
+    @property
+    def tasks(self) -> TaskStore:
+        return self.store.tasks
+
+    @property
+    def callbacks(self) -> CallbackDispatcher:
+        return self.store.deliveries
 
     def _load_scenario(self) -> None:
         if self.settings.scenario:
@@ -85,14 +107,7 @@ class MockState:
         """Back to the start: cancel scheduled work; clear journal, rules, faults, rate windows,
         nonces and tasks; re-seed the generator and re-apply the run's scenario."""
         self.scheduler.clear()
-        self.tasks.clear()
-        self.callbacks.clear()
-        self.journal.clear()
-        self.rules.remove()
-        self.faults.remove()
-        self.replay.clear()
-        self.limiter.clear()
-        self.nonces.clear()
+        self.store.reset()
         self.random.seed(self.settings.seed)
         self._load_scenario()
 

@@ -62,7 +62,7 @@ def test_an_expired_token_is_1101() -> None:
 
 def test_expiring_tokens_through_the_vendor(akool_mock) -> None:
     headers = bearer(akool_mock)
-    akool_mock.state.vendors["akool"].backend.tokens.expire()
+    akool_mock.state.store.tokens.expire()
     assert submit(akool_mock, IMAGE, headers)["code"] == 1101
 
 

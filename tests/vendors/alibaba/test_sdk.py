@@ -103,7 +103,7 @@ def test_injected_codes_through_the_sdk(alibaba_mock, code: int) -> None:
 
 def test_qps_limit_answers_403() -> None:
     with modmock.serve("alibaba", config={"alibaba": {"qps": 2}}) as mock:
-        mock.state.limiter._now = lambda: 1000.0  # frozen wall clock: independent of the machine's speed
+        mock.state.store.rates._now = lambda: 1000.0  # frozen wall clock: independent of the machine's speed
         client = sdk(mock)
         codes = [call(client, moderation()).body.code for _ in range(3)]
         assert codes == [200, 200, 403]

@@ -159,15 +159,15 @@ def test_configured_credentials_are_accepted_alongside_the_defaults() -> None:
 def limited() -> Iterator[modmock.MockServer]:
     """qps = 2, with the limiter's wall clock frozen so the test does not depend on speed."""
     with modmock.serve("deepcleer", config={"deepcleer": {"qps": 2}}) as mock:
-        mock.state.limiter._now = lambda: 1000.0
+        mock.state.store.rates._now = lambda: 1000.0
         yield mock
 
 
 def test_the_qps_window_slides(limited) -> None:
     assert _codes(limited, [image_request() for _ in range(3)]) == [1100, 1100, 1901]
-    limited.state.limiter._now = lambda: 1000.999
+    limited.state.store.rates._now = lambda: 1000.999
     assert _codes(limited, [image_request()]) == [1901]
-    limited.state.limiter._now = lambda: 1001.0  # one second after the first two
+    limited.state.store.rates._now = lambda: 1001.0  # one second after the first two
     assert _codes(limited, [image_request() for _ in range(3)]) == [1100, 1100, 1901]
 
 
@@ -268,12 +268,12 @@ def test_download_failures_get_1911(post, img: str, word: str) -> None:
 
 
 def test_a_bug_in_the_mock_answers_1903_not_500(deepcleer_mock, monkeypatch) -> None:
-    backend = deepcleer_mock.state.vendors["deepcleer"].backend
+    from modmock.mockserver.vendors.deepcleer import results
 
-    async def broken(body: Any, ex: Any) -> dict[str, Any]:
+    def broken(*args: Any) -> dict[str, Any]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(backend, "moderate", broken)
+    monkeypatch.setattr(results, "render", broken)
     resp = requests.post(deepcleer_mock.url + "/image/v4", json=image_request(), timeout=10)
     assert resp.status_code == 200 and resp.json()["code"] == 1903
     assert "boom" in deepcleer_mock.requests[-1].notes[0]

@@ -14,7 +14,7 @@ HOLD = 4.0  # real seconds of injected latency that keep requests in flight (roo
 
 
 def _in_flight(mock: modmock.MockServer, endpoint: str, vendor: str = "jocloud") -> int:
-    return mock.state.vendors[vendor].backend.in_flight.count((vendor, APPID, endpoint))
+    return mock.state.store.in_flight.count((vendor, APPID, endpoint))
 
 
 def _wait_until_in_flight(mock: modmock.MockServer, endpoint: str, n: int, deadline: float = 10.0) -> None:
@@ -51,7 +51,7 @@ def test_concurrency_is_configurable_per_api() -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:
             held = [pool.submit(call, mock, profile.TEXT_SYNC, body, vendor="aivacom") for _ in range(2)]
             end = time.monotonic() + 10
-            while mock.state.vendors["aivacom"].backend.in_flight.count(("aivacom", APPID, "text_sync")) < 2:
+            while mock.state.store.in_flight.count(("aivacom", APPID, "text_sync")) < 2:
                 assert time.monotonic() < end
                 time.sleep(0.01)
             third = call(mock, profile.TEXT_SYNC, body, vendor="aivacom")

@@ -1,17 +1,15 @@
 """What the client contract suite needs to know about a vendor, beyond its schemas.
 
-Each vendor declares ``SUITE = SuiteHints(...)`` in ``vendors/<name>/contract.py``.
+Each vendor declares ``SUITE = SuiteHints(...)`` in ``contracts/vendors/<folder>.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from ...mockserver.vendors import vendor_module
 
 
 @dataclass(frozen=True)
@@ -27,11 +25,9 @@ class SuiteHints:
 
 def suite_hints(vendor: str) -> SuiteHints:
     """The vendor's hints; ``LookupError`` when it has no suite yet."""
-    try:
-        module = importlib.import_module(f"{vendor_module(vendor)}.contract")
-    except ModuleNotFoundError:
-        module = None
-    hints = getattr(module, "SUITE", None)
+    from ..vendors import hints_module
+
+    hints = getattr(hints_module(vendor), "SUITE", None)
     if not isinstance(hints, SuiteHints):
         raise LookupError(f"vendor {vendor!r} has no client contract suite yet")
     return hints

@@ -10,22 +10,22 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
-import random
 import logging
 import socket
 import struct
 import time
 import traceback
-import uuid
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from aiohttp import web
 
-from .body import BodyProblem, excerpt, is_json_content_type, parse_json, read_bytes
+from .context import Context, Incoming, Notebook, seeded_uuid
+from .declaration import Operation
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
 from .replay import Replayed
-from .journal import BODY_KEEP, Entry, Problem, clip_body
+from .journal import Entry, Problem
+from .pipeline import run_operation
 
 from .vendor import Endpoint
 
@@ -34,92 +34,42 @@ if TYPE_CHECKING:
     from .vendor import Vendor
 
 log = logging.getLogger("modmock")
-T = TypeVar("T")
-SMALL_BODY = BODY_KEEP  # a body this small cannot hold anything clip_body would cut
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+__all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "seeded_uuid", "vendor_routes"]
 
 
-def seeded_uuid(rng: "random.Random") -> uuid.UUID:
-    """A version-4 UUID from ``rng`` (the run's seeded generator, outside a request too)."""
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
+def incoming(request: web.Request) -> Incoming:
+    """The parts of an aiohttp request a vendor's hooks may read."""
+    lists: dict[str, list[str]] = {}
+    for name, value in request.headers.items():
+        lists.setdefault(name.lower(), []).append(value)
+    return Incoming(
+        method=request.method, path=request.path, path_qs=request.path_qs, host=request.host,
+        query=dict(request.query), headers=request.headers,
+        header_lists={k: tuple(v) for k, v in lists.items()}, params=dict(request.match_info),
+        content_type=request.content_type, content_length=request.content_length,
+    )
 
 
 class Exchange:
-    """The journal entry being built for one request, plus what handlers need at hand."""
+    """The journal entry being built for one request, and the context its stages fill in."""
 
     def __init__(self, state: "MockState", vendor: "Vendor", endpoint: str, request: web.Request) -> None:
         self.state = state
         self.vendor = vendor
         self.endpoint = endpoint
-        self.host = request.host
-        self.headers = request.headers
         self.entry = Entry(
             id=state.journal.new_id(), vendor=vendor.name, endpoint=endpoint, method=request.method,
             path=request.path_qs, time=state.clock.now(), wall_time=time.time(),
         )
-
-    def random_uuid(self) -> uuid.UUID:
-        """A version-4 UUID from the run's seeded generator (``--seed`` makes it reproducible)."""
-        return seeded_uuid(self.state.random)
-
-    def new_request_id(self, value: str | None = None) -> str:
-        """Set the request id (a random hex UUID unless the vendor gives its own form)."""
-        rid = value or self.random_uuid().hex
-        self.entry.request_id = rid
-        return rid
+        self.context = Context(vendor.name, endpoint, incoming(request), state.services,
+                               Notebook(self.entry, vendor.settings.strict))
 
     def problem(self, problem: Problem) -> None:
-        """A broken rule that makes the request invalid."""
-        self.entry.problems.append(problem)
-        self.entry.valid = False
-
-    def warn(self, problem: Problem) -> None:
-        """A broken inferred rule that was served anyway (non-strict mode)."""
-        self.entry.warnings.append(problem)
-
-    def judge(self, found: list[Problem], strict: bool) -> Problem | None:
-        """Journal every problem: documented ones (and inferred ones when strict) make the
-        request invalid, the rest are warnings. Returns the first problem that counts."""
-        fatal = None
-        for p in found:
-            if strict or not p.inferred:
-                self.problem(p)
-                fatal = fatal or p
-            else:
-                self.warn(p)
-        return fatal
+        self.context.notes.problem(problem)
 
     def note(self, text: str) -> None:
-        self.entry.notes.append(text)
-
-    async def read_body(self, request: web.Request, parse: Callable[[bytes], T], expected: str) -> T:
-        """The body, read within the vendor's size limit and parsed; on a :class:`BodyProblem`
-        the problem is journaled (with what was sent) and the vendor's own error raised."""
-        raw = b""
-        try:
-            raw = await read_bytes(request, self.vendor.max_body)
-            return parse(raw)
-        except BodyProblem as problem:
-            sent = excerpt(raw) if raw else f"{request.content_length or 'a chunked body of too many'} bytes"
-            self.problem(Problem("(body)", problem.rule, sent,
-                                 f"{expected} of at most {self.vendor.max_body} bytes ({problem.detail})"))
-            raise self.vendor.body_error(problem) from None
-
-    async def read_json(self, request: web.Request, refuse: Callable[[str], VendorError], expected: str) -> Any:
-        """The JSON body (journaled). A content type other than JSON is an inferred rule: a
-        warning, or under ``--strict`` the vendor error ``refuse(detail)``."""
-        body = await self.read_body(request, parse_json, "a JSON object in UTF-8")
-        self.set_body(body, request.content_length)
-        if not is_json_content_type(request):
-            wrong = Problem("Content-Type", "application/json", request.content_type, expected, inferred=True)
-            if self.vendor.settings.strict:
-                self.problem(wrong)
-                raise refuse(f"Content-Type {request.content_type} is not application/json")
-            self.warn(wrong)
-        return body
-
-    def set_body(self, body: Any, size: int | None = None) -> None:
-        """Journal the body; one known to be small (``size`` bytes) is kept as it is."""
-        self.entry.body = body if size is not None and size <= SMALL_BODY else clip_body(body)
+        self.context.notes.note(text)
 
     def json_response(self, body: Any, status: int = 200) -> web.Response:
         self.entry.status = status
@@ -127,9 +77,10 @@ class Exchange:
         self.entry.code = body.get("code", body.get("Code")) if isinstance(body, dict) else None
         return web.Response(body=encode_json(body), status=status, content_type="application/json")
 
+    def render_error(self, error: VendorError) -> web.Response:
+        answer = self.vendor.render_error(error, self.context)
+        return self.json_response(answer.body, answer.status)
 
-# Where the middleware leaves the Exchange for the handler (a typed key on aiohttp >= 3.12).
-EXCHANGE: Any = web.RequestKey("modmock_exchange", Exchange) if hasattr(web, "RequestKey") else "modmock.exchange"
 
 def encode_json(body: Any) -> bytes:
     """Compact UTF-8 JSON; characters UTF-8 cannot carry (lone surrogates) are escaped."""
@@ -139,7 +90,30 @@ def encode_json(body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+def vendor_routes(state: "MockState", vendor: "Vendor") -> list[web.RouteDef]:
+    """The aiohttp routes of ``vendor``'s declarations, each named ``"<vendor>:<endpoint id>"``."""
+    defs = []
+    for op in vendor.operations():
+        ep = op.endpoint
+        handler = _handler(state, vendor, op)
+        defs.append(web.route("*" if ep.any_method else ep.method, ep.route or ep.path, handler,
+                              name=f"{vendor.name}:{ep.id}"))
+    return defs
+
+
+def _handler(state: "MockState", vendor: "Vendor", op: Operation) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        ex: Exchange = request[EXCHANGE]
+        answer = await run_operation(vendor, op, ex.context, request, state.store)
+        return ex.json_response(answer.body, answer.status)
+
+    handle.__doc__ = f"{op.endpoint.method} {op.endpoint.path}: {op.endpoint.summary}"
+    return handle
+
+
+# Where the middleware leaves the Exchange for the handler (a typed key on aiohttp >= 3.12).
+EXCHANGE: Any = web.RequestKey("modmock_exchange", Exchange) if hasattr(web, "RequestKey") else "modmock.exchange"
+
 
 
 async def _act(kind: str, request: web.Request, ex: Exchange, state: "MockState") -> web.StreamResponse:
@@ -184,7 +158,7 @@ async def _unmatched(state: "MockState", request: web.Request) -> web.Response:
              f"{ep.method} {ep.path} ({'; '.join(differs)})"
     ex.problem(Problem("(path)", "no such endpoint", f"{request.method} {request.path}",
                        f"{ep.method} {ep.path} ({vendor.name}:{ep.id}); differs: {'; '.join(differs)}"))
-    response = vendor.render_error(vendor.not_found(report), ex)
+    response = ex.render_error(vendor.not_found(report))
     state.journal.record(ex.entry)
     return response
 
@@ -215,13 +189,13 @@ def exchange_middleware(state: "MockState") -> Any:
         except VendorError as error:
             for p in error.problems:
                 ex.problem(p)
-            response = vendor.render_error(error, ex)
+            response = ex.render_error(error)
         except web.HTTPException:
             raise
         except Exception:  # noqa: BLE001 - any bug answers the vendor's own failure code
             log.exception("internal error on %s %s", request.method, request.path)
             ex.note("internal error: " + traceback.format_exc(limit=5))
-            response = vendor.render_error(vendor.internal_error(), ex)
+            response = ex.render_error(vendor.internal_error())
         state.journal.record(ex.entry)
         log.debug("%s %s -> %s %s", request.method, request.path, ex.entry.status, ex.entry.code)
         return response

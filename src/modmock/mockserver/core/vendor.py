@@ -1,28 +1,35 @@
-"""What a vendor folder provides to the core: endpoints, routes, error rendering, banner.
+"""What a vendor folder provides to the core: its endpoints as declarations, its error
+catalogue and renderer, its credentials and banner.
 
-A vendor subclasses :class:`Vendor`; the core never imports a vendor module by name.
+A vendor subclasses :class:`Vendor`; the core never imports a vendor module by name. Routes are
+built by the core from the declarations (:meth:`Vendor.operations`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
-
-from aiohttp import web
 
 from .body import BodyProblem
 from .errors import VendorError
 
 if TYPE_CHECKING:
     from ..settings import Settings
+    from .context import Context
+    from .declaration import Answer, Operation
     from .journal import Problem
-    from .exchange import Exchange
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One documented operation: its id (used everywhere), method, path and schemas."""
+    """One documented operation: its id (used everywhere), method, path and schemas.
+
+    ``route`` is the aiohttp path pattern when it differs from the documented ``path`` (an
+    optional trailing slash, say); ``any_method`` routes every method to the endpoint, which
+    then answers the ones it does not serve with the vendor's own error.
+    """
 
     id: str
     method: str
@@ -34,6 +41,9 @@ class Endpoint:
     params_in: str = "body"  # "body" (a JSON body) or "query" (parameters in the query string)
     error_schema: str | None = None  # the body of 4xx answers, where the vendor has them
     parameters: tuple[dict[str, Any], ...] = ()  # OpenAPI path, query and header parameters
+    route: str = ""
+    any_method: bool = False
+    host: str = ""  # where the vendor serves it from another host than the vendor's main one
 
 
 class Vendor(ABC):
@@ -56,27 +66,43 @@ class Vendor(ABC):
         self.config = config
         self.settings = settings
 
-    def bind(self, state: Any) -> None:
-        """Called once the run's shared state exists (nonce stores, ...); nothing by default."""
-        return None
-
     def endpoint(self, endpoint_id: str) -> Endpoint:
         for ep in self.endpoints:
             if ep.id == endpoint_id:
                 return ep
         raise KeyError(f"{self.name} has no endpoint {endpoint_id!r}")
 
+    # -- the declaration -------------------------------------------------------------------------
     @abstractmethod
-    def routes(self) -> list[web.RouteDef]:
-        """The aiohttp routes, each named ``"<vendor>:<endpoint id>"``."""
+    def operations(self) -> list["Operation"]:
+        """Every endpoint as a declaration, in the order of ``endpoints``."""
 
+    @cached_property
+    def declared(self) -> dict[str, "Operation"]:
+        """The declarations by endpoint id."""
+        return {op.id: op for op in self.operations()}
+
+    def begin(self, ctx: "Context") -> None:
+        """Called first for every request (before any stage): e.g. set the request id."""
+        return None
+
+    # -- the error catalogue and renderer --------------------------------------------------------
     @abstractmethod
-    def render_error(self, error: VendorError, exchange: "Exchange") -> web.Response:
-        """The vendor's own error response."""
+    def render_error(self, error: VendorError, ctx: "Context") -> "Answer":
+        """The vendor's own error answer."""
 
     @abstractmethod
     def body_error(self, problem: BodyProblem) -> VendorError:
         """The vendor's error for a body that cannot be read."""
+
+    @abstractmethod
+    def invalid(self, problem: "Problem", endpoint: str, detail: str | None = None) -> VendorError:
+        """The vendor's error for the first broken rule of a request (``detail`` overrides the
+        default wording ``field: rule; expected ...``)."""
+
+    @abstractmethod
+    def for_code(self, code: Any, message: str | None) -> VendorError:
+        """The error a fault, rule or replayed answer injects by code."""
 
     @abstractmethod
     def not_found(self, detail: str) -> VendorError:
@@ -97,9 +123,23 @@ class Vendor(ABC):
         adds (AKOOL's ``"job_failed"``)."""
         return self.error_codes
 
-    @abstractmethod
+    # -- offline checks, credentials, banner -----------------------------------------------------
     def check_request(self, endpoint: str, request: Any) -> list["Problem"]:
-        """Every rule ``request`` breaks, without a server (the contract kit's request check)."""
+        """Every rule ``request`` breaks, without a server (the contract kit's request check):
+        the body's shape, the schema and the checks, for the default caller."""
+        from .journal import Problem
+        from .pipeline import problems
+
+        op = self.declared.get(endpoint)
+        if op is None:
+            raise KeyError(f"{self.name} has no endpoint {endpoint!r}")
+        if isinstance(op.shape, type) and not isinstance(request, op.shape):
+            return [Problem("(body)", "type", type(request).__name__, "a JSON object")]
+        return problems(self, op, request, self.offline_principal(endpoint, request))
+
+    def offline_principal(self, endpoint: str, request: Any) -> Any:
+        """The caller an offline check assumes (the first configured credential, say)."""
+        return None
 
     @abstractmethod
     def credentials(self) -> dict[str, Any]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import web
-
 from ...core.body import BodyProblem
+from ...core.context import Context
+from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
-from ...core.exchange import Exchange
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import errors, profile, results, routes, validation
+from . import declaration, errors, profile, results
 from .backend import Moderation, describe_credentials
 
 
@@ -21,16 +20,24 @@ class Akool(Vendor, profile=profile):
 
     def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         super().__init__(config, settings)
-        self.backend = Moderation(config, settings.strict)
+        self.backend = Moderation(config)
 
-    def routes(self) -> list[web.RouteDef]:
-        return routes.routes()
+    def operations(self) -> list[Operation]:
+        return declaration.operations(self.backend)
 
-    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
-        return exchange.json_response(results.error_body(error.code, error.text), error.http_status)
+    def render_error(self, error: VendorError, ctx: Context) -> Answer:
+        return Answer(results.error_body(error.code, error.text), error.http_status)
 
     def body_error(self, problem: BodyProblem) -> VendorError:
         return errors.InvalidParameter(problem.detail)
+
+    def invalid(self, problem: Problem, endpoint: str, detail: str | None = None) -> VendorError:
+        if detail is None and problem.rule == "required" and endpoint != "sentiment":
+            detail = f"{problem.field} can not be empty"
+        return errors.InvalidParameter(detail or f"{problem.field}: {problem.rule}; expected {problem.expected}")
+
+    def for_code(self, code: Any, message: str | None) -> VendorError:
+        return errors.for_code(code, message)
 
     def not_found(self, detail: str) -> VendorError:
         error = errors.NotFound(detail)
@@ -47,19 +54,6 @@ class Akool(Vendor, profile=profile):
     @property
     def injectable_codes(self) -> frozenset[Any]:
         return frozenset({*errors.BY_CODE, errors.JOB_FAILED})
-
-    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
-        if endpoint == "sentiment":
-            return validation.collect(request)
-        if endpoint == "get_token":
-            if not isinstance(request, dict):
-                return [Problem("(body)", "type", type(request).__name__, "a JSON object")]
-            return [Problem(k, "required", request.get(k), "a non-empty string")
-                    for k in ("clientId", "clientSecret") if not isinstance(request.get(k), str) or not request[k]]
-        if endpoint == "infobyid":
-            ok = isinstance(request, dict) and isinstance(request.get("_id"), str) and request["_id"]
-            return [] if ok else [Problem("_id", "required", None, "the _id the sentiment answer gave")]
-        raise KeyError(f"akool has no endpoint {endpoint!r}")
 
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)

@@ -3,19 +3,14 @@ lifetime), and the ``x-api-key`` header (the API key is the clientSecret)."""
 
 from __future__ import annotations
 
-import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ...core.auth import find_by_secret, same
+from ...core.tokens import TokenStore
 from ...settings import SettingsError
 from . import errors, profile, webhook
-
-TOKENS_KEPT = 10_000  # the oldest tokens are forgotten first
-
 
 @dataclass(frozen=True)
 class Account:
@@ -57,41 +52,15 @@ def load_accounts(config: Mapping[str, Any]) -> list[Account]:
     return accounts
 
 
-class Tokens:
-    """Issued bearer tokens: which account, valid until when (wall time)."""
-
-    def __init__(self, lifetime: float) -> None:
-        self.lifetime = lifetime
-        self._tokens: OrderedDict[str, tuple[Account, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def issue(self, account: Account) -> str:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = (account, time.time() + self.lifetime)
-            while len(self._tokens) > TOKENS_KEPT:
-                self._tokens.popitem(last=False)
-        return token
-
-    def expire(self, token: str | None = None) -> int:
-        """Make ``token`` (or every token) expired now; how many were."""
-        with self._lock:
-            chosen = [token] if token is not None else list(self._tokens)
-            found = [t for t in chosen if t in self._tokens]
-            for t in found:
-                self._tokens[t] = (self._tokens[t][0], time.time() - 1)
-        return len(found)
-
-    def account(self, token: str) -> Account | None:
-        """The account of a valid token; raises 1101 for an unknown or expired one."""
-        with self._lock:
-            entry = self._tokens.get(token)
-        if entry is None:
-            raise errors.InvalidToken("the token is not one getToken issued")
-        account, until = entry
-        if time.time() >= until:
-            raise errors.InvalidToken("the token has expired")
-        return account
+def token_account(tokens: TokenStore, accounts: list[Account], token: str) -> Account:
+    """The account of a valid token; raises 1101 for an unknown or expired one."""
+    entry = tokens.lookup(token)
+    account = next((a for a in accounts if entry is not None and a.client_id == entry[0]), None)
+    if entry is None or account is None:
+        raise errors.InvalidToken("the token is not one getToken issued")
+    if time.time() >= entry[1]:
+        raise errors.InvalidToken("the token has expired")
+    return account
 
 
 def login(accounts: list[Account], client_id: Any, client_secret: Any) -> Account:
@@ -102,7 +71,7 @@ def login(accounts: list[Account], client_id: Any, client_secret: Any) -> Accoun
     return account
 
 
-def authorize(headers: Mapping[str, str], accounts: list[Account], tokens: Tokens) -> Account:
+def authorize(headers: Mapping[str, str], accounts: list[Account], tokens: TokenStore) -> Account:
     """The calling account from ``Authorization: Bearer`` or ``x-api-key``; 1102 without
     either, 1101 for a bad one, 1200 for a banned account."""
     api_key = headers.get("x-api-key")
@@ -115,7 +84,7 @@ def authorize(headers: Mapping[str, str], accounts: list[Account], tokens: Token
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise errors.InvalidToken("Authorization must be 'Bearer {token}'")
-        account = tokens.account(token.strip())
+        account = token_account(tokens, accounts, token.strip())
     else:
         raise errors.MissingToken("send Authorization: Bearer {token} (from getToken) or x-api-key")
     assert account is not None

@@ -1,5 +1,5 @@
-"""AKOOL without HTTP: tokens, submissions that become jobs on the mock clock, job queries,
-and webhooks on status changes.
+"""AKOOL without HTTP: the hooks and backends for tokens, submissions that become jobs on the
+mock clock, job queries, and webhooks on status changes.
 
 Precedence of a submission: body → authorization (1102/1101/1200) → QPS (1005, inferred) →
 fields (1003) → media bytes where downloadable (1003, inferred code) → injected failure.
@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any, Mapping
+from typing import Any
 
-from ...core.exchange import Exchange
-from ...core.injection import inject
+from ...core.context import Context
+from ...core.declaration import Item, Limit
 from ...core.journal import Problem
+from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
-from ...core.verdict import Subject, Verdict, default_verdict
+from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
 from . import errors, media, profile, results, validation, webhook
-from .auth import Account, Tokens, authorize, load_accounts, login
+from .auth import Account, authorize, load_accounts, login
 
 SUBMIT, QUERY = "sentiment", "infobyid"
 KEYS = ("credentials", "include_defaults", "token_lifetime_seconds", "qps", "queue_seconds",
@@ -29,11 +30,11 @@ KEYS = ("credentials", "include_defaults", "token_lifetime_seconds", "qps", "que
 class Moderation:
     """The AKOOL backend for one server run."""
 
-    def __init__(self, config: dict[str, Any], strict: bool) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         check_keys("akool", config, KEYS)
         self.accounts: list[Account] = load_accounts(config)
-        self.tokens = Tokens(float(config_number("akool", "token_lifetime_seconds", config.get(
-            "token_lifetime_seconds", profile.TOKEN_LIFETIME_SECONDS))))
+        self.token_lifetime = float(config_number("akool", "token_lifetime_seconds", config.get(
+            "token_lifetime_seconds", profile.TOKEN_LIFETIME_SECONDS)))
         qps = config.get("qps")
         self.qps = None if qps is None else int(config_number("akool", "qps", qps, integer=True, minimum=0,
                                                              exclusive=True))
@@ -43,64 +44,79 @@ class Moderation:
         self.webhook_on = str(config.get("webhook_on", profile.DEFAULT_WEBHOOK_ON))
         if self.webhook_on not in profile.WEBHOOK_ON:
             raise SettingsError(f"akool webhook_on must be one of {list(profile.WEBHOOK_ON)}, not {self.webhook_on!r}")
-        self.strict = strict
 
     # -- getToken ------------------------------------------------------------------------------
-    def get_token(self, body: Any, ex: Exchange) -> dict[str, Any]:
-        if not isinstance(body, dict):
-            ex.problem(Problem("(body)", "type", type(body).__name__, "a JSON object"))
-            raise errors.InvalidParameter("the body must be a JSON object")
-        for name in ("clientId", "clientSecret"):
-            if not isinstance(body.get(name), str) or not body.get(name):
-                ex.problem(Problem(name, "required", body.get(name), "the string from the API Credentials page"))
-                raise errors.InvalidParameter(f"{name} can not be empty")
-        account = login(self.accounts, body["clientId"], body["clientSecret"])
+    @staticmethod
+    def token_checks(body: dict[str, Any], principal: Any) -> list[Problem]:
+        return [Problem(name, "required", body.get(name), "the string from the API Credentials page")
+                for name in ("clientId", "clientSecret") if not isinstance(body.get(name), str) or not body.get(name)]
+
+    def login(self, ctx: Context) -> Account:
+        account = login(self.accounts, ctx.body["clientId"], ctx.body["clientSecret"])
         if account.banned:
             raise errors.Banned()
-        ex.note(f"token issued to uid {account.uid}, valid {self.tokens.lifetime:g} s (wall time)")
-        return {"code": profile.SUCCESS, "msg": profile.MESSAGES[profile.SUCCESS], "token": self.tokens.issue(account)}
+        return account
+
+    async def get_token(self, ctx: Context) -> dict[str, Any]:
+        account: Account = ctx.principal
+        ctx.note(f"token issued to uid {account.uid}, valid {self.token_lifetime:g} s (wall time)")
+        token = ctx.services.tokens.issue(account.client_id, self.token_lifetime)
+        return {"code": profile.SUCCESS, "msg": profile.MESSAGES[profile.SUCCESS], "token": token}
 
     # -- sentiment -----------------------------------------------------------------------------
-    async def submit(self, body: Any, headers: Mapping[str, str], ex: Exchange) -> dict[str, Any]:
-        account = authorize(headers, self.accounts, self.tokens)
-        state = ex.state
-        if not state.limiter.allow((profile.NAME, account.client_id), self.qps):
-            raise errors.TooFrequent(f"more than {self.qps} requests in one second")
-        if not isinstance(body, dict):
-            ex.problem(Problem("(body)", "type", type(body).__name__, "a JSON object"))
-            raise errors.InvalidParameter("the body must be a JSON object")
-        sub = validation.check(body, self.strict, ex)
+    def authorize(self, ctx: Context) -> Account:
+        return authorize(ctx.incoming.headers, self.accounts, ctx.services.tokens)
+
+    def limits(self, ctx: Context) -> list[Limit]:
+        return [Limit((profile.NAME, ctx.principal.client_id), errors.TooFrequent, qps=self.qps)]
+
+    @staticmethod
+    def sentiment_checks(body: dict[str, Any], principal: Any) -> list[Problem]:
+        return validation.collect(body)
+
+    @staticmethod
+    def prepare(ctx: Context) -> validation.Submission:
+        return validation.submission(ctx.body)
+
+    async def subjects(self, ctx: Context) -> list[Item]:
+        """The content; where it downloads (allow-listed hosts), its bytes judged by the limits,
+        and a download failure kept as the job's failure."""
+        sub: validation.Submission = ctx.request
         failure = None
         if sub.content_is_url:
-            found = await media.judge(sub.content, sub.type, state.callbacks.allow)
+            found = await media.judge(sub.content, sub.type, ctx.services.allow)
             if found.note:
-                ex.note(found.note)
+                ctx.note(found.note)
             if found.problems:
-                problem = ex.judge(list(found.problems), self.strict)
+                problem = ctx.notes.judge(list(found.problems))
                 if problem is not None:
                     raise errors.InvalidParameter(f"content: {problem.rule}; expected {problem.expected}")
             failure = found.failure
         subject = Subject(url=sub.content if sub.content_is_url else None,
                           text=None if sub.content_is_url else sub.content)
-        try:
-            rule = await inject(ex, subject, errors.for_code)
-        except errors.JobFails as injected:
-            rule, failure = None, injected.text
-        verdict = rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
-        job_id = ex.random_uuid().hex[:24]
-        ex.new_request_id(job_id)
+        return [Item(subject, failure)]
+
+    async def submit(self, ctx: Context) -> dict[str, Any]:
+        """A job in status 1 (queueing), moving on the mock clock."""
+        account: Account = ctx.principal
+        sub: validation.Submission = ctx.request
+        item = ctx.items[0]
+        failure = item.outcome.text if item.outcome is not None else item.data
+        verdict = item.verdict if item.verdict is not None else verdict_of(None, item.subject)
+        job_id = ctx.uuid().hex[:24]
+        ctx.new_request_id(job_id)
         data = {"create_time": int(time.time() * 1000), "uid": account.uid, "type": sub.type,
                 "status": profile.QUEUEING, "webhookUrl": sub.webhook_url or "", "result": "", "_id": job_id,
                 "__v": 0}
-        self._start(job_id, account, sub, verdict, failure, data, ex)
+        self._start(job_id, account, sub, verdict, failure, data, ctx)
         answer = dict(data)
         if not sub.webhook_url:
             answer.pop("webhookUrl")
         return results.ok(answer)
 
     def _start(self, job_id: str, account: Account, sub: validation.Submission, verdict: Verdict,
-               failure: str | None, data: dict[str, Any], ex: Exchange) -> None:
-        state = ex.state
+               failure: str | None, data: dict[str, Any], ctx: Context) -> None:
+        services = ctx.services
         final = profile.FAILED if failure else profile.COMPLETED
 
         async def changed(task: Task) -> None:
@@ -115,26 +131,28 @@ class Moderation:
                            **({k: task.data[k] for k in ("result", "final_conclusion") if k in task.data})}
                 envelope = webhook.seal(payload, account.client_id, account.client_secret,
                                         int(time.time() * 1000), secrets.token_hex(8))
-                state.callbacks.submit(vendor=profile.NAME, endpoint=SUBMIT, url=sub.webhook_url, body=envelope,
-                                       request_id=job_id, schedule=profile.RETRY_SCHEDULE,
-                                       success=profile.CALLBACK_SUCCESS)
+                services.callbacks.submit(vendor=profile.NAME, endpoint=SUBMIT, url=sub.webhook_url, body=envelope,
+                                          request_id=job_id, schedule=profile.RETRY_SCHEDULE,
+                                          success=profile.CALLBACK_SUCCESS)
 
         plan = [Step(self.queue_seconds, profile.STATUS_NAMES[profile.PROCESSING], changed),
                 Step(self.processing_seconds[sub.type], profile.STATUS_NAMES[final], changed)]
-        state.tasks.start(job_id, profile.NAME, SUBMIT, profile.STATUS_NAMES[profile.QUEUEING], plan,
-                          {"uid": account.uid, "type": sub.type, "create_time": data["create_time"]})
-        ex.note(f"job {job_id}: queueing {self.queue_seconds:g} s, processing "
-                f"{self.processing_seconds[sub.type]:g} s (mock clock), then "
-                f"{profile.STATUS_NAMES[final]}" + (f" ({failure})" if failure else f" ({verdict.risk})"))
+        services.tasks.start(job_id, profile.NAME, SUBMIT, profile.STATUS_NAMES[profile.QUEUEING], plan,
+                             {"uid": account.uid, "type": sub.type, "create_time": data["create_time"]})
+        ctx.note(f"job {job_id}: queueing {self.queue_seconds:g} s, processing "
+                 f"{self.processing_seconds[sub.type]:g} s (mock clock), then "
+                 f"{profile.STATUS_NAMES[final]}" + (f" ({failure})" if failure else f" ({verdict.risk})"))
 
     # -- infobyid ------------------------------------------------------------------------------
-    def info(self, query: Mapping[str, str], headers: Mapping[str, str], ex: Exchange) -> dict[str, Any]:
-        account = authorize(headers, self.accounts, self.tokens)
+    @staticmethod
+    def info_checks(query: dict[str, Any], principal: Any) -> list[Problem]:
         job_id = query.get("_id")
-        if not job_id:
-            ex.problem(Problem("_id", "required", job_id, "the _id the sentiment answer gave"))
-            raise errors.InvalidParameter("_id can not be empty")
-        task = ex.state.tasks.get(job_id)
+        return [] if job_id else [Problem("_id", "required", job_id, "the _id the sentiment answer gave")]
+
+    async def info(self, ctx: Context) -> dict[str, Any]:
+        account: Account = ctx.principal
+        job_id = ctx.body["_id"]
+        task = ctx.services.tasks.get(job_id)
         if task is None or task.vendor != profile.NAME:
             raise errors.NotFound(f"no job with _id {job_id}")
         if task.data["uid"] != account.uid:

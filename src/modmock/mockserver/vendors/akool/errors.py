@@ -3,6 +3,7 @@ or fault can inject (``"job_failed"``: the job is accepted, then ends in status 
 
 from __future__ import annotations
 
+from ...core.declaration import ItemError
 from ...core.errors import VendorError
 from . import profile
 
@@ -42,7 +43,7 @@ class VendorFailure(AkoolError):
     message = "The request operation processing failed"
 
 
-class JobFails(AkoolError):
+class JobFails(AkoolError, ItemError):
     """Not an answer: the submission is accepted and its job ends ``failed`` (status 4)."""
 
     code = JOB_FAILED

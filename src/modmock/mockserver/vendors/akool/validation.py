@@ -112,12 +112,7 @@ def _media_url(content: str, kind: int) -> list[Problem]:
     return []
 
 
-def check(body: dict[str, Any], strict: bool, ex: Any) -> Submission:
-    """The submission, or raise 1003 naming the first field that breaks a rule."""
-    from . import errors
-
-    problem = ex.judge(collect(body), strict)
-    if problem is not None:
-        raise errors.InvalidParameter(f"{problem.field}: {problem.rule}; expected {problem.expected}")
+def submission(body: dict[str, Any]) -> Submission:
+    """A valid body in the backend's terms."""
     return Submission(body["content"], body["type"], body.get("language"), body.get("webhookUrl") or None,
                       body.get("input"))

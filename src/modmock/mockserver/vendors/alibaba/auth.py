@@ -58,7 +58,8 @@ class SignedRequest:
 
 
 class Verifier:
-    """Checks a request's signature; returns the credential or raises a GatewayError."""
+    """Checks a request's signature against ``credentials`` with the run's nonce store;
+    returns the credential or raises a GatewayError."""
 
     def __init__(self, credentials: list[Credential], nonces: NonceStore) -> None:
         self.credentials = {c.access_key_id: c for c in credentials}

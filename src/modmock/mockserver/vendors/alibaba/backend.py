@@ -1,4 +1,4 @@
-"""ImageBatchModeration without HTTP: gateway checks, parameters, limits, verdict, Data.
+"""ImageBatchModeration without HTTP: the hooks the core calls and the backend function.
 
 Precedence (profile.ERROR_PRECEDENCE): gateway (action, signature, time, nonce) → 400 / 401 /
 402 / 408 → QPS 403 → injected failure → media (404 / 405 / 406 / 407).
@@ -6,34 +6,50 @@ Precedence (profile.ERROR_PRECEDENCE): gateway (action, signature, time, nonce) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-from ...core.body import BodyProblem
-from ...core.exchange import Exchange
+from ...core.body import JSON_TYPES, BodyProblem, parse_json
+from ...core.context import Context
+from ...core.declaration import Item, Limit
 from ...core.journal import Problem
-from ...core.injection import inject
 from ...core.media import MediaError, inspect
-from ...core.nonces import NonceStore
-from ...core.verdict import MediaProblem, Subject, check_media, default_verdict
+from ...core.verdict import MediaProblem, Subject, check_media
 from ...settings import SettingsError, check_keys, config_number
 from . import errors, profile, results, validation
 from .auth import Credential, SignedRequest, Verifier, load_credentials
 
-ENDPOINT = "image_batch_moderation"
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-def request_id(ex: Exchange) -> str:
-    """Alibaba's request id form, e.g. ``70ED13B0-BC22-576D-9CCF-1CC12FEAC477``."""
-    return str(ex.random_uuid()).upper()
+@dataclass(frozen=True)
+class RpcBody:
+    """The body as read before the caller is known: form parameters (signed with V1), JSON
+    parameters (the seed's description), and the problem reading them, answered only after
+    authentication (profile.ERROR_PRECEDENCE)."""
+
+    raw: bytes
+    form: dict[str, str] = field(default_factory=dict)
+    json_params: dict[str, Any] = field(default_factory=dict)
+    problem: BodyProblem | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A correctly signed caller: the credential, the signature scheme, and the region served."""
+
+    credential: Credential
+    scheme: str
+    region: str
 
 
 class ImageBatchModeration:
-    """The ImageBatchModeration backend for one server run."""
+    """The ImageBatchModeration hooks and backend for one server run (its configuration)."""
 
-    def __init__(self, config: dict[str, Any], strict: bool, nonces: NonceStore) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.credentials: list[Credential] = load_credentials(config)
-        self.verifier = Verifier(self.credentials, nonces)
         self.region = str(config.get("region", profile.DEFAULT_REGION))
         if self.region not in profile.REGIONS:
             raise SettingsError(f"alibaba region {self.region!r} is not one of {sorted(profile.REGIONS)}")
@@ -44,62 +60,100 @@ class ImageBatchModeration:
             raise SettingsError('[alibaba.oss_files] must map "bucket/object" to a local file path')
         self.oss_files = {str(k): Path(str(v)) for k, v in oss.items()}
         check_keys("alibaba", config, profile.CONFIG_KEYS)
-        self.strict = strict
 
-    async def moderate(self, signed: SignedRequest, json_params: dict[str, Any], problem: BodyProblem | None,
-                       ex: Exchange) -> dict[str, Any]:
-        """The response body for one call, or raise the vendor error that answers it."""
-        rid = ex.new_request_id(request_id(ex))
+    # -- hooks, in the declared order ------------------------------------------------------------
+    def decode(self, ctx: Context) -> RpcBody:
+        """Form or JSON parameters; a problem reading them is kept for later."""
+        raw, ctype = ctx.raw, ctx.incoming.content_type
+        if not raw.strip():
+            return RpcBody(raw)
+        try:
+            if ctype == FORM_TYPE:
+                return RpcBody(raw, form=dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)))
+            if ctype.lower() in JSON_TYPES or ctype.lower().endswith("+json"):
+                value = parse_json(raw)
+                if not isinstance(value, dict):
+                    raise BodyProblem("type", "a JSON body must be an object of parameters")
+                return RpcBody(raw, json_params=value)
+        except UnicodeDecodeError:
+            return RpcBody(raw, problem=BodyProblem("utf-8", "the form body is not valid UTF-8"))
+        except BodyProblem as problem:
+            return RpcBody(raw, problem=problem)
+        return RpcBody(raw)  # e.g. the SDK's empty application/octet-stream body
+
+    def authenticate(self, ctx: Context) -> Caller:
+        """The method and action, then the signature (V3 or V1), the time window and the nonce."""
+        body: RpcBody = ctx.body
+        incoming = ctx.incoming
+        headers = {name: ",".join(sorted(v.strip() for v in values))
+                   for name, values in incoming.header_lists.items()}
+        signed = SignedRequest(incoming.method, incoming.path, dict(incoming.query), body.form, headers, body.raw)
         if signed.method not in ("GET", "POST"):
             raise errors.GatewayError("unknown_action", f"{signed.method} is not served; RPC calls use GET or POST")
         _check_action(signed)
-        cred, scheme = self.verifier.verify(signed)
-        if problem is not None:  # answered only once the caller is known
-            ex.problem(Problem("(body)", problem.rule, None,
-                               f"parameters as a form or a JSON object ({problem.detail})"))
-            raise ex.vendor.body_error(problem)
-        params = self._parameters(signed, json_params, scheme, ex)
-        ex.set_body(params)
-        region = self._region(signed.headers.get("host", ""), ex)
-        req = validation.check(params, region, cred, self.strict, ex)
-        if not ex.state.limiter.allow((profile.NAME, cred.access_key_id), self.qps):
-            raise errors.QpsExceeded(f"more than {self.qps} requests in one second for {cred.access_key_id}")
+        cred, scheme = Verifier(self.credentials, ctx.services.nonces).verify(signed)
+        return Caller(cred, scheme, self._region(headers.get("host", ""), ctx))
+
+    def shape(self, ctx: Context) -> dict[str, Any]:
+        """The parameters: the body's problem (once the caller is known), then query and form,
+        plus a JSON body's under V3 (whose body hash is signed). V1 signs only the query and
+        the form, so a JSON body is not read there."""
+        body: RpcBody = ctx.body
+        if body.problem is not None:
+            error = errors.for_body(body.problem)
+            error.problems.append(Problem("(body)", body.problem.rule, None,
+                                          f"parameters as a form or a JSON object ({body.problem.detail})"))
+            raise error
+        params: dict[str, Any] = {**ctx.incoming.query, **body.form}
+        if body.json_params and ctx.principal.scheme == "v1":
+            ctx.notes.warn(Problem("(body)", "unsigned parameters", sorted(body.json_params),
+                                   "V1 signs the query and form only: a JSON body is ignored", inferred=True))
+        elif body.json_params:
+            twice = sorted(set(params) & set(body.json_params))
+            if twice:
+                raise errors.InvalidParameters(f"{', '.join(twice)} set both in the query and in the JSON body",
+                                               problems=[Problem(twice[0], "set twice", body.json_params[twice[0]],
+                                                                 "each parameter in one place only")])
+            params = {**params, **body.json_params}
+        ctx.notes.set_body(params)
+        return params
+
+    def checks(self, params: dict[str, Any], caller: Caller) -> list[Problem]:
+        return validation.collect(params, caller.region, caller.credential)
+
+    def prepare(self, ctx: Context) -> validation.ModerationRequest:
+        return validation.prepare(ctx.body)
+
+    def limits(self, ctx: Context) -> list[Limit]:
+        key_id = ctx.principal.credential.access_key_id
+        return [Limit((profile.NAME, key_id), lambda detail: errors.QpsExceeded(f"{detail} for {key_id}"),
+                      qps=self.qps)]
+
+    async def subjects(self, ctx: Context) -> list[Item]:
+        req: validation.ModerationRequest = ctx.request
         url = req.image_url or (f"oss://{req.oss_key}" if req.oss_key else None)
-        subject = Subject(url=url, data_id=req.data_id, content=self._oss_bytes(req))
-        rule = await inject(ex, subject, errors.for_code)
-        self._check_media(req, subject)
-        verdict = rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
-        return {"Code": profile.SUCCESS, "Msg": profile.MESSAGES[profile.SUCCESS], "RequestId": rid,
-                "Data": results.render(verdict, req, ex.note)}
+        return [Item(Subject(url=url, data_id=req.data_id, content=self._oss_bytes(req)))]
 
-    @staticmethod
-    def _parameters(signed: SignedRequest, json_params: dict[str, Any], scheme: str, ex: Exchange) -> dict[str, Any]:
-        """Query and form parameters, plus a JSON body's under V3 (whose body hash is signed).
-        V1 signs only the query and the form, so a JSON body is not read there."""
-        params: dict[str, Any] = {**signed.query, **signed.form}
-        if not json_params:
-            return params
-        if scheme == "v1":
-            ex.warn(Problem("(body)", "unsigned parameters", sorted(json_params),
-                            "V1 signs the query and form only: a JSON body is ignored", inferred=True))
-            return params
-        twice = sorted(set(params) & set(json_params))
-        if twice:
-            ex.problem(Problem(twice[0], "set twice", json_params[twice[0]], "each parameter in one place only"))
-            raise errors.InvalidParameters(f"{', '.join(twice)} set both in the query and in the JSON body")
-        return {**params, **json_params}
+    async def moderate(self, ctx: Context) -> dict[str, Any]:
+        """The media checks (404-407), then the answer with every service's result."""
+        req: validation.ModerationRequest = ctx.request
+        item = ctx.items[0]
+        self._check_media(req, item.subject)
+        return {"Code": profile.SUCCESS, "Msg": profile.MESSAGES[profile.SUCCESS], "RequestId": ctx.request_id,
+                "Data": results.render(item.verdict, req, ctx.note)}
 
-    def _region(self, host: str, ex: Exchange) -> str:
+    # -- helpers ---------------------------------------------------------------------------------
+    def _region(self, host: str, ctx: Context) -> str:
         """The region a ``green-cip[-vpc].<region>.aliyuncs.com`` Host names, else the configured one."""
         name = host.split(":")[0].lower()
         for prefix in profile.HOST_PREFIXES:
             if name.startswith(prefix) and name.endswith(profile.HOST_SUFFIX):
                 region = name[len(prefix):-len(profile.HOST_SUFFIX)]
                 if region not in profile.REGIONS:
-                    ex.note(f"Host {name}: the document lists no such region; answering as {self.region}")
+                    ctx.note(f"Host {name}: the document lists no such region; answering as {self.region}")
                     return self.region
                 if prefix.startswith("green-cip-vpc") and region in profile.NO_VPC:
-                    ex.note(f"Host {name}: {region} has no internal endpoint in the document")
+                    ctx.note(f"Host {name}: {region} has no internal endpoint in the document")
                 return region
         return self.region
 

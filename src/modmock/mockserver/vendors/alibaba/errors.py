@@ -6,6 +6,7 @@ Seed: Response codes (400-408, 500). Gateway errors use the OpenAPI error body
 
 from __future__ import annotations
 
+from ...core.body import BodyProblem
 from ...core.errors import VendorError
 from . import profile
 
@@ -55,3 +56,8 @@ def for_code(code: object, message: str | None = None) -> BusinessError:
         raise ValueError(f"{code!r} is not a documented alibaba error code")
     cls = BY_CODE[code]
     return cls(message=message) if message else cls()
+
+
+def for_body(problem: BodyProblem) -> BusinessError:
+    """A body over the size limit is 402 (length); any other unreadable body is 401."""
+    return InvalidLength(problem.detail) if problem.rule == "max_body_size" else InvalidParameters(problem.detail)

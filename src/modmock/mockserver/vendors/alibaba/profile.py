@@ -17,7 +17,7 @@ VERSION = "2022-03-02"
 
 ENDPOINTS = (
     Endpoint(
-        id="image_batch_moderation", method="POST", path="/",
+        id="image_batch_moderation", method="POST", path="/", any_method=True,
         summary="ImageBatchModeration: several services on one image (RPC style, signed)",
         request_schema="alibaba/request.json",
         response_schemas=("alibaba/response.json",),

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...core import schemas
-from ...core.exchange import Exchange
 from ...core.journal import Problem
 from ...core.verdict import url_problem
 from . import profile
@@ -102,28 +101,28 @@ def _service_parameters(raw: Any) -> tuple[dict[str, Any] | None, list[Problem]]
     return value, found
 
 
-def collect(params: dict[str, Any], region: str, cred: Credential) -> tuple[list[Problem], dict[str, Any] | None]:
-    """Every rule the parameters break (documented and inferred), and the decoded
-    ServiceParameters when they could be read; the signature is not part of it."""
-    found = schemas.problems(REQUEST_SCHEMA, params)
-    parameters: dict[str, Any] | None = None
+def collect(params: dict[str, Any], region: str, cred: Credential) -> list[Problem]:
+    """Every rule the parameters break beyond the request schema (documented and inferred):
+    services of the region and the credential, and the ServiceParameters JSON string; the
+    signature is not part of it. The core ranks them by :func:`rank`."""
+    found: list[Problem] = []
     if isinstance(params.get("Service"), str) and params["Service"]:
         _, service_problems = _services(params["Service"], region, cred)
         found += service_problems
     if params.get("ServiceParameters") not in (None, ""):
-        parameters, sp_problems = _service_parameters(params["ServiceParameters"])
-        found += sp_problems
-    found.sort(key=lambda p: code_for(p).code)  # 400 before 401 before 402 before 408
-    return found, parameters
+        found += _service_parameters(params["ServiceParameters"])[1]
+    return found
 
 
-def check(params: dict[str, Any], region: str, cred: Credential, strict: bool, ex: Exchange) -> ModerationRequest:
-    """Validate, journal every problem, raise the business error of the first one that counts."""
-    found, parameters = collect(params, region, cred)
-    services = [s.strip() for s in str(params.get("Service", "")).split(",")]
-    first = ex.judge(found, strict)
-    if first is not None:
-        raise code_for(first)(f"{first.field}: {first.rule}; expected {first.expected}")
+def rank(problem: Problem) -> int:
+    """400 before 401 before 402 before 408 (the first one counting is answered)."""
+    return code_for(problem).code
+
+
+def prepare(params: dict[str, Any]) -> ModerationRequest:
+    """Valid parameters in the backend's terms."""
+    parameters, _ = _service_parameters(params["ServiceParameters"])
     assert parameters is not None
+    services = [s.strip() for s in str(params.get("Service", "")).split(",")]
     info = [t for t in str(parameters.get("infoType") or "").split(",") if t]
     return ModerationRequest(list(dict.fromkeys(services)), parameters, info)

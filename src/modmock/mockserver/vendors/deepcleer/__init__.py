@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import web
-
 from ...core.body import BodyProblem
+from ...core.context import Context
+from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
-from ...core.exchange import Exchange
+from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from ...core.journal import Problem
-from . import errors, profile, results, routes, validation
+from . import declaration, errors, profile, results
 from .auth import authenticate
 from .backend import ImageModeration, describe_credentials
 
@@ -22,17 +21,26 @@ class Deepcleer(Vendor, profile=profile):
 
     def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         super().__init__(config, settings)
-        self.backend = ImageModeration(config, settings.strict)
+        self.backend = ImageModeration(config)
 
-    def routes(self) -> list[web.RouteDef]:
-        return routes.routes()
+    def operations(self) -> list[Operation]:
+        return declaration.operations(self.backend)
 
-    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
-        request_id = exchange.entry.request_id or exchange.new_request_id()
-        return exchange.json_response(results.error_body(error.code, error.text, request_id), error.http_status)
+    def begin(self, ctx: Context) -> None:
+        ctx.new_request_id()
+
+    def render_error(self, error: VendorError, ctx: Context) -> Answer:
+        request_id = ctx.request_id or ctx.new_request_id()
+        return Answer(results.error_body(error.code, error.text, request_id), error.http_status)
 
     def body_error(self, problem: BodyProblem) -> VendorError:
         return errors.InvalidParameters(problem.detail)
+
+    def invalid(self, problem: Problem, endpoint: str, detail: str | None = None) -> VendorError:
+        return errors.InvalidParameters(detail or f"{problem.field}: {problem.rule}; expected {problem.expected}")
+
+    def for_code(self, code: Any, message: str | None) -> VendorError:
+        return errors.for_code(code, message)
 
     def not_found(self, detail: str) -> VendorError:
         error = errors.InvalidParameters(detail)
@@ -47,12 +55,16 @@ class Deepcleer(Vendor, profile=profile):
         return frozenset(errors.BY_CODE)
 
     def check_request(self, endpoint: str, request: Any) -> list[Problem]:
-        if not isinstance(request, dict):
-            return [Problem("(body)", "type", type(request).__name__, "a JSON object")]
+        if isinstance(request, dict):
+            cred = authenticate(request.get("accessKey"), self.backend.credentials)
+            if cred is None:
+                unknown = Problem("accessKey", "unknown accessKey", request.get("accessKey"), "a configured accessKey")
+                return [unknown] + super().check_request(endpoint, request)
+        return super().check_request(endpoint, request)
+
+    def offline_principal(self, endpoint: str, request: Any) -> Any:
         cred = authenticate(request.get("accessKey"), self.backend.credentials)
-        found = [] if cred is not None else [
-            Problem("accessKey", "unknown accessKey", request.get("accessKey"), "a configured accessKey")]
-        return found + validation.collect(request, cred or self.backend.credentials[0], self.backend.cluster)
+        return cred or self.backend.credentials[0]
 
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)

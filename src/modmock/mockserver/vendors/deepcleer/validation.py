@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...core import schemas
-from ...core.exchange import Exchange
+from ...core.context import Notebook
 from ...core.journal import Problem
 from ...core.media import is_url
 from ...core.verdict import url_problem
 from . import profile
 from .auth import Credential
-from .errors import InvalidParameters
 
 REQUEST_SCHEMA = "deepcleer/request.json"
 
@@ -157,26 +156,21 @@ def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
 
 
 def collect(body: dict[str, Any], cred: Credential, cluster: str) -> list[Problem]:
-    """Every rule ``body`` breaks (documented and inferred), without raising: the schema, the
-    seed's prose rules, the agreed ids, unknown fields."""
-    return (schemas.problems(REQUEST_SCHEMA, body) + _cross_field(body, cluster) + _agreed_ids(body, cred)
-            + _unknown_fields(body))
+    """Every rule ``body`` breaks beyond its schema (documented and inferred), without raising:
+    the seed's prose rules, the agreed ids, unknown fields."""
+    return _cross_field(body, cluster) + _agreed_ids(body, cred) + _unknown_fields(body)
 
 
-def check(body: dict[str, Any], cred: Credential, cluster: str, strict: bool, ex: Exchange) -> ImageRequest:
-    """Validate, journal every problem, raise 1902 for the first one that counts."""
-    found = collect(body, cred, cluster)
-    first = ex.judge(found, strict)
-    if first is not None:
-        raise InvalidParameters(f"{first.field}: {first.rule}; expected {first.expected}")
+def prepare(body: dict[str, Any], notes: Notebook) -> ImageRequest:
+    """The valid body in the backend's terms; truncations and older codes noted."""
     data = body["data"]
     nickname = data.get("nickname")
     if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
-        ex.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
+        notes.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
     older = [c for c in _codes(body.get("type")) + _codes(body.get("businessType"))
              if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES]
     if older:
-        ex.note(f"older codes read as current ones: {', '.join(older)}")
+        notes.note(f"older codes read as current ones: {', '.join(older)}")
     types = [profile.OLDER_TYPES.get(c, c) for c in _codes(body.get("type"))]
     accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
     return ImageRequest(body, data, list(dict.fromkeys(types)), _codes(body.get("businessType")), accept)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from aiohttp import web
-
 from ...core.body import BodyProblem
+from ...core.context import Context
+from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
-from ...core.exchange import Exchange
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import errors, profile, results, routes, validation
+from . import declaration, errors, profile, results
 from .backend import Moderation, describe_credentials, trace_id_of
 
 
@@ -25,19 +24,28 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
 
     def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         super().__init__(config, settings)
-        self.backend = Moderation(self.dialect, config, settings.strict)
+        self.backend = Moderation(self.dialect, config)
 
-    def routes(self) -> list[web.RouteDef]:
-        return routes.routes(self.dialect)
+    def operations(self) -> list[Operation]:
+        return declaration.operations(self.backend, self.endpoints)
 
-    def render_error(self, error: VendorError, exchange: Exchange) -> web.Response:
-        trace = trace_id_of(exchange) or ""
-        request_id = exchange.entry.request_id or exchange.new_request_id(str(exchange.random_uuid()))
-        body = results.envelope(int(error.code), error.text, trace, request_id, exchange.state.clock.now())
-        return exchange.json_response(body, error.http_status)
+    def begin(self, ctx: Context) -> None:
+        ctx.new_request_id(str(ctx.uuid()))
+
+    def render_error(self, error: VendorError, ctx: Context) -> Answer:
+        trace = trace_id_of(ctx) or ""
+        request_id = ctx.request_id or ctx.new_request_id(str(ctx.uuid()))
+        body = results.envelope(int(error.code), error.text, trace, request_id, ctx.services.clock.now())
+        return Answer(body, error.http_status)
 
     def body_error(self, problem: BodyProblem) -> VendorError:
         return errors.BadRequest(problem.detail)
+
+    def invalid(self, problem: Problem, endpoint: str, detail: str | None = None) -> VendorError:
+        return errors.BadRequest(detail or f"{problem.field}: {problem.rule}; expected {problem.expected}")
+
+    def for_code(self, code: Any, message: str | None) -> VendorError:
+        return errors.for_code(code, message)
 
     def not_found(self, detail: str) -> VendorError:
         return errors.NotFound(detail)
@@ -52,11 +60,6 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
     @property
     def injectable_codes(self) -> frozenset[Any]:
         return errors.injectable()
-
-    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
-        if endpoint not in profile.ENDPOINT_IDS:
-            raise KeyError(f"{self.name} has no endpoint {endpoint!r}")
-        return validation.collect(endpoint, request)
 
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)

@@ -9,16 +9,15 @@ their result arrives by callback; live items answer a ``taskId`` and report by c
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Mapping
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from ...core.concurrency import InFlight, TooManyInFlight
-from ...core.exchange import Exchange, seeded_uuid
-from ...core.injection import inject
+from ...core.context import Context, Services, seeded_uuid
+from ...core.declaration import Answer, Item, Limit
 from ...core.journal import Problem
-from ...core.rules import Rule
+from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
-from ...core.verdict import Subject, Verdict, default_verdict
+from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
 from . import errors, media, profile, results, validation
 from .auth import Certificate, authenticate, load_certificates
@@ -32,7 +31,7 @@ RUNNING, ENDED, STOPPED = "running", "ended", "stopped"
 class Moderation:
     """The backend of one profile (jocloud or aivacom) for one server run."""
 
-    def __init__(self, dialect: Profile, config: dict[str, Any], strict: bool) -> None:
+    def __init__(self, dialect: Profile, config: dict[str, Any]) -> None:
         self.name = table = dialect.NAME
         check_keys(table, config, KEYS)
         self.certificates: list[Certificate] = load_certificates(table, config)
@@ -50,98 +49,109 @@ class Moderation:
         self.live_reports = str(config.get("live_reports", profile.DEFAULT_LIVE_REPORTS))
         if self.live_reports not in profile.LIVE_REPORTS:
             raise SettingsError(f"[{table}] live_reports must be one of {list(profile.LIVE_REPORTS)}")
-        self.strict = strict
-        self.in_flight = InFlight()
 
-    # -- one request -------------------------------------------------------------------------------
-    async def handle(self, endpoint: str, appid: str, headers: Mapping[str, str],
-                     read_body: Callable[[], Awaitable[Any]], ex: Exchange) -> dict[str, Any]:
-        """Answer one request to ``endpoint`` (the envelope), or raise a request-level error."""
-        ex.new_request_id(str(ex.random_uuid()))
-        authenticate(headers, appid, self.certificates, self.strict, ex)
-        trace_id = self._trace_id(ex)
-        key = (self.name, appid, endpoint)
-        try:
-            with self.in_flight.slot(key, self.concurrency[endpoint]):
-                if not ex.state.limiter.allow(key, self.qps[endpoint]):
-                    ex.note(f"429: more than {self.qps[endpoint]} requests to {endpoint} in one second (QPS)")
-                    raise errors.TooManyRequests()
-                body = await read_body()
-                sub = self._check(endpoint, body, ex)
-                if sub.operation == "stop":
-                    data = self._stop(sub, appid, ex)
-                else:
-                    data = await self._items(sub, appid, trace_id, ex)
-        except TooManyInFlight as busy:
-            ex.note(f"429: {busy.limit} requests to {endpoint} already in flight (concurrency {busy.limit})")
-            raise errors.TooManyRequests() from None
-        return results.envelope(profile.OK, "OK", trace_id, ex.entry.request_id or "", ex.state.clock.now(), data)
+    # -- hooks, in the declared order ---------------------------------------------------------
+    def authenticate(self, ctx: Context) -> Caller:
+        """The certificate the ``token`` header names for the path's appid, and the traceId."""
+        appid = ctx.incoming.params["appid"]
+        cert = authenticate(ctx.incoming.headers, appid, self.certificates, ctx.strict, ctx.notes)
+        return Caller(cert, appid, self._trace_id(ctx))
 
-    def _trace_id(self, ex: Exchange) -> str:
-        found = trace_id_of(ex)
+    def _trace_id(self, ctx: Context) -> str:
+        found = trace_id_of(ctx)
         if found is not None:
             return found
         problem = Problem("traceId", "required", None, "?traceId= in the query (the caller's id of the request)",
                           inferred=True)
-        if ex.judge([problem], self.strict) is not None:
+        if ctx.notes.judge([problem]) is not None:
             raise errors.BadRequest("traceId is missing from the query")
         return ""
 
-    def _check(self, endpoint: str, body: Any, ex: Exchange) -> validation.Submission:
-        problem = ex.judge(validation.collect(endpoint, body), self.strict)
-        if problem is not None:
-            raise errors.BadRequest(f"{problem.field}: {problem.rule}; expected {problem.expected}")
-        return validation.parse(endpoint, body)
+    def limits(self, ctx: Context) -> list[Limit]:
+        """Concurrency in flight, then QPS, per appid and API (429 for either)."""
+        endpoint = ctx.endpoint
+        key = (self.name, ctx.principal.appid, endpoint)
+        busy, qps = self.concurrency[endpoint], self.qps[endpoint]
 
-    # -- items -------------------------------------------------------------------------------------
-    async def _items(self, sub: validation.Submission, appid: str, trace_id: str,
-                     ex: Exchange) -> list[dict[str, Any]]:
-        allow = ex.state.callbacks.allow
-        checked = [await media.check(sub.endpoint, item, allow) for item in sub.items]
+        def refuse(note: str) -> Callable[[str], errors.JocloudError]:
+            def error(detail: str) -> errors.JocloudError:
+                ctx.note(note)
+                return errors.TooManyRequests()
+            return error
+
+        return [
+            Limit(key, refuse(f"429: {busy} requests to {endpoint} already in flight (concurrency {busy})"),
+                  concurrency=busy),
+            Limit(key, refuse(f"429: more than {qps} requests to {endpoint} in one second (QPS)"), qps=qps),
+        ]
+
+    @staticmethod
+    def checks_for(endpoint: str) -> Callable[[Any, Any], list[Problem]]:
+        return lambda body, caller: validation.collect(endpoint, body)
+
+    @staticmethod
+    def prepare(ctx: Context) -> validation.Submission:
+        return validation.parse(ctx.endpoint, ctx.body)
+
+    async def subjects(self, ctx: Context) -> list[Item]:
+        """Each item's content checked (downloaded where allow-listed); an item whose content
+        fails ends with its data-level code and is not judged. A stop request judges nothing."""
+        sub: validation.Submission = ctx.request
+        if sub.operation == "stop":
+            return []
+        checked = [await media.check(sub.endpoint, item, ctx.services.allow) for item in sub.items]
         total = sum(c.size for c in checked)
         if sub.endpoint in (profile.IMAGE_SYNC, profile.AUDIO_SYNC) and total > profile.REQUEST_MEDIA_MAX:
-            ex.problem(Problem("data", f"size {profile.REQUEST_MEDIA_MAX // profile.MB} MB", f"{total} bytes",
-                               "at most 50 MB of media in one request"))
-            raise errors.BadRequest(f"Input too large: {total} bytes of media in one request, over 50 MB")
-        outcomes = []  # every item's outcome first: a request-level error then starts no task
-        for check in checked:
+            raise errors.BadRequest(f"Input too large: {total} bytes of media in one request, over 50 MB",
+                                    problems=[Problem("data", f"size {profile.REQUEST_MEDIA_MAX // profile.MB} MB",
+                                                      f"{total} bytes", "at most 50 MB of media in one request")])
+        items = []
+        for item, check in zip(sub.items, checked):
             for note in check.notes:
-                ex.note(note)
-            fatal = ex.judge(check.problems, self.strict)
+                ctx.note(note)
+            fatal = ctx.notes.judge(check.problems)
             if check.failure is None and fatal is not None:
                 check.failure = errors.ItemFailure(400, f"{fatal.field}: {fatal.rule}; expected {fatal.expected}")
-            outcomes.append(await self._outcome(check, ex))
+            if check.failure is not None:
+                failure = check.failure
+                ctx.note(f"item {check.subject.data_id!r}: {failure.code} {failure.message}: {failure.detail}")
+            items.append(Item(check.subject, item, outcome=check.failure))
+        return items
+
+    async def moderate(self, ctx: Context) -> Answer:
+        """The envelope: each item's result (sync), task (async) or live task; or a stop."""
+        sub: validation.Submission = ctx.request
+        caller: Caller = ctx.principal
+        data = self._stop(sub, caller.appid, ctx) if sub.operation == "stop" else \
+            self._answers(sub, caller, ctx)
+        body = results.envelope(profile.OK, "OK", caller.trace_id, ctx.request_id or "", ctx.services.clock.now(),
+                                data)
+        return Answer(body, body["code"])
+
+    def _answers(self, sub: validation.Submission, caller: Caller, ctx: Context) -> list[dict[str, Any]]:
         answers = []
-        for item, check, outcome in zip(sub.items, checked, outcomes):
-            task_id = str(ex.random_uuid())
+        for judged in ctx.items:
+            item: validation.Item = judged.data
+            outcome = judged.outcome if judged.outcome is not None else judged.verdict
+            assert outcome is not None
+            task_id = str(ctx.uuid())
             if sub.endpoint in profile.SYNC:
                 answers.append(_render(sub, item, task_id, outcome))
             elif sub.endpoint in profile.ASYNC:
-                self._start_async(sub, item, task_id, trace_id, outcome, ex)
+                self._start_async(sub, item, task_id, caller.trace_id, outcome, ctx)
                 answers.append(results.item(profile.OK, "OK", item.data_id, task_id, []))
             elif isinstance(outcome, errors.ItemFailure) and not isinstance(outcome, errors.ActionFailure):
                 answers.append(_render(sub, item, task_id, outcome))  # a stream that cannot be pulled
             else:
-                self._start_live(sub, item, task_id, trace_id, appid, check.subject, outcome, ex)
+                self._start_live(sub, item, task_id, caller.trace_id, caller.appid, judged.subject, outcome, ctx)
                 answers.append(results.item(profile.OK, "OK", item.data_id, task_id, []))
         return answers
 
-    async def _outcome(self, check: media.Checked, ex: Exchange) -> Verdict | errors.ItemFailure:
-        """The item's failure, or the verdict (rules and faults consulted for a sound item)."""
-        if check.failure is not None:
-            ex.note(f"item {check.subject.data_id!r}: {check.failure.code} {check.failure.message}: {check.failure.detail}")
-            return check.failure
-        try:
-            rule = await inject(ex, check.subject, errors.for_code)
-        except errors.ItemFailure as failure:
-            return failure
-        return _verdict(rule, check.subject)
-
     # -- async ---------------------------------------------------------------------------------------
     def _start_async(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
-                     outcome: Verdict | errors.ItemFailure, ex: Exchange) -> None:
-        state, url = ex.state, str(sub.callback_url)
-        request_id = str(ex.random_uuid())
+                     outcome: Verdict | errors.ItemFailure, ctx: Context) -> None:
+        state, url = ctx.services, str(sub.callback_url)
+        request_id = str(ctx.uuid())
 
         async def deliver(task: Task) -> None:
             body = results.envelope(profile.OK, "OK", trace_id, request_id, state.clock.now(),
@@ -154,14 +164,14 @@ class Moderation:
         seconds = self.processing_seconds[sub.endpoint]
         state.tasks.start(task_id, self.name, sub.endpoint, "processing", [Step(seconds, "done", deliver)],
                           {"callback": url, "dataId": item.data_id})
-        ex.note(f"task {task_id}: result after {seconds:g} mock seconds, POSTed to {url}")
+        ctx.note(f"task {task_id}: result after {seconds:g} mock seconds, POSTed to {url}")
 
     # -- live ----------------------------------------------------------------------------------------
     def _start_live(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
-                    appid: str, subject: Subject, first: Verdict | errors.ItemFailure, ex: Exchange) -> None:
+                    appid: str, subject: Subject, first: Verdict | errors.ItemFailure, ctx: Context) -> None:
         """Report every ``interval`` mock seconds (the next report is scheduled by the last, so a
         task holds one timer) until a stop request or ``live_max_seconds``."""
-        state, url = ex.state, str(sub.callback_url)
+        state, url = ctx.services, str(sub.callback_url)
         interval = sub.interval or self.live_interval
 
         async def report() -> None:
@@ -186,10 +196,10 @@ class Moderation:
                                  {"callback": url, "dataId": item.data_id, "appid": appid,
                                   "ends": state.clock.now() + self.live_max})
         task.data["timer"] = state.scheduler.call_later(interval, report, label=f"live task {task_id} report")
-        ex.note(f"live task {task_id}: a report every {interval:g} mock seconds to {url} until stopped "
+        ctx.note(f"live task {task_id}: a report every {interval:g} mock seconds to {url} until stopped "
                 f"(or after {self.live_max:g} s)")
 
-    def _live_outcome(self, endpoint: str, subject: Subject, state: Any) -> Verdict | errors.ItemFailure:
+    def _live_outcome(self, endpoint: str, subject: Subject, state: Services) -> Verdict | errors.ItemFailure:
         """A later report consults the rules again, so a test can change what a stream shows."""
         rule = state.rules.take(self.name, endpoint, subject)
         if rule is not None and rule.error is not None:
@@ -197,39 +207,43 @@ class Moderation:
             if isinstance(error, errors.ItemFailure):
                 return error
             return errors.ItemFailure(500, error.text)
-        return _verdict(rule, subject)
+        return verdict_of(rule, subject)  # type: ignore[no-any-return]
 
-    def _stop(self, sub: validation.Submission, appid: str, ex: Exchange) -> list[dict[str, Any]]:
+    def _stop(self, sub: validation.Submission, appid: str, ctx: Context) -> list[dict[str, Any]]:
         answers = []
         for item in sub.items:
-            task = ex.state.tasks.get(item.task_id or "")
+            task = ctx.services.tasks.get(item.task_id or "")
             ours = task is not None and task.vendor == self.name and task.endpoint == sub.endpoint \
                 and task.data.get("appid") == appid
             if not ours:
-                ex.problem(Problem(f"{item.where}.taskId", "known task", item.task_id,
+                ctx.notes.problem(Problem(f"{item.where}.taskId", "known task", item.task_id,
                                    f"a taskId this {sub.endpoint} API started for appid {appid}", inferred=True))
                 answers.append(results.item(400, f"no task {item.task_id} on {sub.endpoint}", item.data_id,
                                             item.task_id or "", []))
                 continue
             assert task is not None
             if task.status == RUNNING:
-                ex.state.tasks.stop(task.id, STOPPED)
+                ctx.services.tasks.stop(task.id, STOPPED)
                 task.data.pop("timer").cancel()
-                ex.note(f"live task {task.id} stopped")
+                ctx.note(f"live task {task.id} stopped")
             else:
-                ex.note(f"live task {task.id} was already {task.status}")
+                ctx.note(f"live task {task.id} was already {task.status}")
             answers.append(results.item(profile.OK, "OK", item.data_id or task.data.get("dataId", ""), task.id, []))
         return answers
 
 
-def trace_id_of(ex: Exchange) -> str | None:
+def trace_id_of(ctx: Context) -> str | None:
     """The request's ``?traceId=``, or None."""
-    values = parse_qs(urlsplit(ex.entry.path).query).get("traceId")
-    return values[0] if values and values[0] else None
+    return ctx.incoming.query.get("traceId") or None
 
 
-def _verdict(rule: Rule | None, subject: Subject) -> Verdict:
-    return rule.verdict if rule is not None and rule.verdict is not None else default_verdict(subject)
+@dataclass(frozen=True)
+class Caller:
+    """The certificate that signed the request, the path's appid and the query's traceId."""
+
+    certificate: Certificate
+    appid: str
+    trace_id: str
 
 
 def _render(sub: validation.Submission, item: validation.Item, task_id: str,

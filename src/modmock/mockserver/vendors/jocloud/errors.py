@@ -8,6 +8,7 @@ fault injects them as ``401`` (any data-level code but 400), ``"data:400"`` or `
 
 from __future__ import annotations
 
+from ...core.declaration import ItemError
 from ...core.errors import VendorError
 from . import profile
 
@@ -54,7 +55,7 @@ class MockFailure(JocloudError):
 REQUEST_LEVEL: dict[int, type[JocloudError]] = {BadRequest.code: BadRequest, TooManyRequests.code: TooManyRequests}
 
 
-class ItemFailure(VendorError):
+class ItemFailure(ItemError):
     """Not an answer: one data item ends with a data-level code (its ``results`` empty)."""
 
     level = "data"

@@ -70,8 +70,18 @@ class Profile:
             id=eid, method="POST", path=self.PATHS[eid], summary=SUMMARIES[eid],
             request_schema=REQUEST_SCHEMAS[eid], response_schemas=(RESPONSE_SCHEMA,),
             callback_schema=None if eid in SYNC else CALLBACK_SCHEMA, error_schema=ERROR_SCHEMA,
-            parameters=PARAMETERS,
+            parameters=PARAMETERS, route=self.route(eid),
         ) for eid in ENDPOINT_IDS)
+
+    def route(self, endpoint: str) -> str:
+        """The path pattern served: the interaction paths of Jocloud take a trailing slash (the
+        English seed prints one); audio async also answers at ``.../audio/async/submit``."""
+        path = self.PATHS[endpoint]
+        if f"{self.NAME}:{endpoint}" in OPTIONAL_SLASH:
+            return path + "{slash:/?}"
+        if endpoint in ALSO_SUBMIT:
+            return path + "{submit:(?:/submit)?}"
+        return path
 
     @property
     def MAX_BODY(self) -> int:  # noqa: N802

@@ -6,10 +6,10 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from ....contracts.formats import image_urls, user_names
-from ....contracts.strategies import REMOVE, for_schema
-from ....contracts.suite.hints import SuiteHints
-from . import errors, profile
+from ..formats import image_urls, user_names
+from ..strategies import REMOVE, for_schema
+from ..suite.hints import SuiteHints
+from ...mockserver.vendors.deepcleer import errors, profile
 
 _TYPES = sorted(set(profile.TYPES) - {"BOCR"})  # BOCR needs the gg/xjp clusters
 

@@ -13,11 +13,11 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from ....contracts.calls import Call
-from ....contracts.formats import image_urls, words
-from ....contracts.strategies import REMOVE
-from . import profile
-from .auth import DEFAULT
+from ..calls import Call
+from ..formats import image_urls, words
+from ..strategies import REMOVE
+from ...mockserver.vendors.jocloud import profile
+from ...mockserver.vendors.jocloud.auth import DEFAULT
 
 CALLBACK_URL = "http://127.0.0.1:9/modmock-callback"  # loopback discard port: deliveries fail, journaled
 _DATA_IDS = st.from_regex(r"\A[A-Za-z0-9_.-]{1,64}\Z")

@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from ....contracts.formats import image_urls
-from ....contracts.strategies import REMOVE
-from . import profile
+from ..formats import image_urls
+from ..strategies import REMOVE
+from ...mockserver.vendors.akool import profile
 
 
 def _content_for(kind: int) -> st.SearchStrategy[str]:

@@ -9,11 +9,11 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from ....contracts.calls import Call
-from ....contracts.formats import image_urls
-from ....contracts.strategies import for_schema
-from ....contracts.suite.hints import SuiteHints
-from . import errors, profile, signing
+from ..calls import Call
+from ..formats import image_urls
+from ..strategies import for_schema
+from ..suite.hints import SuiteHints
+from ...mockserver.vendors.alibaba import errors, profile, signing
 
 _INFO_TYPES = st.lists(st.sampled_from(profile.INFO_TYPES), min_size=1, unique=True).map(",".join)
 
