@@ -107,7 +107,7 @@ def test_each_test_starts_clean(deepcleer_mock):
 
 
 @pytest.mark.parametrize(("method", "path", "differs"), [
-    ("GET", "/image/v4", "method GET, expected POST"), ("POST", "/images/v4", "path /images/v4, expected /image/v4"),
+    ("GET", "/image/v4", "method GET, expected POST"), ("POST", "/imagez/v4", "path /imagez/v4, expected /image/v4"),
     ("POST", "/image/v4/", "path /image/v4/, expected /image/v4"),
 ])
 def test_near_misses_are_reported_and_answered_in_the_vendors_shape(deepcleer_mock, method: str, path: str,

@@ -58,7 +58,9 @@ def _operations(mock: modmock.MockServer) -> list[Any]:
 
 
 def _operation(mock: modmock.MockServer) -> Any:
-    (operation,) = _operations(mock)
+    """The vendor's first endpoint (Deepcleer's image_v4, Alibaba's only one)."""
+    first = mock.state.vendors[next(iter(mock.state.vendors))].endpoints[0]
+    (operation,) = [op for op in _operations(mock) if op.path == first.path]
     return operation
 
 
@@ -172,3 +174,25 @@ def test_jocloud_profiles_answer_every_api_within_the_contract(_servers: dict[st
 
         conforms()
     assert 400 in codes and (200 in codes if mode is GenerationMode.POSITIVE else True), codes
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+def test_deepcleer_batch_async_and_query_answer_within_the_contract(deepcleer: modmock.MockServer,
+                                                                    mode: GenerationMode) -> None:
+    codes: set[int] = set()
+    others = [op for op in _operations(deepcleer) if op.path != "/image/v4"]
+    assert {op.path for op in others} == {"/images/v4", "/v4/saas/async/img", "/v4/saas/async/imgs", "/v4/image/query"}
+    for operation in others:
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode), keyed=st.booleans())
+        def conforms(case: Any, keyed: bool) -> None:
+            if keyed and isinstance(case.body, dict):
+                case.body.update(accessKey="xxxx")
+                if operation.path != "/v4/image/query":
+                    case.body.update(appId="default", eventId="default")
+            answer = case.call_and_validate(excluded_checks=_excluded())
+            assert answer.status_code == 200
+            codes.add(answer.json()["code"])
+
+        conforms()
+    assert 9101 in codes and 1902 in codes | {1902 if mode is GenerationMode.POSITIVE else 0}, codes

@@ -19,6 +19,21 @@ def request_hints(endpoint: str) -> dict[str, st.SearchStrategy[Any]]:
     codes = st.lists(st.sampled_from(_TYPES), min_size=1, max_size=4, unique=True).map("_".join)
     business = st.lists(st.sampled_from(sorted(profile.BUSINESS_TYPES)), min_size=1, max_size=3,
                         unique=True).map("_".join)
+    if endpoint == "image_query":
+        return {"accessKey": st.just(profile.DEFAULT_ACCESS_KEY)}
+    hints = _hints(codes, business)
+    if endpoint in ("images_v4", "async_imgs"):
+        for key in ("data.img", "data.imgCompareBase"):
+            hints.pop(key)
+        hints["data.imgs"] = st.lists(st.fixed_dictionaries({"img": image_urls()}), min_size=1,
+                                      max_size=profile.BATCH_MAX).map(
+            lambda imgs: [{**img, "btId": f"img-{i}"} for i, img in enumerate(imgs)])
+    if endpoint in ("async_img", "async_imgs"):
+        hints["data.streamInfo"] = st.just(REMOVE)
+    return hints
+
+
+def _hints(codes: st.SearchStrategy[str], business: st.SearchStrategy[str]) -> dict[str, Any]:
     return {
         "accessKey": st.just(profile.DEFAULT_ACCESS_KEY),
         "appId": st.just(profile.DEFAULT_APP_IDS[0]),

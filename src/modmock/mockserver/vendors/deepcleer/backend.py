@@ -17,13 +17,12 @@ from ...core.journal import Problem
 from ...core.pipeline import verdict_of
 from ...core.media import ImageInfo, MediaError, decode_base64, inspect
 from ...core.tasks import Step, Task
-from ...core.verdict import MediaProblem, Subject, Verdict, check_media
+from ...core.verdict import MediaProblem, Subject, Verdict, check_media, url_problem
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, profile, results, validation
+from . import batch, errors, profile, results, validation
 from .auth import Credential, authenticate, load_credentials
 
-CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url",
-               "async_seconds", "retention_days")
+CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url")
 
 
 @dataclass
@@ -50,6 +49,10 @@ class ImageModeration:
             self.qps = int(config_number("deepcleer", "qps", qps, integer=True, minimum=0, exclusive=True))
         self.processing_seconds = float(config_number(
             "deepcleer", "processing_seconds", config.get("processing_seconds", profile.PROCESSING_SECONDS)))
+        callback = config.get("callback_url")
+        if callback is not None and (not isinstance(callback, str) or url_problem(callback)):
+            raise SettingsError("deepcleer callback_url must be an http(s) URL (the account's configured callback)")
+        self.callback_url: str | None = callback
 
     # -- hooks shared by every endpoint ----------------------------------------------------------
     def authenticate(self, ctx: Context) -> Credential:
@@ -89,6 +92,34 @@ class ImageModeration:
         self.deliver_later(ctx, request_id, str(req.callback), body)
         return results.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
+    # -- images_v4 -------------------------------------------------------------------------------
+    def batch_checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
+        return batch.batch_problems(body, cred, self.cluster)
+
+    def prepare_batch(self, ctx: Context) -> list[batch.Image]:
+        return batch.images(ctx.body, validation.prepare(ctx.body, ctx.notes))
+
+    async def batch_subjects(self, ctx: Context) -> list[Item]:
+        """One item per image of the batch (rules and faults apply per image)."""
+        found = []
+        for image in ctx.request:
+            req = image.request
+            media = decode(req.img, req.img_is_url, bool(req.callback))
+            subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
+                              token_id=req.data.get("tokenId"), content=media.content)
+            found.append(Item(subject, media))
+        return found
+
+    async def images_v4(self, ctx: Context) -> dict[str, Any]:
+        """Every image's result (sync), or the acknowledgement with the batch result in a callback."""
+        request_id = ctx.request_id or ctx.new_request_id()
+        callback = ctx.body.get("callback")
+        body = batch_result(ctx, request_id, asynchronous=bool(callback))
+        if not callback:
+            return body
+        self.deliver_later(ctx, request_id, str(callback), body)
+        return batch_ack(ctx.request, request_id)
+
     def deliver_later(self, ctx: Context, task_id: str, callback: str, body: Any) -> None:
         """A task that POSTs ``body`` to ``callback`` after the processing time (mock clock)."""
         services, endpoint = ctx.services, ctx.endpoint
@@ -102,6 +133,34 @@ class ImageModeration:
         services.tasks.start(task_id, profile.NAME, endpoint, "processing",
                              [Step(self.processing_seconds, "done", deliver)], {"callback": callback})
         ctx.note(f"async: result after {self.processing_seconds:g} mock seconds, POSTed to {callback}")
+
+
+def batch_result(ctx: Context, request_id: str, *, asynchronous: bool) -> dict[str, Any]:
+    """The batch answer: each image's result (or its own error code) under ``<requestId>_<btId>``."""
+    answers = []
+    for image, item in zip(ctx.request, ctx.items):
+        image_id = f"{request_id}_{image.bt_id}"
+        made = settle(lambda: result(image.request, image_id, item), image_id, ctx) if asynchronous else \
+            settle_sync(lambda: result(image.request, image_id, item), image_id)
+        answers.append({**made, "btId": image.bt_id})
+    passthrough = (ctx.body["data"].get("extra") or {}).get("passThrough")
+    return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,
+            "imgs": answers, "auxInfo": {"passThrough": passthrough} if passthrough is not None else {}}
+
+
+def batch_ack(images: list[batch.Image], request_id: str) -> dict[str, Any]:
+    """The acknowledgement of a batch: every btId with the requestId to query it by."""
+    return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS],
+            "requestIds": [{"btId": image.bt_id, "requestId": request_id} for image in images]}
+
+
+def settle_sync(make: Any, request_id: str) -> dict[str, Any]:
+    """One image's result in a synchronous batch, or its own error code (the others still answer)."""
+    try:
+        body: dict[str, Any] = make()
+        return body
+    except errors.DeepcleerError as error:
+        return results.error_body(error.code, error.text, request_id)
 
 
 def settle(make: Any, request_id: str, ctx: Context) -> dict[str, Any]:

@@ -21,7 +21,36 @@ ENDPOINTS = (
         response_schemas=("deepcleer/result.json", "deepcleer/ack.json"),
         callback_schema="deepcleer/callback.json",
     ),
+    Endpoint(
+        id="images_v4", method="POST", path="/images/v4",
+        summary="Batch of up to 12 images; synchronous, or asynchronous with a callback URL",
+        request_schema="deepcleer/batch_request.json",
+        response_schemas=("deepcleer/batch_result.json", "deepcleer/batch_ack.json", "deepcleer/ack.json"),
+        callback_schema="deepcleer/batch_result.json",
+    ),
+    Endpoint(
+        id="async_img", method="POST", path="/v4/saas/async/img",
+        summary="Asynchronous single image: acknowledged, the result kept for the active query",
+        request_schema="deepcleer/request.json", response_schemas=("deepcleer/ack.json",),
+        callback_schema="deepcleer/callback.json",
+    ),
+    Endpoint(
+        id="async_imgs", method="POST", path="/v4/saas/async/imgs",
+        summary="Asynchronous batch of up to 12 images: acknowledged, results kept for the active query",
+        # An error is answered as by image_v4: {code, message, requestId} (ack.json).
+        request_schema="deepcleer/batch_request.json", response_schemas=("deepcleer/batch_ack.json", "deepcleer/ack.json"),
+        callback_schema="deepcleer/callback.json",
+    ),
+    Endpoint(
+        id="image_query", method="POST", path="/v4/image/query",
+        summary="Active query: the results of up to 10 asynchronous requests of the last 15 days",
+        request_schema="deepcleer/query_request.json", response_schemas=("deepcleer/query_response.json",),
+        host="api-img-active-query.fengkongcloud.com",
+    ),
 )
+# Sources of the endpoints beyond image_v4: ishumei/api-doc V4/智能图片识别产品API文档-同步批量.json
+# (images_v4), -异步单张请求.json (async_img), -异步批量请求.json (async_imgs), -异步回调单张/批量.json
+# (the callback formats), -主动查询.json (image_query).
 
 # -- HTTP status policy (DESIGN): always 200 with the vendor code in the body ------------------
 HTTP_STATUS = 200
@@ -52,6 +81,9 @@ MESSAGES = {
     1911: "Image download failed",
     9101: "Unauthorized operation",
 }
+# Per-request codes of an active query's contents (api-doc 主动查询.json: contents[].code).
+QUERY_DONE, QUERY_PROCESSING, QUERY_FAILED, QUERY_TIMED_OUT = 1100, 1102, 1910, 1912
+QUERY_MESSAGES = {1100: "Success", 1102: "Processing", 1910: "Failed", 1912: "Processing timed out (24 h)"}
 # The order in which a request's problems are answered (the first one found wins).
 ERROR_PRECEDENCE = (
     ("unparsable body (size, UTF-8, JSON, not an object)", 1902),
@@ -79,6 +111,13 @@ IMAGE_FORMATS = frozenset({
     "jpg", "jpeg", "png", "webp", "gif", "tiff", "tif", "heif", "heic", "avif", "apng", "bmp", "svg",
 })
 PILLOW_FORMAT_ALIASES = {"mpo": "jpeg"}  # multi-picture JPEG is a JPEG
+
+# -- Batch, asynchronous endpoints and the active query (api-doc) -----------------------------
+BATCH_MAX = 12  # data.imgs: 要求数组长度在12以内
+QUERY_MAX = 10  # requestIds: 最多支持10个流水号
+RETENTION_SECONDS = 15 * 24 * 3600  # 支持近十五天结果的查询 (mock time)
+QUERY_TIMEOUT_SECONDS = 24 * 3600  # 1912 处理超时(默认24h) (mock time)
+ASYNC_CLUSTERS = frozenset({"bj", "sh"})  # the async endpoints are served in Beijing and Shanghai only
 
 # -- Async (seed: Callback Mechanism, Moderation Timing) ---------------------------------------
 RETRY_SCHEDULE = (1, 2, 3, 4, 5, 6, 7, 8)  # seconds between attempts; 8 retries at most

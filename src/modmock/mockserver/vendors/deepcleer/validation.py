@@ -52,7 +52,7 @@ class ImageRequest:
         return max(1, min(-(-frames // interval), max_frame))
 
 
-def _codes(value: Any) -> list[str]:
+def codes(value: Any) -> list[str]:
     return [c for c in value.split("_") if c] if isinstance(value, str) else []
 
 
@@ -69,12 +69,12 @@ def _code_problems(fld: str, codes: list[str], known: frozenset[str] | dict[str,
     return found
 
 
-def _cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
+def cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
     """Rules the seed states in prose: type codes, BOCR, lang, URL and passThrough lengths."""
     found: list[Problem] = []
     data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
-    types = _codes(body.get("type"))
-    business = _codes(body.get("businessType"))
+    types = codes(body.get("type"))
+    business = codes(body.get("businessType"))
     found += _code_problems("type", types, profile.TYPES, profile.OLDER_TYPES, "risk type")
     found += _code_problems("businessType", business, profile.BUSINESS_TYPES,
                             profile.OLDER_BUSINESS_TYPES, "business type")
@@ -122,16 +122,22 @@ def _url_problems(body: dict[str, Any], data: dict[str, Any]) -> list[Problem]:
     return found
 
 
-def _unknown_fields(body: dict[str, Any]) -> list[Problem]:
+def unknown_fields(body: dict[str, Any], schema_name: str = REQUEST_SCHEMA) -> list[Problem]:
     """Fields the document does not list (a typo like ``callbackUrl`` silently makes a request
     synchronous): an inferred rule, so a warning unless strict."""
-    root = schemas.schema(REQUEST_SCHEMA)
+    root = schemas.schema(schema_name)
     data_node = root["properties"]["data"]
     data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
+    places: list[tuple[str, Any, dict[str, Any]]] = [("", body, root), ("data.", data, data_node)]
+    for name in ("extra", "streamInfo"):
+        if name in data_node["properties"]:
+            places.append((f"data.{name}.", data.get(name), data_node["properties"][name]))
+    imgs = data.get("imgs")
+    if "imgs" in data_node["properties"] and isinstance(imgs, list):
+        item_node = data_node["properties"]["imgs"]["items"]
+        places += [(f"data.imgs[{i}].", img, item_node) for i, img in enumerate(imgs)]
     found = []
-    for where, value, node in (("", body, root), ("data.", data, data_node),
-                               ("data.extra.", data.get("extra"), data_node["properties"]["extra"]),
-                               ("data.streamInfo.", data.get("streamInfo"), data_node["properties"]["streamInfo"])):
+    for where, value, node in places:
         if not isinstance(value, dict):
             continue
         known = node["properties"]
@@ -144,7 +150,7 @@ def _unknown_fields(body: dict[str, Any]) -> list[Problem]:
     return found
 
 
-def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
+def agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
     """appId and eventId must be agreed with the vendor (seed); the code for it is inferred."""
     found = []
     app_id, event_id = body.get("appId"), body.get("eventId")
@@ -158,7 +164,7 @@ def _agreed_ids(body: dict[str, Any], cred: Credential) -> list[Problem]:
 def collect(body: dict[str, Any], cred: Credential, cluster: str) -> list[Problem]:
     """Every rule ``body`` breaks beyond its schema (documented and inferred), without raising:
     the seed's prose rules, the agreed ids, unknown fields."""
-    return _cross_field(body, cluster) + _agreed_ids(body, cred) + _unknown_fields(body)
+    return cross_field(body, cluster) + agreed_ids(body, cred) + unknown_fields(body)
 
 
 def prepare(body: dict[str, Any], notes: Notebook) -> ImageRequest:
@@ -167,10 +173,10 @@ def prepare(body: dict[str, Any], notes: Notebook) -> ImageRequest:
     nickname = data.get("nickname")
     if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
         notes.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
-    older = [c for c in _codes(body.get("type")) + _codes(body.get("businessType"))
+    older = [c for c in codes(body.get("type")) + codes(body.get("businessType"))
              if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES]
     if older:
         notes.note(f"older codes read as current ones: {', '.join(older)}")
-    types = [profile.OLDER_TYPES.get(c, c) for c in _codes(body.get("type"))]
+    types = [profile.OLDER_TYPES.get(c, c) for c in codes(body.get("type"))]
     accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
-    return ImageRequest(body, data, list(dict.fromkeys(types)), _codes(body.get("businessType")), accept)
+    return ImageRequest(body, data, list(dict.fromkeys(types)), codes(body.get("businessType")), accept)

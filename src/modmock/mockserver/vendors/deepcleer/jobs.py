@@ -1,0 +1,94 @@
+"""The asynchronous endpoints and the active query (api-doc V4 异步单张/批量请求, 主动查询): a request
+is acknowledged, its results are kept (15 days of mock time) for the query and, where the
+account has a callback URL configured, POSTed there once processed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.context import Context
+from ...core.tasks import Step, Task
+from . import batch, profile, results
+from .backend import ImageModeration, batch_ack, batch_result, result, settle
+
+ASYNC_ENDPOINTS = ("async_img", "async_imgs")
+
+
+async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
+    """Acknowledge; the result is computed now and kept, visible once processed."""
+    request_id = ctx.request_id or ctx.new_request_id()
+    body = settle(lambda: result(ctx.request, request_id, ctx.items[0]), request_id, ctx)
+    _keep(backend, ctx, request_id, {"result": body}, body)
+    return results.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
+
+
+async def async_imgs(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
+    """Acknowledge every btId under one requestId; each image's result is kept for the query."""
+    request_id = ctx.request_id or ctx.new_request_id()
+    whole = batch_result(ctx, request_id, asynchronous=True)
+    images = {answer["btId"]: {k: v for k, v in answer.items() if k != "btId"} for answer in whole["imgs"]}
+    _keep(backend, ctx, request_id, {"images": images}, whole)
+    return batch_ack(ctx.request, request_id)
+
+
+def _keep(backend: ImageModeration, ctx: Context, request_id: str, kept: dict[str, Any], pushed: Any) -> None:
+    services, endpoint = ctx.services, ctx.endpoint
+    callback = backend.callback_url
+
+    async def done(task: Task) -> None:
+        task.data.update(kept)
+        if callback:
+            delivery = services.callbacks.submit(
+                vendor=profile.NAME, endpoint=endpoint, url=callback, body=pushed, request_id=request_id,
+                schedule=profile.RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS)
+            task.data["delivery"] = delivery.id
+
+    services.tasks.start(request_id, profile.NAME, endpoint, "processing",
+                         [Step(backend.processing_seconds, "done", done)], {"callback": callback})
+    where = f"kept for the active query, and POSTed to {callback}" if callback else "kept for the active query"
+    ctx.note(f"async: results after {backend.processing_seconds:g} mock seconds, {where}")
+
+
+async def image_query(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
+    """One content per asked id: done (with Result), processing, timed out, or failed."""
+    contents: list[dict[str, Any]] = []
+    for request_id, bt_id in batch.query_ids(ctx.body):
+        contents += _contents(ctx, request_id, bt_id)
+    return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "contents": contents}
+
+
+def _content(code: int, request_id: str, bt_id: str | None, detail: str = "",
+             found: dict[str, Any] | None = None) -> dict[str, Any]:
+    message = profile.QUERY_MESSAGES[code] + (f": {detail}" if detail else "")
+    content: dict[str, Any] = {"code": code, "message": message, "requestId": request_id}
+    if bt_id is not None:
+        content["btId"] = bt_id
+    if found is not None:
+        content["Result"] = found
+    return content
+
+
+def _done(request_id: str, bt_id: str | None, found: dict[str, Any]) -> dict[str, Any]:
+    if found.get("code") == profile.SUCCESS:
+        return _content(profile.QUERY_DONE, request_id, bt_id, found=found)
+    return _content(profile.QUERY_FAILED, request_id, bt_id, str(found.get("message", "")), found)
+
+
+def _contents(ctx: Context, request_id: str, bt_id: str | None) -> list[dict[str, Any]]:
+    task = ctx.services.tasks.get(request_id)
+    now = ctx.services.clock.now()
+    if task is None or task.vendor != profile.NAME or task.endpoint not in ASYNC_ENDPOINTS \
+            or now - task.history[0][0] > profile.RETENTION_SECONDS:
+        ctx.note(f"query: no asynchronous request {request_id} in the last 15 days (answered 1910, inferred)")
+        return [_content(profile.QUERY_FAILED, request_id, bt_id, "no such requestId in the last 15 days")]
+    if task.status != "done":
+        late = now - task.history[0][0] > profile.QUERY_TIMEOUT_SECONDS
+        return [_content(profile.QUERY_TIMED_OUT if late else profile.QUERY_PROCESSING, request_id, bt_id)]
+    if "result" in task.data:
+        return [_done(request_id, bt_id, task.data["result"])]
+    images: dict[str, dict[str, Any]] = task.data["images"]
+    if bt_id is None:  # every image of the batch
+        return [_done(request_id, bt, found) for bt, found in images.items()]
+    if bt_id not in images:
+        return [_content(profile.QUERY_FAILED, request_id, bt_id, f"no image with btId {bt_id} in this request")]
+    return [_done(request_id, bt_id, images[bt_id])]
