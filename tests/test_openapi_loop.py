@@ -11,6 +11,7 @@ answers are checked by the official SDK's tests (tests/vendors/alibaba).
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any, Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from schemathesis.checks import CHECKS
 from schemathesis.core.failures import FailureGroup
 
 import modmock
+from modmock.mockserver.vendors import vendor_names
 
 # Deepcleer answers HTTP 200 with an error code in the body, so "invalid data gets a 4xx" is
 # not this vendor's contract; every other default check applies.
@@ -31,10 +33,8 @@ VENDOR_STYLE = ("negative_data_rejection",)
 
 @pytest.fixture(scope="module")
 def _servers() -> Iterator[dict[str, modmock.MockServer]]:
-    with modmock.serve("deepcleer") as deepcleer, modmock.serve("alibaba") as alibaba, \
-            modmock.serve("akool") as akool, modmock.serve("jocloud") as jocloud, \
-            modmock.serve("aivacom") as aivacom:
-        yield {"deepcleer": deepcleer, "alibaba": alibaba, "akool": akool, "jocloud": jocloud, "aivacom": aivacom}
+    with ExitStack() as stack:  # one mock of every registered vendor
+        yield {name: stack.enter_context(modmock.serve(name)) for name in vendor_names()}
 
 
 @pytest.fixture

@@ -268,7 +268,7 @@ def test_download_failures_get_1911(post, img: str, word: str) -> None:
 
 
 def test_a_bug_in_the_mock_answers_1903_not_500(deepcleer_mock, monkeypatch) -> None:
-    from modmock.mockserver.vendors.deepcleer import results
+    from modmock.mockserver.vendors.deepcleer import render as results
 
     def broken(*args: Any) -> dict[str, Any]:
         raise RuntimeError("boom")

@@ -1,41 +1,54 @@
-"""The vendor registry: names to vendor classes, imported on first use."""
+"""The vendor registry: every folder under ``vendors/`` is found, none is listed by hand.
+
+A folder's package defines ``VENDOR_CLASS`` (one vendor, named by its profile) or
+``VENDOR_CLASSES`` (several profiles served by one folder, e.g. jocloud and aivacom). Profiles
+whose paths collide cannot share one port (MockState refuses them with a clear message).
+"""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from functools import lru_cache
 from typing import Any
 
 from ..core.vendor import Vendor
 from ..settings import Settings, SettingsError
 
-# Name → the module of its vendor folder. One folder may serve several profiles (jocloud and
-# aivacom): its module then maps names to classes in ``VENDOR_CLASSES``. Profiles whose paths
-# collide cannot share one port (MockState refuses them with a clear message).
-MODULES: dict[str, str] = {
-    "aivacom": "modmock.mockserver.vendors.jocloud",
-    "akool": "modmock.mockserver.vendors.akool",
-    "alibaba": "modmock.mockserver.vendors.alibaba",
-    "deepcleer": "modmock.mockserver.vendors.deepcleer",
-    "jocloud": "modmock.mockserver.vendors.jocloud",
-}
+
+@lru_cache(maxsize=None)
+def _registry() -> dict[str, tuple[str, type[Vendor]]]:
+    """Vendor name → (the import path of its folder, its class)."""
+    found: dict[str, tuple[str, type[Vendor]]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        classes: dict[str, type[Vendor]] = getattr(module, "VENDOR_CLASSES", None) or {
+            module.VENDOR_CLASS.name: module.VENDOR_CLASS}
+        for name, cls in classes.items():
+            found[name] = (module.__name__, cls)
+    return dict(sorted(found.items()))
 
 
 def vendor_names() -> list[str]:
-    return sorted(MODULES)
+    return list(_registry())
 
 
-def vendor_module(name: str) -> str:
-    """The import path of the folder serving vendor ``name``."""
+def _entry(name: str) -> tuple[str, type[Vendor]]:
     try:
-        return MODULES[name]
+        return _registry()[name]
     except KeyError:
         raise SettingsError(f"unknown vendor {name!r}; known vendors: {', '.join(vendor_names())}") from None
 
 
+def vendor_module(name: str) -> str:
+    """The import path of the folder serving vendor ``name``."""
+    return _entry(name)[0]
+
+
 def vendor_class(name: str) -> type[Vendor]:
-    module = importlib.import_module(vendor_module(name))
-    classes = getattr(module, "VENDOR_CLASSES", None)
-    return classes[name] if classes else module.VENDOR_CLASS  # type: ignore[no-any-return]
+    return _entry(name)[1]
 
 
 def create_vendor(name: str, config: dict[str, Any], settings: Settings) -> Vendor:

@@ -11,7 +11,7 @@ from ...core.errors import VendorError
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import declaration, errors, profile, results
+from . import declaration, errors, profile, render
 from .backend import Moderation, describe_credentials
 
 
@@ -26,7 +26,7 @@ class Akool(Vendor, profile=profile):
         return declaration.operations(self.backend)
 
     def render_error(self, error: VendorError, ctx: Context) -> Answer:
-        return Answer(results.error_body(error.code, error.text), error.http_status)
+        return Answer(render.error_body(error.code, error.text), error.http_status)
 
     def body_error(self, problem: BodyProblem) -> VendorError:
         return errors.InvalidParameter(problem.detail)

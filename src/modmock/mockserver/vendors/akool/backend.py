@@ -19,7 +19,7 @@ from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, media, profile, results, validation, webhook
+from . import errors, media, profile, render, checks, webhook
 from .auth import Account, authorize, load_accounts, login
 
 SUBMIT, QUERY = "sentiment", "infobyid"
@@ -72,16 +72,16 @@ class Moderation:
 
     @staticmethod
     def sentiment_checks(body: dict[str, Any], principal: Any) -> list[Problem]:
-        return validation.collect(body)
+        return checks.collect(body)
 
     @staticmethod
-    def prepare(ctx: Context) -> validation.Submission:
-        return validation.submission(ctx.body)
+    def prepare(ctx: Context) -> checks.Submission:
+        return checks.submission(ctx.body)
 
     async def subjects(self, ctx: Context) -> list[Item]:
         """The content; where it downloads (allow-listed hosts), its bytes judged by the limits,
         and a download failure kept as the job's failure."""
-        sub: validation.Submission = ctx.request
+        sub: checks.Submission = ctx.request
         failure = None
         if sub.content_is_url:
             found = await media.judge(sub.content, sub.type, ctx.services.allow)
@@ -99,7 +99,7 @@ class Moderation:
     async def submit(self, ctx: Context) -> dict[str, Any]:
         """A job in status 1 (queueing), moving on the mock clock."""
         account: Account = ctx.principal
-        sub: validation.Submission = ctx.request
+        sub: checks.Submission = ctx.request
         item = ctx.items[0]
         failure = item.outcome.text if item.outcome is not None else item.data
         verdict = item.verdict if item.verdict is not None else verdict_of(None, item.subject)
@@ -112,9 +112,9 @@ class Moderation:
         answer = dict(data)
         if not sub.webhook_url:
             answer.pop("webhookUrl")
-        return results.ok(answer)
+        return render.ok(answer)
 
-    def _start(self, job_id: str, account: Account, sub: validation.Submission, verdict: Verdict,
+    def _start(self, job_id: str, account: Account, sub: checks.Submission, verdict: Verdict,
                failure: str | None, data: dict[str, Any], ctx: Context) -> None:
         services = ctx.services
         final = profile.FAILED if failure else profile.COMPLETED
@@ -122,8 +122,8 @@ class Moderation:
         async def changed(task: Task) -> None:
             status = _status(task)
             if status in (profile.COMPLETED, profile.FAILED):
-                task.data["result"] = failure or results.result_text(verdict)
-                task.data["final_conclusion"] = "Unknown" if failure else results.conclusion(verdict)
+                task.data["result"] = failure or render.result_text(verdict)
+                task.data["final_conclusion"] = "Unknown" if failure else render.conclusion(verdict)
             notify = self.webhook_on == "every_status" or status in (profile.COMPLETED, profile.FAILED)
             if sub.webhook_url and notify:
                 payload = {"_id": job_id, "status": status, "type": sub.type,
@@ -157,7 +157,7 @@ class Moderation:
             raise errors.NotFound(f"no job with _id {job_id}")
         if task.data["uid"] != account.uid:
             raise errors.NoPermission(f"job {job_id} belongs to another account")
-        return results.ok({"_id": job_id, "uid": task.data["uid"], "status": _status(task),
+        return render.ok({"_id": job_id, "uid": task.data["uid"], "status": _status(task),
                            "result": task.data.get("result", ""),
                            "final_conclusion": task.data.get("final_conclusion", "")})
 

@@ -1,7 +1,7 @@
 """Media limits judged by bytes (seed: image 20 MB, PNG/JPEG/WEBP/non-animated GIF; audio 25 MB
 and 60 minutes; video 1024 MB), for content the mock may download (allow-listed hosts).
 
-Elsewhere the URL's extension is all the mock judges (``validation.py``). Video resolution and
+Elsewhere the URL's extension is all the mock judges (``checks.py``). Video resolution and
 the length of audio other than WAV are not read (the README's coverage table says so).
 """
 

@@ -11,7 +11,7 @@ from ...core.errors import VendorError
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import declaration, errors, profile, validation
+from . import declaration, errors, profile, checks
 from .backend import Caller, ImageBatchModeration
 
 
@@ -53,7 +53,7 @@ class Alibaba(Vendor, profile=profile):
         return errors.for_body(problem)
 
     def invalid(self, problem: Problem, endpoint: str, detail: str | None = None) -> VendorError:
-        return validation.code_for(problem)(detail or f"{problem.field}: {problem.rule}; expected {problem.expected}")
+        return checks.code_for(problem)(detail or f"{problem.field}: {problem.rule}; expected {problem.expected}")
 
     def for_code(self, code: Any, message: str | None) -> VendorError:
         return errors.for_code(code, message)

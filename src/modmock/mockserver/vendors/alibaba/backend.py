@@ -18,7 +18,7 @@ from ...core.journal import Problem
 from ...core.media import MediaError, inspect
 from ...core.verdict import MediaProblem, Subject, check_media
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, profile, results, validation
+from . import errors, profile, render, checks
 from .auth import Credential, SignedRequest, Verifier, load_credentials
 
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -119,10 +119,10 @@ class ImageBatchModeration:
         return params
 
     def checks(self, params: dict[str, Any], caller: Caller) -> list[Problem]:
-        return validation.collect(params, caller.region, caller.credential)
+        return checks.collect(params, caller.region, caller.credential)
 
-    def prepare(self, ctx: Context) -> validation.ModerationRequest:
-        return validation.prepare(ctx.body)
+    def prepare(self, ctx: Context) -> checks.ModerationRequest:
+        return checks.prepare(ctx.body)
 
     def limits(self, ctx: Context) -> list[Limit]:
         key_id = ctx.principal.credential.access_key_id
@@ -130,17 +130,17 @@ class ImageBatchModeration:
                       qps=self.qps)]
 
     async def subjects(self, ctx: Context) -> list[Item]:
-        req: validation.ModerationRequest = ctx.request
+        req: checks.ModerationRequest = ctx.request
         url = req.image_url or (f"oss://{req.oss_key}" if req.oss_key else None)
         return [Item(Subject(url=url, data_id=req.data_id, content=self._oss_bytes(req)))]
 
     async def moderate(self, ctx: Context) -> dict[str, Any]:
         """The media checks (404-407), then the answer with every service's result."""
-        req: validation.ModerationRequest = ctx.request
+        req: checks.ModerationRequest = ctx.request
         item = ctx.items[0]
         self._check_media(req, item.subject)
         return {"Code": profile.SUCCESS, "Msg": profile.MESSAGES[profile.SUCCESS], "RequestId": ctx.request_id,
-                "Data": results.render(item.verdict, req, ctx.note)}
+                "Data": render.render(item.verdict, req, ctx.note)}
 
     # -- helpers ---------------------------------------------------------------------------------
     def _region(self, host: str, ctx: Context) -> str:
@@ -157,7 +157,7 @@ class ImageBatchModeration:
                 return region
         return self.region
 
-    def _oss_bytes(self, req: validation.ModerationRequest) -> bytes | None:
+    def _oss_bytes(self, req: checks.ModerationRequest) -> bytes | None:
         key = req.oss_key
         if req.image_url or key is None or key not in self.oss_files:
             return None
@@ -166,7 +166,7 @@ class ImageBatchModeration:
         except OSError:
             return None
 
-    def _check_media(self, req: validation.ModerationRequest, subject: Subject) -> None:
+    def _check_media(self, req: checks.ModerationRequest, subject: Subject) -> None:
         """404 / 405 from the default rule's markers; 406 / 407 where the bytes are known."""
         if subject.url and subject.url.startswith("http"):
             try:

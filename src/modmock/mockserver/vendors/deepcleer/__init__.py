@@ -11,7 +11,7 @@ from ...core.errors import VendorError
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import declaration, errors, profile, results
+from . import declaration, errors, profile, render
 from .auth import authenticate
 from .backend import ImageModeration, describe_credentials
 
@@ -31,7 +31,7 @@ class Deepcleer(Vendor, profile=profile):
 
     def render_error(self, error: VendorError, ctx: Context) -> Answer:
         request_id = ctx.request_id or ctx.new_request_id()
-        return Answer(results.error_body(error.code, error.text, request_id), error.http_status)
+        return Answer(render.error_body(error.code, error.text, request_id), error.http_status)
 
     def body_error(self, problem: BodyProblem) -> VendorError:
         return errors.InvalidParameters(problem.detail)

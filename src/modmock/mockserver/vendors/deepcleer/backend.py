@@ -19,7 +19,7 @@ from ...core.media import ImageInfo, MediaError, decode_base64, inspect
 from ...core.tasks import Step, Task
 from ...core.verdict import MediaProblem, Subject, Verdict, check_media, url_problem
 from ...settings import SettingsError, check_keys, config_number
-from . import batch, errors, profile, results, validation
+from . import batch, errors, profile, render, checks
 from .auth import Credential, authenticate, load_credentials
 
 CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url")
@@ -69,13 +69,13 @@ class ImageModeration:
 
     # -- image_v4 --------------------------------------------------------------------------------
     def checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
-        return validation.collect(body, cred, self.cluster)
+        return checks.collect(body, cred, self.cluster)
 
-    def prepare(self, ctx: Context) -> validation.ImageRequest:
-        return validation.prepare(ctx.body, ctx.notes)
+    def prepare(self, ctx: Context) -> checks.ImageRequest:
+        return checks.prepare(ctx.body, ctx.notes)
 
     async def subjects(self, ctx: Context) -> list[Item]:
-        req: validation.ImageRequest = ctx.request
+        req: checks.ImageRequest = ctx.request
         media = decode(req.img, req.img_is_url, bool(req.callback))
         subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                           token_id=req.data.get("tokenId"), content=media.content)
@@ -83,21 +83,21 @@ class ImageModeration:
 
     async def image_v4(self, ctx: Context) -> dict[str, Any]:
         """The full result (sync), or the acknowledgement with the result in a callback (async)."""
-        req: validation.ImageRequest = ctx.request
+        req: checks.ImageRequest = ctx.request
         item = ctx.items[0]
         request_id = ctx.request_id or ctx.new_request_id()
         if not req.callback:
             return result(req, request_id, item)
         body = settle(lambda: result(req, request_id, item), request_id, ctx)
         self.deliver_later(ctx, request_id, str(req.callback), body)
-        return results.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
+        return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
     # -- images_v4 -------------------------------------------------------------------------------
     def batch_checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
         return batch.batch_problems(body, cred, self.cluster)
 
     def prepare_batch(self, ctx: Context) -> list[batch.Image]:
-        return batch.images(ctx.body, validation.prepare(ctx.body, ctx.notes))
+        return batch.images(ctx.body, checks.prepare(ctx.body, ctx.notes))
 
     async def batch_subjects(self, ctx: Context) -> list[Item]:
         """One item per image of the batch (rules and faults apply per image)."""
@@ -160,7 +160,7 @@ def settle_sync(make: Any, request_id: str) -> dict[str, Any]:
         body: dict[str, Any] = make()
         return body
     except errors.DeepcleerError as error:
-        return results.error_body(error.code, error.text, request_id)
+        return render.error_body(error.code, error.text, request_id)
 
 
 def settle(make: Any, request_id: str, ctx: Context) -> dict[str, Any]:
@@ -170,7 +170,7 @@ def settle(make: Any, request_id: str, ctx: Context) -> dict[str, Any]:
         return body
     except errors.DeepcleerError as error:
         ctx.note(f"the callback will carry {error.code}: {error.text}")
-        return results.error_body(error.code, error.text, request_id)
+        return render.error_body(error.code, error.text, request_id)
 
 
 def decode(img: str, is_url: bool, asynchronous: bool) -> Media:
@@ -200,7 +200,7 @@ def decode(img: str, is_url: bool, asynchronous: bool) -> Media:
     return Media(content, info)
 
 
-def result(req: validation.ImageRequest, request_id: str, item: Item) -> dict[str, Any]:
+def result(req: checks.ImageRequest, request_id: str, item: Item) -> dict[str, Any]:
     """The full result of one judged image, or raise its media error (1902 / 1911)."""
     media: Media = item.data
     if media.error is not None:
@@ -208,7 +208,7 @@ def result(req: validation.ImageRequest, request_id: str, item: Item) -> dict[st
     subject = downloadable(req.data.get("backupUrl"), item.subject)
     verdict: Verdict = verdict_of(item.rule, subject)  # the backup URL's, when img does not download
     frames = media.info.frames if media.info is not None else 1
-    return results.render(verdict, req, request_id, req.segments(frames))
+    return render.render(verdict, req, request_id, req.segments(frames))
 
 
 def downloadable(backup: str | None, subject: Subject) -> Subject:

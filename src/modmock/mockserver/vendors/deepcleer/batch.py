@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.journal import Problem
-from . import profile, validation
+from . import profile, checks
 from .auth import Credential
 
 BATCH_SCHEMA = "deepcleer/batch_request.json"
@@ -29,7 +29,7 @@ def batch_problems(body: dict[str, Any], cred: Credential, cluster: str) -> list
     found: list[Problem] = []
     seen: set[tuple[str, str, str]] = set()
     for i, image in enumerate(images or [{}]):
-        for problem in validation.cross_field(_image_body(body, image), cluster):
+        for problem in checks.cross_field(_image_body(body, image), cluster):
             if problem.field.startswith(("data.img", "data.imgCompareBase")):
                 problem.field = problem.field.replace("data.", f"data.imgs[{i}].", 1)
             key = (problem.field, problem.rule, repr(problem.sent))
@@ -40,7 +40,7 @@ def batch_problems(body: dict[str, Any], cred: Credential, cluster: str) -> list
     twice = sorted({b for b in bt_ids if bt_ids.count(b) > 1})
     if twice:
         found.append(Problem("data.imgs[].btId", "unique", twice[0], "each btId once in a request"))
-    return found + validation.agreed_ids(body, cred) + validation.unknown_fields(body, BATCH_SCHEMA)
+    return found + checks.agreed_ids(body, cred) + checks.unknown_fields(body, BATCH_SCHEMA)
 
 
 def no_callback(body: dict[str, Any]) -> list[Problem]:
@@ -66,15 +66,15 @@ class Image:
     """One image of a batch: its btId and the single-image request it stands for."""
 
     bt_id: str
-    request: validation.ImageRequest
+    request: checks.ImageRequest
 
 
-def images(body: dict[str, Any], single: validation.ImageRequest) -> list[Image]:
+def images(body: dict[str, Any], single: checks.ImageRequest) -> list[Image]:
     """Each image of a valid batch as a single-image request (codes and language shared)."""
     found = []
     for image in body["data"]["imgs"]:
         each = _image_body(body, image)
-        found.append(Image(image["btId"], validation.ImageRequest(
+        found.append(Image(image["btId"], checks.ImageRequest(
             each, each["data"], single.types, single.business_types, single.accept_lang)))
     return found
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...core.context import Context
 from ...core.tasks import Step, Task
-from . import batch, profile, results
+from . import batch, profile, render
 from .backend import ImageModeration, batch_ack, batch_result, result, settle
 
 ASYNC_ENDPOINTS = ("async_img", "async_imgs")
@@ -19,7 +19,7 @@ async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     request_id = ctx.request_id or ctx.new_request_id()
     body = settle(lambda: result(ctx.request, request_id, ctx.items[0]), request_id, ctx)
     _keep(backend, ctx, request_id, {"result": body}, body)
-    return results.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
+    return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
 
 async def async_imgs(backend: ImageModeration, ctx: Context) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from ...core.errors import VendorError
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import declaration, errors, profile, results
+from . import declaration, errors, profile, render
 from .backend import Moderation, describe_credentials, trace_id_of
 
 
@@ -35,7 +35,7 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
     def render_error(self, error: VendorError, ctx: Context) -> Answer:
         trace = trace_id_of(ctx) or ""
         request_id = ctx.request_id or ctx.new_request_id(str(ctx.uuid()))
-        body = results.envelope(int(error.code), error.text, trace, request_id, ctx.services.clock.now())
+        body = render.envelope(int(error.code), error.text, trace, request_id, ctx.services.clock.now())
         return Answer(body, error.http_status)
 
     def body_error(self, problem: BodyProblem) -> VendorError:

@@ -19,7 +19,7 @@ from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, media, profile, results, validation
+from . import errors, media, profile, render, checks
 from .auth import Certificate, authenticate, load_certificates
 from .profile import Profile
 
@@ -87,16 +87,16 @@ class Moderation:
 
     @staticmethod
     def checks_for(endpoint: str) -> Callable[[Any, Any], list[Problem]]:
-        return lambda body, caller: validation.collect(endpoint, body)
+        return lambda body, caller: checks.collect(endpoint, body)
 
     @staticmethod
-    def prepare(ctx: Context) -> validation.Submission:
-        return validation.parse(ctx.endpoint, ctx.body)
+    def prepare(ctx: Context) -> checks.Submission:
+        return checks.parse(ctx.endpoint, ctx.body)
 
     async def subjects(self, ctx: Context) -> list[Item]:
         """Each item's content checked (downloaded where allow-listed); an item whose content
         fails ends with its data-level code and is not judged. A stop request judges nothing."""
-        sub: validation.Submission = ctx.request
+        sub: checks.Submission = ctx.request
         if sub.operation == "stop":
             return []
         checked = [await media.check(sub.endpoint, item, ctx.services.allow) for item in sub.items]
@@ -120,18 +120,18 @@ class Moderation:
 
     async def moderate(self, ctx: Context) -> Answer:
         """The envelope: each item's result (sync), task (async) or live task; or a stop."""
-        sub: validation.Submission = ctx.request
+        sub: checks.Submission = ctx.request
         caller: Caller = ctx.principal
         data = self._stop(sub, caller.appid, ctx) if sub.operation == "stop" else \
             self._answers(sub, caller, ctx)
-        body = results.envelope(profile.OK, "OK", caller.trace_id, ctx.request_id or "", ctx.services.clock.now(),
+        body = render.envelope(profile.OK, "OK", caller.trace_id, ctx.request_id or "", ctx.services.clock.now(),
                                 data)
         return Answer(body, body["code"])
 
-    def _answers(self, sub: validation.Submission, caller: Caller, ctx: Context) -> list[dict[str, Any]]:
+    def _answers(self, sub: checks.Submission, caller: Caller, ctx: Context) -> list[dict[str, Any]]:
         answers = []
         for judged in ctx.items:
-            item: validation.Item = judged.data
+            item: checks.Item = judged.data
             outcome = judged.outcome if judged.outcome is not None else judged.verdict
             assert outcome is not None
             task_id = str(ctx.uuid())
@@ -139,22 +139,22 @@ class Moderation:
                 answers.append(_render(sub, item, task_id, outcome))
             elif sub.endpoint in profile.ASYNC:
                 self._start_async(sub, item, task_id, caller.trace_id, outcome, ctx)
-                answers.append(results.item(profile.OK, "OK", item.data_id, task_id, []))
+                answers.append(render.item(profile.OK, "OK", item.data_id, task_id, []))
             elif isinstance(outcome, errors.ItemFailure) and not isinstance(outcome, errors.ActionFailure):
                 answers.append(_render(sub, item, task_id, outcome))  # a stream that cannot be pulled
             else:
                 self._start_live(sub, item, task_id, caller.trace_id, caller.appid, judged.subject, outcome, ctx)
-                answers.append(results.item(profile.OK, "OK", item.data_id, task_id, []))
+                answers.append(render.item(profile.OK, "OK", item.data_id, task_id, []))
         return answers
 
     # -- async ---------------------------------------------------------------------------------------
-    def _start_async(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
+    def _start_async(self, sub: checks.Submission, item: checks.Item, task_id: str, trace_id: str,
                      outcome: Verdict | errors.ItemFailure, ctx: Context) -> None:
         state, url = ctx.services, str(sub.callback_url)
         request_id = str(ctx.uuid())
 
         async def deliver(task: Task) -> None:
-            body = results.envelope(profile.OK, "OK", trace_id, request_id, state.clock.now(),
+            body = render.envelope(profile.OK, "OK", trace_id, request_id, state.clock.now(),
                                     [_render(sub, item, task_id, outcome)])
             delivery = state.callbacks.submit(vendor=self.name, endpoint=sub.endpoint, url=url, body=body,
                                               request_id=task_id, schedule=profile.RETRY_SCHEDULE,
@@ -167,7 +167,7 @@ class Moderation:
         ctx.note(f"task {task_id}: result after {seconds:g} mock seconds, POSTed to {url}")
 
     # -- live ----------------------------------------------------------------------------------------
-    def _start_live(self, sub: validation.Submission, item: validation.Item, task_id: str, trace_id: str,
+    def _start_live(self, sub: checks.Submission, item: checks.Item, task_id: str, trace_id: str,
                     appid: str, subject: Subject, first: Verdict | errors.ItemFailure, ctx: Context) -> None:
         """Report every ``interval`` mock seconds (the next report is scheduled by the last, so a
         task holds one timer) until a stop request or ``live_max_seconds``."""
@@ -185,9 +185,9 @@ class Moderation:
             rendered = _render(sub, item, task_id, outcome)
             if self.live_reports == "violations" and rendered["code"] == profile.OK and all(
                     r["code"] == profile.OK for r in rendered["results"]) and \
-                    results.risk_of(rendered["results"]) == "pass":
+                    render.risk_of(rendered["results"]) == "pass":
                 return
-            body = results.envelope(profile.OK, "OK", trace_id, str(seeded_uuid(state.random)), state.clock.now(), [rendered])
+            body = render.envelope(profile.OK, "OK", trace_id, str(seeded_uuid(state.random)), state.clock.now(), [rendered])
             state.callbacks.submit(vendor=self.name, endpoint=sub.endpoint, url=url, body=body,
                                    request_id=task_id, schedule=profile.RETRY_SCHEDULE,
                                    success=profile.CALLBACK_SUCCESS)
@@ -209,7 +209,7 @@ class Moderation:
             return errors.ItemFailure(500, error.text)
         return verdict_of(rule, subject)  # type: ignore[no-any-return]
 
-    def _stop(self, sub: validation.Submission, appid: str, ctx: Context) -> list[dict[str, Any]]:
+    def _stop(self, sub: checks.Submission, appid: str, ctx: Context) -> list[dict[str, Any]]:
         answers = []
         for item in sub.items:
             task = ctx.services.tasks.get(item.task_id or "")
@@ -218,7 +218,7 @@ class Moderation:
             if not ours:
                 ctx.notes.problem(Problem(f"{item.where}.taskId", "known task", item.task_id,
                                    f"a taskId this {sub.endpoint} API started for appid {appid}", inferred=True))
-                answers.append(results.item(400, f"no task {item.task_id} on {sub.endpoint}", item.data_id,
+                answers.append(render.item(400, f"no task {item.task_id} on {sub.endpoint}", item.data_id,
                                             item.task_id or "", []))
                 continue
             assert task is not None
@@ -228,7 +228,7 @@ class Moderation:
                 ctx.note(f"live task {task.id} stopped")
             else:
                 ctx.note(f"live task {task.id} was already {task.status}")
-            answers.append(results.item(profile.OK, "OK", item.data_id or task.data.get("dataId", ""), task.id, []))
+            answers.append(render.item(profile.OK, "OK", item.data_id or task.data.get("dataId", ""), task.id, []))
         return answers
 
 
@@ -246,14 +246,14 @@ class Caller:
     trace_id: str
 
 
-def _render(sub: validation.Submission, item: validation.Item, task_id: str,
+def _render(sub: checks.Submission, item: checks.Item, task_id: str,
             outcome: Verdict | errors.ItemFailure) -> dict[str, Any]:
     if isinstance(outcome, errors.ActionFailure):
-        return results.item(profile.OK, "OK", item.data_id, task_id,
-                            results.failed_actions(int(outcome.code), outcome.text, sub.actions))
+        return render.item(profile.OK, "OK", item.data_id, task_id,
+                            render.failed_actions(int(outcome.code), outcome.text, sub.actions))
     if isinstance(outcome, errors.ItemFailure):
-        return results.item(int(outcome.code), outcome.text, item.data_id, task_id, [])
-    return results.item(profile.OK, "OK", item.data_id, task_id, results.render(sub.endpoint, outcome, sub.actions))
+        return render.item(int(outcome.code), outcome.text, item.data_id, task_id, [])
+    return render.item(profile.OK, "OK", item.data_id, task_id, render.render(sub.endpoint, outcome, sub.actions))
 
 
 def _per_endpoint(table: str, key: str, value: Any, defaults: dict[str, Any], *, integer: bool = True,

@@ -19,7 +19,7 @@ from ...core.journal import Problem
 from ...core.media import MediaError, inspect, wav_seconds
 from ...core.verdict import MediaProblem, Subject, check_media
 from . import errors, profile
-from .validation import Item
+from .checks import Item
 
 SIZE_LIMITS = {
     profile.IMAGE_SYNC: profile.IMAGE_MAX, profile.AUDIO_SYNC: profile.AUDIO_SYNC_MAX,

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...core.verdict import Label, Verdict
 from . import profile
-from .validation import ImageRequest
+from .checks import ImageRequest
 
 
 def requested_categories(types: list[str]) -> dict[str, int]:

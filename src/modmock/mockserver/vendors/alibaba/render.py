@@ -7,7 +7,7 @@ from typing import Any, Callable
 from ...core import schemas
 from ...core.verdict import Label, Verdict
 from . import profile
-from .validation import ModerationRequest
+from .checks import ModerationRequest
 
 EXT_SCHEMA = "alibaba/response.json#/$defs/ext"
 
