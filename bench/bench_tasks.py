@@ -14,9 +14,9 @@ import argparse
 import asyncio
 import time
 
+from modmock.mockserver.core.tasks import Step, Task
 from modmock.mockserver.settings import Settings
 from modmock.mockserver.state import MockState
-from modmock.mockserver.core.tasks import Step, Task
 
 
 async def measure(count: int) -> tuple[float, float, int]:

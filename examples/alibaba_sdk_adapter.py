@@ -5,7 +5,8 @@
 
 import json
 
-from alibabacloud_green20220302 import client as green, models
+from alibabacloud_green20220302 import client as green
+from alibabacloud_green20220302 import models
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_util.models import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException

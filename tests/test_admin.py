@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-from helpers import image_request
 
 import modmock
+from helpers import image_request
 from modmock.mockserver.admin import _allowed
 
 

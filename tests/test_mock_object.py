@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import requests
-from helpers import image_request
 
 import modmock
+from helpers import image_request
 from modmock import InvalidRequestsError
 
 pytest_plugins = ["pytester"]

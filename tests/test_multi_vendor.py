@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from alibaba_helpers import call, moderation, sdk
-from helpers import image_request
-from test_cli import _start
 
 import modmock
+from alibaba_helpers import call, moderation, sdk
+from helpers import image_request
 from modmock.mockserver.settings import Settings, SettingsError
 from modmock.mockserver.state import MockState
+from test_cli import _start
 
 
 def test_deepcleer_and_alibaba_on_one_port() -> None:

@@ -11,8 +11,9 @@ answers are checked by the official SDK's tests (tests/vendors/alibaba).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import ExitStack
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -188,7 +189,7 @@ def test_deepcleer_batch_async_and_query_answer_within_the_contract(deepcleer: m
         def conforms(case: Any, keyed: bool) -> None:
             if keyed and isinstance(case.body, dict):
                 case.body.update(accessKey="xxxx")
-                if operation.path != "/v4/image/query":
+                if case.path != "/v4/image/query":
                     case.body.update(appId="default", eventId="default")
             answer = case.call_and_validate(excluded_checks=_excluded())
             assert answer.status_code == 200

@@ -34,9 +34,9 @@ def test_readme_quick_start_matches_ci() -> None:
     text = README.read_text(encoding="utf-8")
     commands = re.findall(r"```bash\n(python -m pip install[^\n]*)\n```", text)
     assert commands[:2] == ["python -m pip install . && mockserver run --vendor deepcleer",
-                            "python -m pip install -e '.[test]' && python -m pytest"]
+                            "python -m pip install -e '.[test]' && python -m pytest -n auto"]
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python -m pytest" in ci and "pip install -e '.[test]'" in ci
+    assert commands[1] in ci and "python -m ruff check" in ci and "python -m mypy" in ci
 
 
 def test_readme_lists_every_flag_of_run() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import image_request
-from test_cli import _start
 
 import modmock
+from helpers import image_request
+from test_cli import _start
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +62,11 @@ def test_plain_http_is_redirected_with_the_method_kept(secure) -> None:
 
 
 def test_the_alibaba_sdk_over_https(secure) -> None:
-    from alibaba_helpers import moderation
     from alibabacloud_green20220302.client import Client
     from alibabacloud_tea_openapi.models import Config
     from alibabacloud_tea_util.models import RuntimeOptions
+
+    from alibaba_helpers import moderation
     client = Client(Config(access_key_id="test-ak", access_key_secret="test-secret",
                            endpoint=f"127.0.0.1:{secure.port}", protocol="https", ca=secure.ca_bundle))
     body = client.image_batch_moderation_with_options(moderation(), RuntimeOptions(ca=secure.ca_bundle)).body

@@ -1,5 +1,9 @@
 """modmock: an offline, vendor-compatible mock server for content-moderation APIs.
 
+The public surface is this module (``serve``, ``MockServer``, the verdict types and the objects
+a mock hands back: journal entries and their problems, deliveries and attempts, rules, faults,
+tasks, the callback sink) and :mod:`modmock.errors`; everything else may move.
+
     with modmock.serve("deepcleer") as mock:
         requests.post(mock.url + "/image/v4", json=...)
         mock.assert_all_requests_valid()
@@ -9,18 +13,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import errors
+from .errors import (
+    InvalidRequestsError,
+    InvalidSpecError,
+    MockAssertionError,
+    ModmockError,
+    NotRunningError,
+    SettingsError,
+)
+from .fixtures.sink import CallbackSink, Received
+from .mockserver.core.callbacks import Attempt, Delivery
+from .mockserver.core.faults import Fault
+from .mockserver.core.journal import Entry, Problem
+from .mockserver.core.rules import Rule
+from .mockserver.core.tasks import Task
 from .mockserver.core.verdict import CATEGORIES, Label, Verdict
-from .mockserver.mock import InvalidRequestsError, MockServer
-from .mockserver.settings import Settings, SettingsError
+from .mockserver.mock import MockServer
+from .mockserver.settings import Settings
 
 __all__ = [
     "CATEGORIES",
+    "Attempt",
+    "CallbackSink",
+    "Delivery",
+    "Entry",
+    "Fault",
     "InvalidRequestsError",
+    "InvalidSpecError",
     "Label",
+    "MockAssertionError",
     "MockServer",
+    "ModmockError",
+    "NotRunningError",
+    "Problem",
+    "Received",
+    "Rule",
     "Settings",
     "SettingsError",
+    "Task",
     "Verdict",
+    "errors",
     "serve",
 ]
 __version__ = "0.1.0"

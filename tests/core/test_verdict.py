@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from modmock.mockserver.core.verdict import (
-    ALIASES, CATEGORIES, MediaProblem, Subject, Verdict, check_media, default_verdict,
+    ALIASES,
+    CATEGORIES,
+    MediaProblem,
+    Subject,
+    Verdict,
+    check_media,
+    default_verdict,
 )
 
 

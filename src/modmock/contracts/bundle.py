@@ -8,7 +8,7 @@ are closed, so drawn examples carry documented fields only.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..mockserver.core import refs, schemas
@@ -27,7 +27,7 @@ def _closed(node: Any) -> Any:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def bundled(path: str) -> dict[str, Any]:
     """A self-contained draft-07 copy of packaged schema ``path`` (e.g. ``deepcleer/callback.json``)."""
     defs = refs.gather([path], lambda key: f"#/$defs/{key}", annotations=False)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 Signer = Callable[["Call", Any], "Call"]
@@ -31,7 +32,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     signer: Signer | None = None
 
-    def signed(self, credentials: Any = None) -> "Call":
+    def signed(self, credentials: Any = None) -> Call:
         """The call as it goes on the wire (signed with ``credentials`` where the vendor signs)."""
         return self.signer(self, credentials) if self.signer else self
 
@@ -47,7 +48,7 @@ class Call:
             headers.setdefault("Content-Type", "application/json")
         request = urllib.request.Request(url, data=data, method=call.method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (caller's URL)
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
                 status, raw = answer.status, answer.read()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..mockserver.core.journal import Problem
@@ -34,7 +34,7 @@ class RequestReport:
         return "\n".join(lines)
 
 
-@lru_cache(maxsize=None)
+@cache
 def vendor(name: str) -> Vendor:
     """A vendor with its default configuration, for offline checks and drawing (no server state)."""
     return create_vendor(name, {}, Settings(vendors=[name]))

@@ -19,8 +19,9 @@ import importlib
 import inspect
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 RISKS = ("pass", "review", "reject")
 
@@ -61,7 +62,7 @@ class ClientUnderTest:
         self.takes_callback_url = "callback_url" in _parameters(adapter)
 
     @classmethod
-    def load(cls, spec: str) -> "ClientUnderTest":
+    def load(cls, spec: str) -> ClientUnderTest:
         """Import ``package.module:function`` (the current directory is importable, as in pytest)."""
         module_name, sep, attr = spec.partition(":")
         if not sep or not module_name or not attr:

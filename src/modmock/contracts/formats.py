@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from hypothesis import strategies as st
 
 from ..mockserver.core.verdict import ALIASES, CATEGORIES
-
-from functools import lru_cache
-from typing import Any
 
 
 @lru_cache(maxsize=1)

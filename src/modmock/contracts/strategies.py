@@ -13,9 +13,10 @@ A vendor's schemas need no code here; a vendor may add hints in ``contracts/vend
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -36,7 +37,7 @@ class Broken:
     rule: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def for_schema(path: str) -> st.SearchStrategy[Any]:
     """Instances of packaged schema ``path`` (e.g. ``"deepcleer/result.json"``); built once."""
     return compile_schema(bundled(path))

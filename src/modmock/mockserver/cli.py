@@ -9,8 +9,8 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from .app import build_app
 from .appkeys import STATE
@@ -21,7 +21,6 @@ from .runner import Sites, start_sites
 from .scenarios import shipped
 from .settings import LOG_LEVELS, Settings, SettingsError, load_config
 from .vendors import create_vendor, vendor_class, vendor_names
-
 
 ENV_PREFIX = "MODMOCK_"
 

@@ -9,20 +9,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from ..errors import InvalidRequestsError as InvalidRequestsError  # re-exported: raised from here
+from ..errors import InvalidSpecError, MockAssertionError, NotRunningError
 from .app import build_app
 from .appkeys import STATE
 from .core.callbacks import Delivery
 from .core.faults import Fault
-from .core.replay import Answer
 from .core.journal import Entry
+from .core.replay import Answer
 from .core.rules import Rule
 from .runner import ServerThread
 from .settings import Settings
 from .state import MockState
-
-
-class InvalidRequestsError(AssertionError):
-    """The client sent requests the vendor would refuse; the message lists each problem."""
 
 
 class MockServer:
@@ -33,7 +31,7 @@ class MockServer:
         self._server: ServerThread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> "MockServer":
+    def start(self) -> MockServer:
         app = build_app(self.settings)
         self.state: MockState = app[STATE]
         self._server = ServerThread(app, self.settings).start()
@@ -44,7 +42,7 @@ class MockServer:
             self._server.stop()
             self._server = None
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self if self._server is not None else self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -53,7 +51,7 @@ class MockServer:
     @property
     def _thread(self) -> ServerThread:
         if self._server is None:
-            raise RuntimeError("the mock server is not running")
+            raise NotRunningError("the mock server is not running")
         return self._server
 
     # -- where and who --------------------------------------------------------------------------
@@ -109,7 +107,7 @@ class MockServer:
         if (times is None and not calls) or (times is not None and len(calls) != times):
             seen = sorted({f"{e.vendor}:{e.endpoint}" for e in self.requests}) or ["nothing"]
             want = "at least once" if times is None else f"{times} time(s)"
-            raise AssertionError(f"expected {endpoint} to be called {want}, it was called {len(calls)} "
+            raise MockAssertionError(f"expected {endpoint} to be called {want}, it was called {len(calls)} "
                                  f"time(s); the journal holds: {', '.join(seen)}")
         return calls
 
@@ -134,8 +132,9 @@ class MockServer:
         spec = dict(rule or {}, **fields)
         found = schemas.problems("modmock/rule.json", spec)
         if found:
-            raise ValueError("not a valid rule: " + "; ".join(p.describe() for p in found))
-        return self.state.add_rule(spec)
+            raise InvalidSpecError("not a valid rule: " + "; ".join(p.describe() for p in found))
+        added: Rule = self.state.add_rule(spec)
+        return added
 
     def add_fault(self, fault: dict[str, Any] | None = None, **fields: Any) -> Fault:
         """Add a fault (DESIGN fault format): one of ``error``, ``latency`` (seconds or
@@ -148,8 +147,9 @@ class MockServer:
             spec["latency"] = list(spec["latency"])
         found = schemas.problems("modmock/rule.json#/$defs/fault", spec)
         if found:
-            raise ValueError("not a valid fault: " + "; ".join(p.describe() for p in found))
-        return self.state.add_fault(spec)
+            raise InvalidSpecError("not a valid fault: " + "; ".join(p.describe() for p in found))
+        injected: Fault = self.state.add_fault(spec)
+        return injected
 
     def fail_next(self, code: Any, times: int = 1, endpoint: str | None = None,
                   vendor: str | None = None, message: str | None = None) -> None:
@@ -195,7 +195,7 @@ class MockServer:
         try:
             return self._thread.call(self.state.callbacks.wait_for(n, timeout), timeout + 5)
         except (TimeoutError, asyncio.TimeoutError):
-            raise AssertionError(self._callback_timeout(n, timeout)) from None
+            raise MockAssertionError(self._callback_timeout(n, timeout)) from None
 
     def _callback_timeout(self, n: int, timeout: float) -> str:
         deliveries = self.callbacks
@@ -214,4 +214,4 @@ class MockServer:
         try:
             return await asyncio.wrap_future(self._thread.submit(self.state.callbacks.wait_for(n, timeout)))
         except (TimeoutError, asyncio.TimeoutError):
-            raise AssertionError(self._callback_timeout(n, timeout)) from None
+            raise MockAssertionError(self._callback_timeout(n, timeout)) from None

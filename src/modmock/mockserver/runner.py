@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Coroutine, TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -72,7 +73,7 @@ class ServerThread:
         self.sites: Sites | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="modmock-server", daemon=True)
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         self._thread.start()
         try:
             self.sites = self.call(start_sites(self.app, self.settings))

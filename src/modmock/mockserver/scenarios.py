@@ -42,10 +42,11 @@ def read(name: str) -> dict[str, Any]:
     found = schemas.problems(SCHEMA, doc)
     if found:
         raise SettingsError(f"--scenario {name} is not a valid scenario: {found[0].describe()}")
-    return doc
+    scenario: dict[str, Any] = doc
+    return scenario
 
 
-def load(state: "MockState", name: str) -> list[str]:
+def load(state: MockState, name: str) -> list[str]:
     """Add a scenario's rules and faults to ``state``; returns what was skipped, and why."""
     doc = read(name)
     skipped = []

@@ -21,16 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import SettingsError as SettingsError  # re-exported: raised from here
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
-
-
-class SettingsError(ValueError):
-    """A flag or config value that cannot be used; the message says which and why."""
 
 
 @dataclass
@@ -97,7 +95,7 @@ def config_number(table: str, key: str, value: Any, *, integer: bool = False, mi
         kind = "an integer" if integer else "a number"
         bound = f"> {minimum:g}" if exclusive else f">= {minimum:g}"
         raise SettingsError(f"[{table}] {key} must be {kind} {bound}, not {value!r}")
-    return value
+    return float(value) if not integer else int(value)
 
 
 def config_strings(table: str, key: str, value: Any) -> tuple[str, ...]:
@@ -119,4 +117,5 @@ def load_config(path: str | Path) -> dict[str, dict[str, Any]]:
     for name, table in data.items():
         if not isinstance(table, dict):
             raise SettingsError(f"--config {path}: [{name}] must be a table")
-    return data
+    tables: dict[str, dict[str, Any]] = data
+    return tables

@@ -6,16 +6,16 @@ import logging
 import random
 from typing import Any
 
+from ..errors import InvalidSpecError
 from .core.callbacks import AllowList, CallbackDispatcher
+from .core.clock import MockClock, Scheduler
+from .core.context import Services
 from .core.faults import FaultBook
 from .core.journal import Journal
 from .core.replay import ReplayQueue
-from .core.rules import RuleBook
-from .core.tasks import TaskStore
-from .core.clock import MockClock, Scheduler
-from .core.context import Services
-from .core.rules import error_spec
+from .core.rules import RuleBook, error_spec
 from .core.store import MemoryStore, Store
+from .core.tasks import TaskStore
 from .core.vendor import Vendor
 from .settings import Settings, SettingsError
 
@@ -116,11 +116,11 @@ class MockState:
         if error is None:
             return
         if vendor is not None and vendor not in self.vendors:
-            raise ValueError(f"vendor {vendor!r} is not served here (serving {', '.join(self.vendors)})")
+            raise InvalidSpecError(f"vendor {vendor!r} is not served here (serving {', '.join(self.vendors)})")
         for name in [vendor] if vendor else list(self.vendors):
             codes = self.vendors[name].injectable_codes
             if error.get("code") not in codes:
-                raise ValueError(f"{error.get('code')!r} is not a documented {name} error code; "
+                raise InvalidSpecError(f"{error.get('code')!r} is not a documented {name} error code; "
                                  f"use one of {sorted(codes, key=str)}")
 
     def add_fault(self, spec: dict[str, Any]) -> Any:

@@ -3,7 +3,7 @@ infobyid; every code of the three endpoints."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests

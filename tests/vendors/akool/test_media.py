@@ -4,9 +4,8 @@ bytes for content on allow-listed (loopback) hosts."""
 from __future__ import annotations
 
 import io
-import struct
 import wave
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import requests
-from alibaba_helpers import post_v1, post_v3, v3_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alibaba_helpers import post_v1, post_v3, v3_request
 from modmock.mockserver.core import schemas
 from modmock.mockserver.core.verdict import ALIASES, CATEGORIES
 from modmock.mockserver.vendors.alibaba import profile

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alibaba_helpers import call, moderation, parameters, post_v1, post_v3, sdk
-from seed_alibaba import CLEAN, EXEMPT, REQUEST, RISKY
 
 import modmock
+from alibaba_helpers import call, moderation, parameters, post_v1, post_v3, sdk
 from modmock.fixtures.media import image_bytes
 from modmock.mockserver.core import schemas
+from seed_alibaba import CLEAN, EXEMPT, REQUEST, RISKY
 
 
 def _code(resp: Any) -> int:
@@ -28,6 +28,7 @@ def test_seed_responses_validate(example: dict[str, Any]) -> None:
 
 def test_the_seed_json_request_is_served_with_a_warning(alibaba_mock) -> None:
     import requests
+
     from alibaba_helpers import v3_request
 
     def send(example: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +52,7 @@ def test_the_seed_json_request_is_served_with_a_warning(alibaba_mock) -> None:
 
 def test_json_body_with_a_json_string(alibaba_mock) -> None:
     import requests
+
     from alibaba_helpers import v3_request
     body = json.dumps(parameters(dataId="j1")).encode()
     signed = v3_request(alibaba_mock.url, {}, body=body)

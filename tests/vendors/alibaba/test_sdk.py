@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from alibaba_helpers import call, moderation, sdk
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_util.models import RuntimeOptions
 
 import modmock
+from alibaba_helpers import call, moderation, sdk
 from modmock.mockserver.core import schemas
 from modmock.mockserver.vendors.alibaba import profile
 

@@ -7,8 +7,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import requests
-from alibaba_helpers import now_iso, parameters, post_v1, post_v3, v1_params, v3_request
 
+from alibaba_helpers import now_iso, parameters, post_v1, post_v3, v1_params, v3_request
 from modmock.mockserver.core import schemas
 
 

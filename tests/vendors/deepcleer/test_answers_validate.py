@@ -7,8 +7,8 @@ from typing import Any
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from helpers import image_request
 
+from helpers import image_request
 from modmock.mockserver.core import schemas
 from modmock.mockserver.core.verdict import ALIASES, CATEGORIES
 from modmock.mockserver.vendors.deepcleer import profile

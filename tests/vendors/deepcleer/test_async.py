@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-from helpers import image_request
 
 import modmock
+from helpers import image_request
 from modmock.fixtures.sink import CallbackSink
 from modmock.mockserver.core import schemas
 from modmock.mockserver.vendors.deepcleer import profile
@@ -38,6 +39,7 @@ def test_async_media_errors_arrive_in_the_callback(post, deepcleer_mock, callbac
 
 def test_async_base64_up_to_30_mb_but_not_more(post, deepcleer_mock, callback_sink) -> None:
     import base64
+
     from modmock.fixtures.media import image_bytes
     img = image_bytes(32, 32) + b"\0" * (12 * 1024 * 1024)  # over the sync limit, under the async one
     assert post(image_request({"img": base64.b64encode(img).decode()}))["code"] == 1902

@@ -3,7 +3,8 @@ single and batch requests (/v4/saas/async/img[s]) and the active query (/v4/imag
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests

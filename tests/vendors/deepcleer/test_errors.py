@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-from helpers import image_request
 
 import modmock
+from helpers import image_request
 from modmock.mockserver.vendors.deepcleer import profile
 
 
@@ -124,6 +125,7 @@ def test_the_largest_documented_body_is_read(deepcleer_mock) -> None:
     """An async request with a base64 image just under 30 MB fits the body limit."""
     import base64
     import json
+
     from modmock.fixtures.media import image_bytes
     img = image_bytes(32, 32) + b"\0" * (profile.ASYNC_IMAGE_MAX - 1024)
     body = image_request({"img": base64.b64encode(img).decode()}, callback="http://127.0.0.1:9/cb")

@@ -5,13 +5,14 @@ String length limits are read from the packaged schema, so a limit added there i
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-from helpers import image_request
 
 import modmock
+from helpers import image_request
 from modmock.fixtures.media import image_base64
 from modmock.mockserver.core import schemas
 from modmock.mockserver.vendors.deepcleer import profile
@@ -271,6 +272,7 @@ def test_unusable_base64(post, img: str, words: str) -> None:
 
 def test_sync_base64_over_10_mb_is_refused(post) -> None:
     import base64
+
     from modmock.fixtures.media import image_bytes
     big = image_bytes(32, 32) + b"\0" * (10 * 1024 * 1024)
     result = post(image_request({"img": base64.b64encode(big).decode()}))

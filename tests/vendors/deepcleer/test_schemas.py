@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from seed_deepcleer import CALLBACK, REQUEST, RESPONSE
-
 from modmock.mockserver.core import schemas
+from seed_deepcleer import CALLBACK, REQUEST, RESPONSE
 
 
 def test_seed_response_example_is_a_valid_acknowledgement() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import image_request
 
+from helpers import image_request
 from modmock.fixtures.media import image_base64
 from modmock.mockserver.core import schemas
 from modmock.mockserver.core.verdict import CATEGORIES

@@ -4,9 +4,9 @@ vendor's actions, labels, rates and suggestions."""
 from __future__ import annotations
 
 import pytest
-from jocloud_helpers import b64, call, image, ok, path
 
 import modmock
+from jocloud_helpers import b64, call, image, ok, path
 from modmock.mockserver.core import schemas
 from modmock.mockserver.settings import SettingsError
 from modmock.mockserver.vendors.jocloud import profile

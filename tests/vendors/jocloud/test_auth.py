@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-from jocloud_helpers import SAMPLE_TOKEN, TOKEN, call, image, ok
 
 import modmock
+from jocloud_helpers import SAMPLE_TOKEN, TOKEN, call, image, ok
 from modmock.mockserver.core import schemas
 from modmock.mockserver.settings import SettingsError
 from modmock.mockserver.vendors.jocloud import profile

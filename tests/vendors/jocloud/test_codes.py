@@ -9,10 +9,10 @@ import wave
 
 import pytest
 import requests
-from jocloud_helpers import TOKEN, b64, call, image, ok, path
 from PIL import Image
 
 import modmock
+from jocloud_helpers import TOKEN, b64, call, image, ok, path
 from modmock.mockserver.core import schemas
 from modmock.mockserver.vendors.jocloud import profile
 

@@ -3,14 +3,14 @@ its method and body kept (308), and the vendor host can be in the certificate.""
 
 from __future__ import annotations
 
-import ssl
 import socket
+import ssl
 
 import pytest
 import requests
-from jocloud_helpers import TOKEN, image, path
 
 import modmock
+from jocloud_helpers import TOKEN, image, path
 from modmock.mockserver.vendors.jocloud import profile
 
 

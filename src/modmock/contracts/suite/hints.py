@@ -5,11 +5,11 @@ Each vendor declares ``SUITE = SuiteHints(...)`` in ``contracts/vendors/<folder>
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
-
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+import importlib.util
+from collections.abc import Sequence
 
 
 def run_suite(vendor: str, client: str, *, junit_xml: str | None = None, examples: int | None = None,
@@ -19,4 +20,6 @@ def run_suite(vendor: str, client: str, *, junit_xml: str | None = None, example
         args.append(f"--modmock-examples={examples}")
     if seed is not None:
         args += [f"--hypothesis-seed={seed}", f"--modmock-seed={seed}"]
+    if importlib.util.find_spec("xdist") is not None:
+        args += ["-n", "0"]  # one process, whatever a project's addopts say: the items share one mock and summary
     return int(pytest.main([*args, *pytest_args]))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
+from ...mockserver.vendors.akool import profile
+from ..calls import Call
 from ..formats import image_urls
 from ..strategies import REMOVE
-from ...mockserver.vendors.akool import profile
 
 
 def _content_for(kind: int) -> st.SearchStrategy[str]:
@@ -33,3 +36,17 @@ def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
     if endpoint == "sentiment":
         doc["content"] = draw(_content_for(doc["type"]))
     return doc
+
+
+def to_call(endpoint: str, doc: Any) -> Call:
+    """A drawn request as a call; sentiment and infobyid carry the running mock's API key
+    (``x-api-key``: the clientSecret of its first credential) when sent."""
+    ep = {e.id: e for e in profile.ENDPOINTS}[endpoint]
+    if ep.params_in == "query":
+        return Call(ep.method, ep.path, params={k: str(v) for k, v in doc.items()}, signer=_keyed)
+    return Call(ep.method, ep.path, body=doc, signer=None if endpoint == "get_token" else _keyed)
+
+
+def _keyed(call: Call, credentials: Any) -> Call:
+    accounts = (credentials or {}).get("credentials") or [{"clientSecret": profile.DEFAULT_CLIENT_SECRET}]
+    return dataclasses.replace(call, headers={**call.headers, "x-api-key": accounts[0]["clientSecret"]})

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
+from ...mockserver.vendors.alibaba import errors, profile, signing
 from ..calls import Call
 from ..formats import image_urls
 from ..strategies import for_schema
 from ..suite.hints import SuiteHints
-from ...mockserver.vendors.alibaba import errors, profile, signing
 
 _INFO_TYPES = st.lists(st.sampled_from(profile.INFO_TYPES), min_size=1, unique=True).map(",".join)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
+from ...mockserver.vendors.deepcleer import errors, profile
 from ..formats import image_urls, user_names
 from ..strategies import REMOVE, for_schema
 from ..suite.hints import SuiteHints
-from ...mockserver.vendors.deepcleer import errors, profile
 
 _TYPES = sorted(set(profile.TYPES) - {"BOCR"})  # BOCR needs the gg/xjp clusters
 

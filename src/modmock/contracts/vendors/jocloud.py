@@ -9,15 +9,16 @@ from __future__ import annotations
 import base64
 import functools
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
+from ...mockserver.vendors.jocloud import profile
+from ...mockserver.vendors.jocloud.auth import DEFAULT
 from ..calls import Call
 from ..formats import image_urls, words
 from ..strategies import REMOVE
-from ...mockserver.vendors.jocloud import profile
-from ...mockserver.vendors.jocloud.auth import DEFAULT
 
 CALLBACK_URL = "http://127.0.0.1:9/modmock-callback"  # loopback discard port: deliveries fail, journaled
 _DATA_IDS = st.from_regex(r"\A[A-Za-z0-9_.-]{1,64}\Z")
@@ -33,7 +34,7 @@ def _b64(data: bytes) -> str:
 
 def _item(endpoint: str) -> st.SearchStrategy[dict[str, Any]]:
     """One data item the API accepts."""
-    text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200)
+    text = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=200)
     if endpoint == profile.TEXT_SYNC:
         source: dict[str, Any] = {"content": st.one_of(text, st.lists(words(), min_size=1, max_size=5).map(" ".join))
                                   .map(lambda t: _b64(t.encode("utf-8")))}

@@ -14,8 +14,9 @@ import ipaddress
 import itertools
 import threading
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -134,7 +135,7 @@ class CallbackDispatcher:
                                   label=f"callback {delivery.id} to {url}")
         return delivery
 
-    async def _attempt(self, delivery: Delivery, plan: "_Plan") -> None:
+    async def _attempt(self, delivery: Delivery, plan: _Plan) -> None:
         number = len(delivery.attempts) + 1
         now = self.scheduler.clock.now()
         if not self.allow.allows(delivery.url):
@@ -154,7 +155,7 @@ class CallbackDispatcher:
             delivery.state = "failed"
         await self._notify()
 
-    async def _post(self, number: int, now: float, delivery: Delivery, plan: "_Plan") -> Attempt:
+    async def _post(self, number: int, now: float, delivery: Delivery, plan: _Plan) -> Attempt:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT))
         try:

@@ -19,8 +19,9 @@ import heapq
 import itertools
 import math
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 TimerCallback = Callable[[], Coroutine[Any, Any, None]]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Hashable, Iterator
 
 
 class TooManyInFlight(Exception):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .callbacks import AllowList, CallbackDispatcher
 from .clock import MockClock, Scheduler

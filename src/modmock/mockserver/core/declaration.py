@@ -21,8 +21,9 @@ Stages, in the default order:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Union
+from typing import TYPE_CHECKING, Any
 
 from .errors import VendorError
 from .journal import Problem
@@ -75,7 +76,7 @@ class ItemError(VendorError):
     reports per item (Jocloud's data-level codes) or per job (AKOOL's failed job)."""
 
 
-Backend = Callable[["Context"], Awaitable[Union[Answer, Any]]]
+Backend = Callable[["Context"], Awaitable[Answer | Any]]
 Hook = Callable[["Context"], Any]
 AsyncHook = Callable[["Context"], Awaitable[Any]]
 Checks = Callable[[Any, Any], "list[Problem]"]
@@ -98,14 +99,14 @@ class Operation:
     ``prepare``: the typed request the backend reads (default: the body).
     """
 
-    endpoint: "Endpoint"
+    endpoint: Endpoint
     backend: Backend
     body: str | Hook = "json"
     shape: type | Hook | None = dict
     authenticate: Hook | None = None
     checks: Checks = _no_checks
     prepare: Hook | None = None
-    limits: Callable[["Context"], "list[Limit]"] | None = None
+    limits: Callable[[Context], list[Limit]] | None = None
     subjects: AsyncHook | None = None
     schema: bool = True
     rank: Callable[[Problem], Any] | None = None

@@ -15,7 +15,8 @@ import socket
 import struct
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -23,10 +24,9 @@ from .context import Context, Incoming, Notebook, seeded_uuid
 from .declaration import Operation
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
-from .replay import Replayed
 from .journal import Entry, Problem
 from .pipeline import run_operation
-
+from .replay import Replayed
 from .vendor import Endpoint
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def incoming(request: web.Request) -> Incoming:
 class Exchange:
     """The journal entry being built for one request, and the context its stages fill in."""
 
-    def __init__(self, state: "MockState", vendor: "Vendor", endpoint: str, request: web.Request) -> None:
+    def __init__(self, state: MockState, vendor: Vendor, endpoint: str, request: web.Request) -> None:
         self.state = state
         self.vendor = vendor
         self.endpoint = endpoint
@@ -90,7 +90,7 @@ def encode_json(body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def vendor_routes(state: "MockState", vendor: "Vendor") -> list[web.RouteDef]:
+def vendor_routes(state: MockState, vendor: Vendor) -> list[web.RouteDef]:
     """The aiohttp routes of ``vendor``'s declarations, each named ``"<vendor>:<endpoint id>"``."""
     defs = []
     for op in vendor.operations():
@@ -101,7 +101,7 @@ def vendor_routes(state: "MockState", vendor: "Vendor") -> list[web.RouteDef]:
     return defs
 
 
-def _handler(state: "MockState", vendor: "Vendor", op: Operation) -> Handler:
+def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         ex: Exchange = request[EXCHANGE]
         answer = await run_operation(vendor, op, ex.context, request, state.store)
@@ -116,7 +116,7 @@ EXCHANGE: Any = web.RequestKey("modmock_exchange", Exchange) if hasattr(web, "Re
 
 
 
-async def _act(kind: str, request: web.Request, ex: Exchange, state: "MockState") -> web.StreamResponse:
+async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) -> web.StreamResponse:
     """Carry out a fault action: reset the connection, or answer an empty or malformed body."""
     ex.note(f"injected fault: {kind}")
     if kind == "reset":
@@ -135,9 +135,9 @@ async def _act(kind: str, request: web.Request, ex: Exchange, state: "MockState"
     return web.Response(body=body, status=200, content_type="application/json")
 
 
-def near_miss(state: "MockState", method: str, path: str) -> tuple["Vendor", Endpoint, list[str]]:
+def near_miss(state: MockState, method: str, path: str) -> tuple[Vendor, Endpoint, list[str]]:
     """The served endpoint closest to ``method path``, and what differs (WireMock-style)."""
-    def score(item: tuple["Vendor", Endpoint]) -> float:
+    def score(item: tuple[Vendor, Endpoint]) -> float:
         ep = item[1]
         return difflib.SequenceMatcher(None, ep.path, path).ratio() + (0.5 if ep.method == method else 0.0)
 
@@ -150,7 +150,7 @@ def near_miss(state: "MockState", method: str, path: str) -> tuple["Vendor", End
     return vendor, ep, differs
 
 
-async def _unmatched(state: "MockState", request: web.Request) -> web.Response:
+async def _unmatched(state: MockState, request: web.Request) -> web.Response:
     """No route matched: journal a near-miss report (invalid) and answer the closest vendor's 404."""
     vendor, ep, differs = near_miss(state, request.method, request.path)
     ex = Exchange(state, vendor, "(unmatched)", request)
@@ -163,7 +163,7 @@ async def _unmatched(state: "MockState", request: web.Request) -> web.Response:
     return response
 
 
-def exchange_middleware(state: "MockState") -> Any:
+def exchange_middleware(state: MockState) -> Any:
     """Middleware journaling every vendor request and rendering vendor errors."""
 
     @web.middleware
@@ -192,7 +192,7 @@ def exchange_middleware(state: "MockState") -> Any:
             response = ex.render_error(error)
         except web.HTTPException:
             raise
-        except Exception:  # noqa: BLE001 - any bug answers the vendor's own failure code
+        except Exception:
             log.exception("internal error on %s %s", request.method, request.path)
             ex.note("internal error: " + traceback.format_exc(limit=5))
             response = ex.render_error(vendor.internal_error())

@@ -17,8 +17,11 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+
+from ...errors import InvalidSpecError
 
 ACTIONS = ("reset", "empty", "malformed")
 MALFORMED_BODY = b'{"code": 200, "message": "OK", "data": {"res'  # cut off mid-way
@@ -80,14 +83,14 @@ class FaultBook:
         """Add a fault from its JSON form (schema ``rule.json#/$defs/fault``)."""
         kinds = [k for k in KINDS if k in spec and spec[k] not in (None, False)]
         if len(kinds) != 1:
-            raise ValueError(f"a fault has exactly one of {list(KINDS)}, not {kinds}")
+            raise InvalidSpecError(f"a fault has exactly one of {list(KINDS)}, not {kinds}")
         kind = kinds[0]
         latency = None
         if kind == "latency":
             value = spec["latency"]
             latency = (float(value[0]), float(value[1])) if isinstance(value, list) else (float(value),) * 2
             if not 0 <= latency[0] <= latency[1]:
-                raise ValueError(f"latency range {value} must be 0 <= low <= high")
+                raise InvalidSpecError(f"latency range {value} must be 0 <= low <= high")
         error = spec["error"] if kind == "error" else None
         if isinstance(error, int):
             error = {"code": error}

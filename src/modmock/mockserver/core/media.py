@@ -66,7 +66,8 @@ def wav_seconds(data: bytes) -> float | None:
         return None
     try:
         with wave.open(io.BytesIO(data)) as audio:
-            return audio.getnframes() / float(audio.getframerate() or 1)
+            frames: int = audio.getnframes()
+            return frames / float(audio.getframerate() or 1)
     except (wave.Error, EOFError, RuntimeError, ValueError, struct.error):  # truncated chunks raise any of these
         raise MediaError("format", "an unreadable WAV header") from None
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -34,7 +35,7 @@ class Run:
     """One request through the stages: the context, the raw aiohttp request (read only by the
     ``read`` stage), the store, and the leases to release at the end."""
 
-    def __init__(self, vendor: "Vendor", op: Operation, ctx: Context, request: web.Request, store: "Store") -> None:
+    def __init__(self, vendor: Vendor, op: Operation, ctx: Context, request: web.Request, store: Store) -> None:
         self.vendor, self.op, self.ctx, self.request, self.store = vendor, op, ctx, request, store
         self.leases = ExitStack()
         self.answer = Answer(None)
@@ -94,7 +95,7 @@ async def decode(run: Run) -> None:
         ctx.notes.warn(wrong)
 
 
-_JSON_NAMES = {dict: "object", list: "array", str: "string"}
+_JSON_NAMES: dict[type, str] = {dict: "object", list: "array", str: "string"}
 
 
 async def shape(run: Run) -> None:
@@ -104,7 +105,7 @@ async def shape(run: Run) -> None:
         return
     if isinstance(op.shape, type):
         if not isinstance(ctx.body, op.shape):
-            name = _JSON_NAMES.get(op.shape, op.shape.__name__)
+            name = _JSON_NAMES.get(op.shape) or op.shape.__name__
             ctx.notes.problem(Problem("(body)", "type", type(ctx.body).__name__, f"a JSON {name}"))
             raise run.vendor.body_error(BodyProblem("type", f"the body must be a JSON {name}"))
         return
@@ -128,7 +129,7 @@ async def validate(run: Run) -> None:
     ctx.request = await _maybe(op.prepare(ctx)) if op.prepare is not None else ctx.body
 
 
-def problems(vendor: "Vendor", op: Operation, body: Any, principal: Any) -> list[Problem]:
+def problems(vendor: Vendor, op: Operation, body: Any, principal: Any) -> list[Problem]:
     """Every rule ``body`` breaks: the request schema (where the endpoint declares one and
     validates by it), then the vendor's checks, in the vendor's rank order."""
     found = schemas.problems(op.endpoint.request_schema, body) if op.schema and op.endpoint.request_schema else []
@@ -184,8 +185,8 @@ STAGE_FUNCTIONS: dict[str, Callable[[Run], Awaitable[None]]] = {
 }
 
 
-async def run_operation(vendor: "Vendor", op: Operation, ctx: Context, request: web.Request,
-                        store: "Store") -> Answer:
+async def run_operation(vendor: Vendor, op: Operation, ctx: Context, request: web.Request,
+                        store: Store) -> Answer:
     """Every declared stage in order; the backend's answer."""
     flow = Run(vendor, op, ctx, request, store)
     with flow.leases:
@@ -204,7 +205,7 @@ def _kind(value: Any) -> str:
     return "body"
 
 
-async def inject_one(ctx: Context, store: "Store", vendor: "Vendor", subject: Subject) -> Rule | None:
+async def inject_one(ctx: Context, store: Store, vendor: Vendor, subject: Subject) -> Rule | None:
     """A queued answer first, then faults, then the matching rule's delay or error; the rule
     (for its verdict). A fault's error answers before any rule is consulted, so a rule's
     ``times`` is not spent on a request a fault answered. Latency is real time."""

@@ -3,7 +3,8 @@ several schemas in one place (a bundle for hypothesis-jsonschema, OpenAPI compon
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin
 
 from . import schemas

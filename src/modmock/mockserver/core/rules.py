@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import InvalidSpecError
 from .verdict import Subject, Verdict
 
 MATCH_KEYS = ("vendor", "endpoint", "url_regex", "text_contains", "content_sha256", "data_id", "token_id")
@@ -82,7 +83,7 @@ class RuleBook:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"match.url_regex {pattern!r} is not a regular expression: {exc}") from None
+                raise InvalidSpecError(f"match.url_regex {pattern!r} is not a regular expression: {exc}") from None
         rule = Rule(
             id=next(self._ids),
             match=dict(spec.get("match", {})),

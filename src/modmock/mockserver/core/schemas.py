@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from jsonschema import Draft202012Validator
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 BASE_URI = "https://modmock.local/schemas/"
 
 
-def _walk(folder: "Traversable", prefix: str = "") -> Iterator[tuple[str, "Traversable"]]:
+def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
     for item in sorted(folder.iterdir(), key=lambda t: t.name):
         if item.is_dir():
             yield from _walk(item, f"{prefix}{item.name}/")
@@ -66,7 +67,7 @@ def vendor_schemas(vendor: str) -> dict[str, dict[str, Any]]:
     return {k[len(prefix):]: v for k, v in all_schemas().items() if k.startswith(prefix)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(path: str) -> Draft202012Validator:
     """A compiled validator for a packaged schema, or a part of one
     (``"modmock/rule.json#/$defs/fault"``)."""
@@ -87,7 +88,8 @@ def field_name(error: ValidationError) -> str:
 def _missing_property(error: ValidationError) -> str | None:
     """The property a ``required`` error is about (jsonschema makes one error per name)."""
     instance = error.instance if isinstance(error.instance, dict) else {}
-    missing = [str(name) for name in error.validator_value if name not in instance]
+    names: Any = error.validator_value
+    missing = [str(name) for name in names if name not in instance]
     for name in missing:
         if error.message.startswith(f"{name!r} "):
             return name
@@ -146,7 +148,7 @@ def _self_contained(node: Any) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_validator(path: str) -> Any:
     """A compiled (jsonschema-rs) validator for a self-contained schema, or None."""
     if jsonschema_rs is None or "#" in path or not _self_contained(schema(path)):
@@ -156,13 +158,13 @@ def fast_validator(path: str) -> Any:
 
 def _suggestion(error: ValidationError) -> Any:
     """The nearest valid value for an enum or a length limit, when there is one."""
-    value = error.instance
+    value, limit = error.instance, cast(Any, error.validator_value)
     if error.validator == "enum" and isinstance(value, str):
-        choices = [c for c in error.validator_value if isinstance(c, str)]
+        choices = [c for c in limit if isinstance(c, str)]
         close = difflib.get_close_matches(value, choices, n=1, cutoff=0.4)
         return close[0] if close else None
     if error.validator == "maxLength" and isinstance(value, str):
-        return value[: error.validator_value]
+        return value[:limit]
     if error.validator in ("maximum", "minimum") and isinstance(value, (int, float)):
         return error.validator_value
     return None

@@ -62,7 +62,7 @@ class Vendor(ABC):
             cls.name, cls.title = profile.NAME, profile.TITLE
             cls.endpoints, cls.max_body = profile.ENDPOINTS, profile.MAX_BODY
 
-    def __init__(self, config: dict[str, Any], settings: "Settings") -> None:
+    def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         self.config = config
         self.settings = settings
 
@@ -74,21 +74,21 @@ class Vendor(ABC):
 
     # -- the declaration -------------------------------------------------------------------------
     @abstractmethod
-    def operations(self) -> list["Operation"]:
+    def operations(self) -> list[Operation]:
         """Every endpoint as a declaration, in the order of ``endpoints``."""
 
     @cached_property
-    def declared(self) -> dict[str, "Operation"]:
+    def declared(self) -> dict[str, Operation]:
         """The declarations by endpoint id."""
         return {op.id: op for op in self.operations()}
 
-    def begin(self, ctx: "Context") -> None:
+    def begin(self, ctx: Context) -> None:
         """Called first for every request (before any stage): e.g. set the request id."""
         return None
 
     # -- the error catalogue and renderer --------------------------------------------------------
     @abstractmethod
-    def render_error(self, error: VendorError, ctx: "Context") -> "Answer":
+    def render_error(self, error: VendorError, ctx: Context) -> Answer:
         """The vendor's own error answer."""
 
     @abstractmethod
@@ -96,7 +96,7 @@ class Vendor(ABC):
         """The vendor's error for a body that cannot be read."""
 
     @abstractmethod
-    def invalid(self, problem: "Problem", endpoint: str, detail: str | None = None) -> VendorError:
+    def invalid(self, problem: Problem, endpoint: str, detail: str | None = None) -> VendorError:
         """The vendor's error for the first broken rule of a request (``detail`` overrides the
         default wording ``field: rule; expected ...``)."""
 
@@ -124,7 +124,7 @@ class Vendor(ABC):
         return self.error_codes
 
     # -- offline checks, credentials, banner -----------------------------------------------------
-    def check_request(self, endpoint: str, request: Any) -> list["Problem"]:
+    def check_request(self, endpoint: str, request: Any) -> list[Problem]:
         """Every rule ``request`` breaks, without a server (the contract kit's request check):
         the body's shape, the schema and the checks, for the default caller."""
         from .journal import Problem

@@ -7,9 +7,10 @@ decides a :class:`Verdict`, and the vendor renders it in its own labels.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 CATEGORIES: tuple[str, ...] = (
@@ -56,11 +57,11 @@ class Verdict:
     labels: tuple[Label, ...] = ()
 
     @classmethod
-    def passed(cls) -> "Verdict":
+    def passed(cls) -> Verdict:
         return cls("pass")
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Verdict":
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
         """Build from the rule format: ``{"risk": ..., "labels": [{"category": ...}]}``."""
         labels = tuple(
             Label(
@@ -73,7 +74,7 @@ class Verdict:
         )
         return cls(data["risk"], labels)
 
-    def restricted_to(self, categories: Iterable[str] | None) -> "Verdict":
+    def restricted_to(self, categories: Iterable[str] | None) -> Verdict:
         """Keep only the labels of the categories asked for; nothing left means pass."""
         if categories is None:
             return self

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..core.vendor import Vendor
 from ..settings import Settings, SettingsError
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry() -> dict[str, tuple[str, type[Vendor]]]:
     """Vendor name → (the import path of its folder, its class)."""
     found: dict[str, tuple[str, type[Vendor]]] = {}

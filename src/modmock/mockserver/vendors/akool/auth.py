@@ -4,13 +4,15 @@ lifetime), and the ``x-api-key`` header (the API key is the clientSecret)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...core.auth import find_by_secret, same
 from ...core.tokens import TokenStore
 from ...settings import SettingsError
 from . import errors, profile, webhook
+
 
 @dataclass(frozen=True)
 class Account:

@@ -19,7 +19,7 @@ from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, media, profile, render, checks, webhook
+from . import checks, errors, media, profile, render, webhook
 from .auth import Account, authorize, load_accounts, login
 
 SUBMIT, QUERY = "sentiment", "infobyid"
@@ -126,7 +126,7 @@ class Moderation:
                 task.data["final_conclusion"] = "Unknown" if failure else render.conclusion(verdict)
             notify = self.webhook_on == "every_status" or status in (profile.COMPLETED, profile.FAILED)
             if sub.webhook_url and notify:
-                payload = {"_id": job_id, "status": status, "type": sub.type,
+                payload: dict[str, Any] = {"_id": job_id, "status": status, "type": sub.type,
                            **({"url": sub.content} if sub.content_is_url else {}),
                            **({k: task.data[k] for k in ("result", "final_conclusion") if k in task.data})}
                 envelope = webhook.seal(payload, account.client_id, account.client_secret,

@@ -11,7 +11,7 @@ from ...core.errors import VendorError
 from ...core.journal import Problem
 from ...core.vendor import Vendor
 from ...settings import Settings
-from . import declaration, errors, profile, checks
+from . import checks, declaration, errors, profile
 from .backend import Caller, ImageBatchModeration
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import calendar
 import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...core.auth import same
 from ...core.nonces import NonceStore

@@ -16,9 +16,10 @@ from ...core.context import Context
 from ...core.declaration import Item, Limit
 from ...core.journal import Problem
 from ...core.media import MediaError, inspect
+from ...core.pipeline import verdict_of
 from ...core.verdict import MediaProblem, Subject, check_media
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, profile, render, checks
+from . import checks, errors, profile, render
 from .auth import Credential, SignedRequest, Verifier, load_credentials
 
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -118,7 +119,7 @@ class ImageBatchModeration:
         ctx.notes.set_body(params)
         return params
 
-    def checks(self, params: dict[str, Any], caller: Caller) -> list[Problem]:
+    def field_checks(self, params: dict[str, Any], caller: Caller) -> list[Problem]:
         return checks.collect(params, caller.region, caller.credential)
 
     def prepare(self, ctx: Context) -> checks.ModerationRequest:
@@ -140,7 +141,7 @@ class ImageBatchModeration:
         item = ctx.items[0]
         self._check_media(req, item.subject)
         return {"Code": profile.SUCCESS, "Msg": profile.MESSAGES[profile.SUCCESS], "RequestId": ctx.request_id,
-                "Data": render.render(item.verdict, req, ctx.note)}
+                "Data": render.render(item.verdict or verdict_of(item.rule, item.subject), req, ctx.note)}
 
     # -- helpers ---------------------------------------------------------------------------------
     def _region(self, host: str, ctx: Context) -> str:

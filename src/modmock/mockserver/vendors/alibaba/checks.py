@@ -116,7 +116,7 @@ def collect(params: dict[str, Any], region: str, cred: Credential) -> list[Probl
 
 def rank(problem: Problem) -> int:
     """400 before 401 before 402 before 408 (the first one counting is answered)."""
-    return code_for(problem).code
+    return int(code_for(problem).code)
 
 
 def prepare(params: dict[str, Any]) -> ModerationRequest:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...core.declaration import Operation
-from . import profile, checks
+from . import checks, profile
 from .backend import ImageBatchModeration
 
 # profile.ERROR_PRECEDENCE: the gateway (action, signature, time, nonce) before any body problem,
@@ -16,6 +16,6 @@ def operations(backend: ImageBatchModeration) -> list[Operation]:
     ep = {e.id: e for e in profile.ENDPOINTS}
     return [
         Operation(ep["image_batch_moderation"], backend.moderate, body=backend.decode, shape=backend.shape,
-                  authenticate=backend.authenticate, checks=backend.checks, rank=checks.rank,
+                  authenticate=backend.authenticate, checks=backend.field_checks, rank=checks.rank,
                   prepare=backend.prepare, limits=backend.limits, subjects=backend.subjects, order=ORDER),
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 V3_ALGORITHM = "ACS3-HMAC-SHA256"
@@ -79,5 +79,5 @@ def v1_string_to_sign(method: str, params: Mapping[str, str]) -> str:
 
 
 def v1_signature(secret: str, string_to_sign: str) -> str:
-    digest = hmac.new(f"{secret}&".encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha1).digest()
+    digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")

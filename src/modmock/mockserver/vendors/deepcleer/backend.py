@@ -8,18 +8,20 @@ in the callback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ...core.context import Context
 from ...core.declaration import Item, Limit
 from ...core.journal import Problem
-from ...core.pipeline import verdict_of
 from ...core.media import ImageInfo, MediaError, decode_base64, inspect
+from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import MediaProblem, Subject, Verdict, check_media, url_problem
 from ...settings import SettingsError, check_keys, config_number
-from . import batch, errors, profile, render, checks
+from . import batch, checks, errors, profile, render
 from .auth import Credential, authenticate, load_credentials
 
 CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url")
@@ -68,7 +70,7 @@ class ImageModeration:
         return [Limit((profile.NAME, ctx.principal.access_key), errors.QpsExceeded, qps=self.qps)]
 
     # -- image_v4 --------------------------------------------------------------------------------
-    def checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
+    def field_checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
         return checks.collect(body, cred, self.cluster)
 
     def prepare(self, ctx: Context) -> checks.ImageRequest:
@@ -140,8 +142,8 @@ def batch_result(ctx: Context, request_id: str, *, asynchronous: bool) -> dict[s
     answers = []
     for image, item in zip(ctx.request, ctx.items):
         image_id = f"{request_id}_{image.bt_id}"
-        made = settle(lambda: result(image.request, image_id, item), image_id, ctx) if asynchronous else \
-            settle_sync(lambda: result(image.request, image_id, item), image_id)
+        make = partial(result, image.request, image_id, item)
+        made = settle(make, image_id, ctx) if asynchronous else settle_sync(make, image_id)
         answers.append({**made, "btId": image.bt_id})
     passthrough = (ctx.body["data"].get("extra") or {}).get("passThrough")
     return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,
@@ -154,7 +156,7 @@ def batch_ack(images: list[batch.Image], request_id: str) -> dict[str, Any]:
             "requestIds": [{"btId": image.bt_id, "requestId": request_id} for image in images]}
 
 
-def settle_sync(make: Any, request_id: str) -> dict[str, Any]:
+def settle_sync(make: Callable[[], dict[str, Any]], request_id: str) -> dict[str, Any]:
     """One image's result in a synchronous batch, or its own error code (the others still answer)."""
     try:
         body: dict[str, Any] = make()
@@ -163,7 +165,7 @@ def settle_sync(make: Any, request_id: str) -> dict[str, Any]:
         return render.error_body(error.code, error.text, request_id)
 
 
-def settle(make: Any, request_id: str, ctx: Context) -> dict[str, Any]:
+def settle(make: Callable[[], dict[str, Any]], request_id: str, ctx: Context) -> dict[str, Any]:
     """The result ``make()`` builds, or the error body it raises (an async result's media error)."""
     try:
         body: dict[str, Any] = make()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.journal import Problem
-from . import profile, checks
+from . import checks, profile
 from .auth import Credential
 
 BATCH_SCHEMA = "deepcleer/batch_request.json"
@@ -36,7 +36,7 @@ def batch_problems(body: dict[str, Any], cred: Credential, cluster: str) -> list
             if key not in seen:
                 seen.add(key)
                 found.append(problem)
-    bt_ids = [image.get("btId") for image in images if isinstance(image.get("btId"), str)]
+    bt_ids = [str(image["btId"]) for image in images if isinstance(image.get("btId"), str)]
     twice = sorted({b for b in bt_ids if bt_ids.count(b) > 1})
     if twice:
         found.append(Problem("data.imgs[].btId", "unique", twice[0], "each btId once in a request"))

@@ -38,7 +38,7 @@ class ImageRequest:
 
     @property
     def img(self) -> str:
-        return self.data["img"]
+        return str(self.data["img"])
 
     @property
     def img_is_url(self) -> bool:

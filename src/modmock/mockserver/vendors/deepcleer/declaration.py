@@ -25,13 +25,13 @@ def operations(backend: ImageModeration) -> list[Operation]:
     several: dict[str, Any] = dict(common, prepare=backend.prepare_batch, subjects=backend.batch_subjects)
 
     def async_single(body: dict[str, Any], cred: Credential) -> list[Problem]:
-        return backend.checks(body, cred) + batch.no_callback(body) + batch.async_cluster(backend.cluster)
+        return backend.field_checks(body, cred) + batch.no_callback(body) + batch.async_cluster(backend.cluster)
 
     def async_batch(body: dict[str, Any], cred: Credential) -> list[Problem]:
         return backend.batch_checks(body, cred) + batch.no_callback(body) + batch.async_cluster(backend.cluster)
 
     return [
-        Operation(ep["image_v4"], backend.image_v4, checks=backend.checks, **single),
+        Operation(ep["image_v4"], backend.image_v4, checks=backend.field_checks, **single),
         Operation(ep["images_v4"], backend.images_v4, checks=backend.batch_checks, **several),
         Operation(ep["async_img"], partial(jobs.async_img, backend), checks=async_single, **single),
         Operation(ep["async_imgs"], partial(jobs.async_imgs, backend), checks=async_batch, **several),

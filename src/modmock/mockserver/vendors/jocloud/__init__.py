@@ -67,7 +67,7 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
     def request_example(self, endpoint: str) -> Any | None:
         callback = {"callbackUrl": "http://127.0.0.1:9000/callback"}
         if endpoint == profile.TEXT_SYNC:
-            text = base64.b64encode("hello world".encode("utf-8")).decode("ascii")
+            text = base64.b64encode(b"hello world").decode("ascii")
             return {"data": [{"dataId": "greeting-1", "content": text}]}
         if endpoint in (profile.IMAGE_SYNC, profile.AUDIO_SYNC):
             ext = "jpg" if endpoint == profile.IMAGE_SYNC else "mp3"

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...core.auth import same
 from ...core.journal import Problem
@@ -25,7 +26,7 @@ class Certificate:
 
     def token(self, scheme: str = profile.TOKEN_SCHEME) -> str:
         """The header value a client sends."""
-        plain = f"{self.certificate_id}:{self.certificate_key}".encode("utf-8")
+        plain = f"{self.certificate_id}:{self.certificate_key}".encode()
         return f"{scheme} {base64.b64encode(plain).decode('ascii')}"
 
 

@@ -9,8 +9,9 @@ their result arrives by callback; live items answer a ``taskId`` and report by c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ...core.context import Context, Services, seeded_uuid
 from ...core.declaration import Answer, Item, Limit
@@ -19,7 +20,7 @@ from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
-from . import errors, media, profile, render, checks
+from . import checks, errors, media, profile, render
 from .auth import Certificate, authenticate, load_certificates
 from .profile import Profile
 
@@ -132,7 +133,10 @@ class Moderation:
         answers = []
         for judged in ctx.items:
             item: checks.Item = judged.data
-            outcome = judged.outcome if judged.outcome is not None else judged.verdict
+            outcome: Verdict | errors.ItemFailure | None = judged.verdict
+            if judged.outcome is not None:
+                assert isinstance(judged.outcome, errors.ItemFailure)  # the only item errors Jocloud raises
+                outcome = judged.outcome
             assert outcome is not None
             task_id = str(ctx.uuid())
             if sub.endpoint in profile.SYNC:

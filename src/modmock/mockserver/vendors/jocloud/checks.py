@@ -218,6 +218,6 @@ def parse(endpoint: str, body: dict[str, Any]) -> Submission:
     ) for i, raw in enumerate(body["data"]))
     actions = body.get("actions") or profile.ACTIONS[endpoint]
     interval = body.get("interval")
-    ok_interval = _whole(interval) and profile.LIVE_INTERVAL_RANGE[0] <= interval <= profile.LIVE_INTERVAL_RANGE[1]
-    return Submission(endpoint, items, tuple(dict.fromkeys(actions)), body.get("callbackUrl"),
-                      float(interval) if ok_interval else None, operation)
+    low, high = profile.LIVE_INTERVAL_RANGE
+    seconds = float(interval) if interval is not None and _whole(interval) and low <= interval <= high else None
+    return Submission(endpoint, items, tuple(dict.fromkeys(actions)), body.get("callbackUrl"), seconds, operation)

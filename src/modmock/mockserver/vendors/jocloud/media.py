@@ -40,7 +40,7 @@ class Checked:
     notes: list[str] = field(default_factory=list)
     size: int = 0
 
-    def fail(self, code: int, detail: str, problem: Problem | None = None) -> "Checked":
+    def fail(self, code: int, detail: str, problem: Problem | None = None) -> Checked:
         self.failure = errors.ItemFailure(code, detail)
         if problem is not None:
             self.problems.append(problem)
@@ -75,17 +75,17 @@ async def check(endpoint: str, item: Item, allow: AllowList) -> Checked:
     limit = SIZE_LIMITS.get(endpoint)
     if limit is not None and allow.allows(item.url):
         try:
-            data = await fetch(item.url, allow, limit)
+            fetched = await fetch(item.url, allow, limit)
         except MediaError as exc:
             if exc.rule == "size":
                 return checked.fail(403, f"{item.where}.url: {exc.detail}", Problem(
                     f"{item.where}.url", f"size {limit // profile.MB} MB", exc.detail,
                     f"at most {limit // profile.MB} MB"))
             return checked.fail(401, f"{item.where}.url: {exc.detail}")
-        if data is not None:
-            checked.notes.append(f"{item.where}: downloaded {len(data)} bytes from {item.url}")
-            checked.size = len(data)
-            return _bytes(endpoint, item, data, checked)
+        if fetched is not None:
+            checked.notes.append(f"{item.where}: downloaded {len(fetched)} bytes from {item.url}")
+            checked.size = len(fetched)
+            return _bytes(endpoint, item, fetched, checked)
     try:  # a stream URL (rtmp, rtsp) is judged like an http one: its host and path words
         scheme, sep, rest = item.url.partition("://")
         check_media(Subject(url=f"https://{rest}" if sep and scheme.lower() in profile.STREAM_SCHEMES else item.url))

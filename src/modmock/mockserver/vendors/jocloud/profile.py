@@ -65,7 +65,7 @@ class Profile:
     LANGUAGE: str
 
     @property
-    def ENDPOINTS(self) -> tuple[Endpoint, ...]:  # noqa: N802 - the attribute Vendor reads
+    def ENDPOINTS(self) -> tuple[Endpoint, ...]:
         return tuple(Endpoint(
             id=eid, method="POST", path=self.PATHS[eid], summary=SUMMARIES[eid],
             request_schema=REQUEST_SCHEMAS[eid], response_schemas=(RESPONSE_SCHEMA,),
@@ -84,7 +84,7 @@ class Profile:
         return path
 
     @property
-    def MAX_BODY(self) -> int:  # noqa: N802
+    def MAX_BODY(self) -> int:
         return MAX_BODY
 
 
@@ -222,7 +222,7 @@ CATEGORY_MAPS = {
     IMAGE_SYNC: IMAGE_MAP, VIDEO_ASYNC: IMAGE_MAP, VIDEO_LIVE: IMAGE_MAP, INTERACTION_VIDEO: IMAGE_MAP,
     TEXT_SYNC: TEXT_MAP, AUDIO_SYNC: AUDIO_MAP, AUDIO_ASYNC: AUDIO_MAP, INTERACTION_AUDIO: AUDIO_MAP,
 }
-LABEL_SETS = {
+LABEL_SETS: dict[str, dict[str, tuple[str, ...]]] = {
     IMAGE_SYNC: IMAGE_LABELS, VIDEO_ASYNC: IMAGE_LABELS, VIDEO_LIVE: IMAGE_LABELS, INTERACTION_VIDEO: IMAGE_LABELS,
     TEXT_SYNC: {"antispam": TEXT_LABELS}, AUDIO_SYNC: AUDIO_LABELS, AUDIO_ASYNC: AUDIO_LABELS,
     INTERACTION_AUDIO: AUDIO_LABELS,
