@@ -17,6 +17,8 @@ from schemathesis.checks import CHECKS
 
 import modmock
 from modmock.contracts import strategies
+from modmock.contracts.calls import Call
+from modmock.contracts.vendors import hints_module
 from modmock.mockserver.core import schemas
 from modmock.mockserver.core.declaration import Operation
 from modmock.mockserver.settings import Settings
@@ -58,7 +60,12 @@ def test_the_declaration_has_the_shape_of_a_vendor(name: str) -> None:
 
 
 def _accepted_call(mock: modmock.MockServer, endpoint: str) -> Any:
-    """One request the mock accepts, drawn from the contract kit (signed where the vendor signs)."""
+    """One request the mock accepts: drawn by the contract kit where the vendor has drawing hints
+    (signed where it signs), else the vendor's published example with its headers."""
+    vendor = _vendor(mock)
+    if hints_module(vendor.name) is None:
+        ep = vendor.endpoint(endpoint)
+        return Call(ep.method, ep.path, body=vendor.request_example(endpoint), headers=vendor.example_headers(endpoint))
     found: list[Any] = []
 
     @settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))

@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     contract.add_argument("--examples", type=int, metavar="N", help="Hypothesis examples of drawn answers")
     contract.add_argument("--seed", type=int, help="reproduce a run: the same drawn answers in the same order")
     contract.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG", help="passed on to pytest (after --)")
+    scaffold = sub.add_parser("new-vendor", help="write a skeleton vendor: its folder, schemas and tests",
+                              description="A vendor that serves one endpoint and passes the vendor-conformance "
+                                          "test; the registry finds its folder, nothing else is edited.")
+    scaffold.add_argument("name", help="the vendor's name: lower-case letters and digits")
+    scaffold.add_argument("--title", help="its human title (default: the name)")
+    scaffold.add_argument("--src", metavar="DIR", help="the folder holding the modmock package (default: this one's)")
+    scaffold.add_argument("--tests", metavar="DIR", help="where its tests go (default: <src>/../tests/vendors/NAME)")
     for name, text in (("openapi", "print the OpenAPI document"), ("schemas", "print the JSON Schemas")):
         cmd = sub.add_parser(name, help=f"{text} of a vendor")
         cmd.add_argument("--vendor", required=True, choices=vendor_names())
@@ -202,6 +209,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_suite(args.vendor, args.client, junit_xml=args.junit_xml, examples=args.examples,
                              seed=args.seed, pytest_args=args.pytest_args)
+        elif args.command == "new-vendor":
+            from .scaffold import new_vendor
+
+            for path in new_vendor(args.name, title=args.title, src=Path(args.src) if args.src else None,
+                                   tests=Path(args.tests) if args.tests else None):
+                print(path)
         elif args.command == "openapi":
             vendor = create_vendor(args.vendor, {}, Settings(vendors=[args.vendor]))
             print(json.dumps(openapi([vendor]), indent=2, ensure_ascii=False))

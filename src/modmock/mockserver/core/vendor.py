@@ -150,6 +150,10 @@ class Vendor(ABC):
         OpenAPI example; None where a request cannot be written down (a signed one)."""
         return None
 
+    def example_headers(self, endpoint: str) -> dict[str, str]:
+        """Headers that go with :meth:`request_example` (an API key, say)."""
+        return {}
+
     def banner_lines(self) -> list[str]:
         """Human lines for the start-up banner."""
         return [f"{key}: {value}" for key, value in self.credentials().items()]

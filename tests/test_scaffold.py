@@ -1,0 +1,63 @@
+"""``mockserver new-vendor``: the skeleton it writes is found by the registry, serves its endpoint and
+passes its own tests and the vendor-conformance test, touching nothing outside its folders."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modmock.errors import SettingsError
+from modmock.mockserver.scaffold import new_vendor
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the source tree with a generated vendor ``acme`` (the checkout stays untouched)."""
+    root = tmp_path_factory.mktemp("tree")
+    shutil.copytree(ROOT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "tests").mkdir()
+    shutil.copy(ROOT / "tests" / "test_conformance.py", root / "tests")
+    before = {p.relative_to(root) for p in root.rglob("*") if p.is_file()}
+    written = subprocess.run([sys.executable, "-m", "modmock", "new-vendor", "acme", "--title", "Acme Moderation",
+                              "--src", str(root / "src"), "--tests", str(root / "tests" / "vendors" / "acme")],
+                             capture_output=True, text=True, check=True).stdout.split()
+    after = {p.relative_to(root) for p in root.rglob("*") if p.is_file()}
+    assert after - before == {Path(w).relative_to(root) for w in written}  # new files only: nothing edited
+    return root
+
+
+def test_the_skeleton_has_the_files_every_vendor_has(generated: Path) -> None:
+    folder = generated / "src" / "modmock" / "mockserver" / "vendors" / "acme"
+    deepcleer = ROOT / "src" / "modmock" / "mockserver" / "vendors" / "deepcleer"
+    required = {"__init__.py", "auth.py", "backend.py", "checks.py", "declaration.py", "errors.py", "profile.py",
+                "render.py"}
+    assert {p.name for p in folder.glob("*.py")} == required
+    assert required <= {p.name for p in deepcleer.glob("*.py")}
+    assert {p.name for p in (generated / "src" / "modmock" / "schemas" / "acme").iterdir()} == {
+        "request.json", "response.json"}
+
+
+def test_the_skeleton_passes_its_tests_and_the_conformance_test(generated: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "-o", "addopts=",
+         "--import-mode=importlib", f"--rootdir={generated}", "tests/vendors/acme", "tests/test_conformance.py",
+         "-k", "acme or test_api"],
+        cwd=generated, capture_output=True, text=True, timeout=300,
+        env={"PYTHONPATH": str(generated / "src"), "PATH": str(Path(sys.executable).parent), "HOME": str(generated)})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "8 passed" in done.stdout, done.stdout[-1000:]
+
+
+def test_names_already_taken_or_malformed_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="exists already"):
+        new_vendor("deepcleer", src=tmp_path)
+    with pytest.raises(SettingsError, match="lower-case"):
+        new_vendor("Bad-Name", src=tmp_path)
+    with pytest.raises(SettingsError, match="no modmock source tree"):
+        new_vendor("acme", src=tmp_path)
