@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidSpecError
@@ -20,6 +21,7 @@ from .core.vendor import Vendor
 from .settings import Settings, SettingsError
 
 log = logging.getLogger("modmock")
+StoreFactory = Callable[..., Store]
 
 
 def _refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
@@ -37,7 +39,9 @@ class MockState:
     """One server run: the clock and scheduler, the store (every piece of mutable state), the
     services handed to vendor backends, and the vendors."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: StoreFactory = MemoryStore) -> None:
+        """``store`` builds the run's store from its scheduler, allow-list and seeded generator
+        (the in-memory one by default; a store shared by processes is another factory)."""
         from .vendors import create_vendor
 
         self.settings = settings
@@ -45,8 +49,7 @@ class MockState:
         self.scheduler = Scheduler(self.clock)
         self.random = random.Random(settings.seed)
         allow = AllowList(settings.allow_callback_hosts)
-        self.store: Store = store or MemoryStore(self.scheduler, allow, self.random,
-                                                 journal_size=settings.journal_size)
+        self.store: Store = store(self.scheduler, allow, self.random, journal_size=settings.journal_size)
         self.services = Services(self.clock, self.scheduler, self.store.tasks, self.store.deliveries,
                                  self.store.rules, self.store.nonces, self.store.tokens, allow, self.random)
         self.vendors: dict[str, Vendor] = {

@@ -208,7 +208,8 @@ def result(req: checks.ImageRequest, request_id: str, item: Item) -> dict[str, A
     if media.error is not None:
         raise media.error
     subject = downloadable(req.data.get("backupUrl"), item.subject)
-    verdict: Verdict = verdict_of(item.rule, subject)  # the backup URL's, when img does not download
+    verdict: Verdict = item.verdict if subject is item.subject and item.verdict is not None \
+        else verdict_of(item.rule, subject)  # the backup URL's, when img does not download
     frames = media.info.frames if media.info is not None else 1
     return render.render(verdict, req, request_id, req.segments(frames))
 
