@@ -81,3 +81,7 @@ def test_readme_akool_example_runs() -> None:
 
 def test_readme_jocloud_example_runs() -> None:
     exec(compile(_example("jocloud-example"), "README jocloud-example", "exec"), {})
+
+
+def test_readme_deepcleer_batch_example_runs() -> None:
+    exec(compile(_example("deepcleer-batch-example"), "README deepcleer-batch-example", "exec"), {})
