@@ -37,11 +37,17 @@ class Incoming:
     path_qs: str
     host: str
     query: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    header_lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case name → values
+    headers: Mapping[str, str] = field(default_factory=dict)  # case-insensitive names
     params: Mapping[str, str] = field(default_factory=dict)  # path parameters, e.g. {appid}
     content_type: str = "application/json"
     content_length: int | None = None
+
+    def header_lists(self) -> dict[str, list[str]]:
+        """Every header by lower-case name, repeated ones in the order sent."""
+        lists: dict[str, list[str]] = {}
+        for name, value in self.headers.items():
+            lists.setdefault(name.lower(), []).append(value)
+        return lists
 
 
 @dataclass

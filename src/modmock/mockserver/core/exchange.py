@@ -39,14 +39,10 @@ __all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "seeded
 
 
 def incoming(request: web.Request) -> Incoming:
-    """The parts of an aiohttp request a vendor's hooks may read."""
-    lists: dict[str, list[str]] = {}
-    for name, value in request.headers.items():
-        lists.setdefault(name.lower(), []).append(value)
+    """The parts of an aiohttp request a vendor's hooks may read (read-only views, no copies)."""
     return Incoming(
         method=request.method, path=request.path, path_qs=request.path_qs, host=request.host,
-        query=dict(request.query), headers=request.headers,
-        header_lists={k: tuple(v) for k, v in lists.items()}, params=dict(request.match_info),
+        query=request.query, headers=request.headers, params=request.match_info,
         content_type=request.content_type, content_length=request.content_length,
     )
 

@@ -87,7 +87,7 @@ class ImageBatchModeration:
         body: RpcBody = ctx.body
         incoming = ctx.incoming
         headers = {name: ",".join(sorted(v.strip() for v in values))
-                   for name, values in incoming.header_lists.items()}
+                   for name, values in incoming.header_lists().items()}
         signed = SignedRequest(incoming.method, incoming.path, dict(incoming.query), body.form, headers, body.raw)
         if signed.method not in ("GET", "POST"):
             raise errors.GatewayError("unknown_action", f"{signed.method} is not served; RPC calls use GET or POST")
