@@ -21,21 +21,10 @@ import tempfile
 import time
 import urllib.request
 
-BODY = json.dumps({
-    "accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "POLITY_EROTIC_VIOLENT",
-    "data": {"img": "https://cdn.example.com/photos/clean.jpg", "tokenId": "user-123"},
-})
-BARE = r"""
-import sys
-from aiohttp import web
-payload = open(sys.argv[2], "rb").read()
-async def handler(request):
-    await request.read()
-    return web.Response(body=payload, content_type="application/json")
-app = web.Application()
-app.router.add_post("/image/v4", handler)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
-"""
+from bench_image_v4 import BARE_SERVER as BARE  # the same bare handler, the same body
+from bench_image_v4 import BODY as RAW_BODY
+
+BODY = RAW_BODY.decode()
 LUA = 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n'
 
 

@@ -122,19 +122,25 @@ class ImageModeration:
         self.deliver_later(ctx, request_id, str(callback), body)
         return batch_ack(ctx.request, request_id)
 
-    def deliver_later(self, ctx: Context, task_id: str, callback: str, body: Any) -> None:
-        """A task that POSTs ``body`` to ``callback`` after the processing time (mock clock)."""
+    def deliver_later(self, ctx: Context, task_id: str, callback: str | None, body: Any,
+                      kept: dict[str, Any] | None = None) -> None:
+        """A task that, after the processing time (mock clock), keeps ``kept`` in its data (for
+        the active query) and POSTs ``body`` to ``callback`` (when there is one)."""
         services, endpoint = ctx.services, ctx.endpoint
 
-        async def deliver(task: Task) -> None:
-            delivery = services.callbacks.submit(
-                vendor=profile.NAME, endpoint=endpoint, url=callback, body=body, request_id=task_id,
-                schedule=profile.RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS)
-            task.data["delivery"] = delivery.id
+        async def done(task: Task) -> None:
+            task.data.update(kept or {})
+            if callback:
+                delivery = services.callbacks.submit(
+                    vendor=profile.NAME, endpoint=endpoint, url=callback, body=body, request_id=task_id,
+                    schedule=profile.RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS)
+                task.data["delivery"] = delivery.id
 
         services.tasks.start(task_id, profile.NAME, endpoint, "processing",
-                             [Step(self.processing_seconds, "done", deliver)], {"callback": callback})
-        ctx.note(f"async: result after {self.processing_seconds:g} mock seconds, POSTed to {callback}")
+                             [Step(self.processing_seconds, "done", done)], {"callback": callback})
+        where = [*(["kept for the active query"] if kept is not None else []),
+                 *([f"POSTed to {callback}"] if callback else [])]
+        ctx.note(f"async: result after {self.processing_seconds:g} mock seconds, {' and '.join(where)}")
 
 
 def batch_result(ctx: Context, request_id: str, *, asynchronous: bool) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.context import Context
-from ...core.tasks import Step, Task
 from . import batch, profile, render
 from .backend import ImageModeration, batch_ack, batch_result, result, settle
 
@@ -18,7 +17,7 @@ async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     """Acknowledge; the result is computed now and kept, visible once processed."""
     request_id = ctx.request_id or ctx.new_request_id()
     body = settle(lambda: result(ctx.request, request_id, ctx.items[0]), request_id, ctx)
-    _keep(backend, ctx, request_id, {"result": body}, body)
+    backend.deliver_later(ctx, request_id, backend.callback_url, body, kept={"result": body})
     return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
 
@@ -27,26 +26,8 @@ async def async_imgs(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     request_id = ctx.request_id or ctx.new_request_id()
     whole = batch_result(ctx, request_id, asynchronous=True)
     images = {answer["btId"]: {k: v for k, v in answer.items() if k != "btId"} for answer in whole["imgs"]}
-    _keep(backend, ctx, request_id, {"images": images}, whole)
+    backend.deliver_later(ctx, request_id, backend.callback_url, whole, kept={"images": images})
     return batch_ack(ctx.request, request_id)
-
-
-def _keep(backend: ImageModeration, ctx: Context, request_id: str, kept: dict[str, Any], pushed: Any) -> None:
-    services, endpoint = ctx.services, ctx.endpoint
-    callback = backend.callback_url
-
-    async def done(task: Task) -> None:
-        task.data.update(kept)
-        if callback:
-            delivery = services.callbacks.submit(
-                vendor=profile.NAME, endpoint=endpoint, url=callback, body=pushed, request_id=request_id,
-                schedule=profile.RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS)
-            task.data["delivery"] = delivery.id
-
-    services.tasks.start(request_id, profile.NAME, endpoint, "processing",
-                         [Step(backend.processing_seconds, "done", done)], {"callback": callback})
-    where = f"kept for the active query, and POSTed to {callback}" if callback else "kept for the active query"
-    ctx.note(f"async: results after {backend.processing_seconds:g} mock seconds, {where}")
 
 
 async def image_query(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
