@@ -43,9 +43,6 @@ def _modules(folder: Path) -> list[Path]:
 def test_the_server_never_imports_the_contract_kit_hypothesis_or_faker(path: Path) -> None:
     banned = [m for m in _imports(path) if m.split(".")[0] in ("hypothesis", "faker")
               or m.startswith("modmock.contracts")]
-    # The CLI starts the client contract suite on demand: the one allowed edge, taken lazily.
-    if path.name == "cli.py":
-        banned = [m for m in banned if m != "modmock.contracts.suite.runner"]
     assert banned == [], f"{path.relative_to(PACKAGE)} imports {banned}"
 
 
@@ -71,8 +68,10 @@ def test_every_endpoint_is_declared_with_an_order_of_known_stages(name: str) -> 
     for op in ops:
         assert isinstance(op, Operation)
         assert set(op.order) <= set(STAGES) and op.order[-1] == "backend"
-        if "inject" in op.order:  # every judged endpoint reaches the verdict through the core
+        if "verdict" in op.order:  # every judged endpoint reaches its verdict through the core's injection
             assert op.order.index("subjects") < op.order.index("inject") < op.order.index("verdict")
+        else:
+            assert op.injection == "request" or "inject" not in op.order
 
 
 def test_an_order_that_breaks_the_pipeline_is_refused() -> None:
@@ -84,3 +83,19 @@ def test_an_order_that_breaks_the_pipeline_is_refused() -> None:
         Operation(op.endpoint, op.backend, order=("read", "parse", "backend"))
     with pytest.raises(ValueError, match="last stage"):
         Operation(op.endpoint, op.backend, order=("backend", "read"))
+
+
+def test_a_hook_sees_no_aiohttp_object() -> None:
+    import dataclasses
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from modmock.mockserver.core.exchange import incoming
+
+    request = make_mocked_request("POST", "/app/123/v1/image/sync?traceId=t", headers={"token": "x"},
+                                  match_info={"appid": "123"})
+    seen = incoming(request)
+    for item in dataclasses.fields(seen):
+        value = getattr(seen, item.name)
+        assert not type(value).__module__.startswith("aiohttp"), (item.name, type(value))
+    assert seen.params == {"appid": "123"} and seen.query["traceId"] == "t" and seen.headers["TOKEN"] == "x"

@@ -1,5 +1,5 @@
 """``python -m modmock`` is the ``mockserver`` command."""
 
-from modmock.mockserver.cli import main
+from modmock.cli import main
 
 raise SystemExit(main())

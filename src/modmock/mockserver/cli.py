@@ -9,7 +9,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .app import build_app
@@ -194,8 +194,9 @@ def _vendors_text() -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
+def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespace], int] | None = None) -> int:
+    """Entry point; returns the exit status. ``contract`` runs the client contract suite: the
+    contract kit is not part of the server package, so ``modmock.cli`` hands it in."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "vendors":
@@ -205,10 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "schemas":
             print(json.dumps(schemas.vendor_schemas(args.vendor), indent=2, ensure_ascii=False))
         elif args.command == "contract":
-            from ..contracts.suite.runner import run_suite
-
-            return run_suite(args.vendor, args.client, junit_xml=args.junit_xml, examples=args.examples,
-                             seed=args.seed, pytest_args=args.pytest_args)
+            if contract is None:
+                raise SettingsError("the contract command runs from modmock.cli (the mockserver and modmock commands)")
+            return contract(args)
         elif args.command == "new-vendor":
             from .scaffold import new_vendor
 

@@ -143,3 +143,66 @@ def test_faults_and_rules_reach_the_new_endpoints(deepcleer_mock) -> None:
                              "verdict": {"risk": "reject", "labels": [{"category": "violence", "confidence": 0.9}]}})
     answer = post(deepcleer_mock, "/images/v4", batch(("a", CLEAN), ("b", PORN)))
     assert [img["riskLabel1"] for img in answer["imgs"]] == ["violence", "porn"]
+
+
+def test_a_rule_error_ends_its_image_and_a_fault_the_batch(deepcleer_mock) -> None:
+    deepcleer_mock.add_rule({"match": {"endpoint": "images_v4", "url_regex": "cats"}, "error": 1911})
+    answer = post(deepcleer_mock, "/images/v4", batch(("a", CLEAN), ("b", "https://cdn.example.com/cats.jpg")))
+    assert answer["code"] == 1100 and [img["code"] for img in answer["imgs"]] == [1100, 1911]
+    deepcleer_mock.fail_next(1903, endpoint="images_v4")
+    assert post(deepcleer_mock, "/images/v4", batch(("a", CLEAN), ("b", PORN)))["code"] == 1903
+    deepcleer_mock.fail_next(1903, endpoint="images_v4")  # one fault, one request: not one per image
+    assert post(deepcleer_mock, "/images/v4", batch(("a", CLEAN), ("b", PORN)))["code"] == 1903
+    assert post(deepcleer_mock, "/images/v4", batch(("a", CLEAN)))["code"] == 1100
+
+
+def test_the_query_spends_no_rule(manual: modmock.MockServer) -> None:
+    manual.add_rule({"match": {"vendor": "deepcleer"}, "times": 2,
+                     "verdict": {"risk": "reject", "labels": [{"category": "porn", "confidence": 0.9}]}})
+    first = post(manual, "/v4/saas/async/img", {**BASE, "data": {"tokenId": "u", "img": CLEAN}})["requestId"]
+    query(manual, {"requestId": first})
+    second = post(manual, "/v4/saas/async/img", {**BASE, "data": {"tokenId": "u", "img": CLEAN}})["requestId"]
+    manual.advance(1)
+    risks = [query(manual, {"requestId": rid})["contents"][0]["Result"]["riskLevel"] for rid in (first, second)]
+    assert risks == ["REJECT", "REJECT"]
+
+
+def test_an_async_image_may_be_thirty_megabytes(manual: modmock.MockServer) -> None:
+    import base64
+
+    big = base64.b64encode(b"\0" * (11 * 1024 * 1024)).decode()  # over the sync 10 MB, under the async 30 MB
+    rid = post(manual, "/v4/saas/async/img", {**BASE, "data": {"tokenId": "u", "img": big}})["requestId"]
+    manual.advance(1)
+    (content,) = query(manual, {"requestId": rid})["contents"]
+    assert content["code"] == 1910 and "MB limit" not in content["Result"]["message"]  # refused as no image
+    sync = post(manual, "/image/v4", {**BASE, "data": {"tokenId": "u", "img": big}})
+    assert sync["code"] == 1902 and "10 MB limit" in sync["message"]
+
+
+def test_qps_counts_per_endpoint() -> None:
+    with modmock.serve("deepcleer", config={"deepcleer": {"qps": 1}}) as mock:
+        mock.state.store.rates._now = lambda: 1000.0  # one window, whatever the machine's speed
+        assert query(mock, {"requestId": "r"})["code"] == 1100
+        assert post(mock, "/image/v4", {**BASE, "data": {"tokenId": "u", "img": CLEAN}})["code"] == 1100
+        assert post(mock, "/v4/image/query", {"accessKey": "xxxx", "requestIds": [{"requestId": "r"}]})[
+            "code"] == 1901
+
+
+def test_a_timed_out_request_stays_timed_out_and_pushes_nothing(callback_sink) -> None:
+    config = {"deepcleer": {"processing_seconds": 25 * 3600, "callback_url": callback_sink.url}}
+    with modmock.serve("deepcleer", clock="manual", config=config) as mock:
+        rid = post(mock, "/v4/saas/async/img", {**BASE, "data": {"tokenId": "u", "img": CLEAN}})["requestId"]
+        mock.advance(26 * 3600)
+        (content,) = query(mock, {"requestId": rid})["contents"]
+        assert content["code"] == 1912 and "Result" not in content
+        assert mock.callbacks == [] and callback_sink.deliveries == []
+
+
+def test_an_account_reads_only_its_own_results() -> None:
+    config = {"deepcleer": {"credentials": [{"access_key": "other"}]}}
+    with modmock.serve("deepcleer", clock="manual", config=config) as mock:
+        rid = post(mock, "/v4/saas/async/img", {**BASE, "data": {"tokenId": "u", "img": PORN}})["requestId"]
+        mock.advance(1)
+        theirs = post(mock, "/v4/image/query", {"accessKey": "other", "requestIds": [{"requestId": rid}]})
+        assert theirs["contents"][0]["code"] == 1910 and "Result" not in theirs["contents"][0]
+        assert query(mock, {"requestId": rid})["contents"][0]["code"] == 1100

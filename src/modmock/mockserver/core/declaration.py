@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 STAGES = ("read", "decode", "shape", "authenticate", "validate", "limits", "subjects", "inject", "verdict",
           "backend")
 DEFAULT_ORDER = STAGES
+INJECTION = ("item", "batch", "request")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,11 @@ class Operation:
     principal)``: the vendor's cross-field rules, a pure function of the body and the caller,
     run after the request schema (``schema=False`` where the checks encode the schema's rules
     themselves); ``rank`` orders the problems found (the first one counting is answered).
-    ``prepare``: the typed request the backend reads (default: the body).
+    ``prepare``: the typed request the backend reads (default: the body). ``injection``:
+    ``"item"`` (replayed answers, faults and the rule for each item; an :class:`ItemError` ends
+    the item, any other error the request), ``"batch"`` (replayed answers and faults once for the
+    request, ending it; the rule for each item, its error ending that item) or ``"request"``
+    (replayed answers and faults once; no rule: nothing is judged, e.g. a query).
     """
 
     endpoint: Endpoint
@@ -110,8 +115,10 @@ class Operation:
     subjects: AsyncHook | None = None
     schema: bool = True
     rank: Callable[[Problem], Any] | None = None
+    injection: str = "item"
     order: tuple[str, ...] = DEFAULT_ORDER
     content_type_hint: str = "application/json"
+    body_hint: str = ""  # what a readable body is, in the journal (default: by ``body``)
 
     @property
     def id(self) -> str:
@@ -123,8 +130,10 @@ class Operation:
             raise ValueError(f"{self.endpoint.id}: unknown stage(s) {unknown}; stages are {list(STAGES)}")
         if len(set(self.order)) != len(self.order):
             raise ValueError(f"{self.endpoint.id}: a stage is named twice in {self.order}")
+        if self.injection not in INJECTION:
+            raise ValueError(f"{self.endpoint.id}: injection is one of {list(INJECTION)}, not {self.injection!r}")
         for first, then in (("read", "decode"), ("decode", "shape"), ("shape", "validate"), ("inject", "verdict"),
-                            ("subjects", "inject")):
+                            ("subjects", "inject"), ("authenticate", "limits"), ("validate", "subjects")):
             if first in self.order and then in self.order and self.order.index(first) > self.order.index(then):
                 raise ValueError(f"{self.endpoint.id}: stage {first} must come before {then}")
         if self.order[-1:] != ("backend",):

@@ -42,7 +42,7 @@ def incoming(request: web.Request) -> Incoming:
     """The parts of an aiohttp request a vendor's hooks may read (read-only views, no copies)."""
     return Incoming(
         method=request.method, path=request.path, path_qs=request.path_qs, host=request.host,
-        query=request.query, headers=request.headers, params=request.match_info,
+        query=request.query, headers=request.headers, params=dict(request.match_info),
         content_type=request.content_type, content_length=request.content_length,
     )
 

@@ -20,6 +20,7 @@ from .body import JSON_TYPES, BodyProblem, excerpt, parse_json, read_bytes
 from .concurrency import TooManyInFlight
 from .context import Context
 from .declaration import Answer, Item, ItemError, Operation
+from .errors import VendorError
 from .faults import FaultAction
 from .journal import Problem
 from .replay import Replayed
@@ -64,7 +65,7 @@ def _body_problem(run: Run, problem: BodyProblem, raw: bytes) -> None:
 
 
 def _expected_body(op: Operation) -> str:
-    return "a JSON object in UTF-8" if op.body == "json" else "a readable body"
+    return op.body_hint or ("a JSON object in UTF-8" if op.body == "json" else "a readable body")
 
 
 async def decode(run: Run) -> None:
@@ -158,13 +159,26 @@ async def subjects(run: Run) -> None:
 
 
 async def inject(run: Run) -> None:
-    """Replayed answers, faults, then the matching rule, for each item not already decided."""
-    for item in run.ctx.items:
-        if item.outcome is None:
-            try:
-                item.rule = await inject_one(run.ctx, run.store, run.vendor, item.subject)
-            except ItemError as failure:
-                item.outcome = failure
+    """Replayed answers and faults, then the matching rule, as the endpoint declares
+    (``Operation.injection``): per item, once for the request then a rule per item, or once."""
+    ctx, store, vendor, mode = run.ctx, run.store, run.vendor, run.op.injection
+    if mode != "item":
+        await inject_faults(ctx, store, vendor)
+        if mode == "request":
+            return
+    for item in ctx.items:
+        if item.outcome is not None:
+            continue
+        try:
+            if mode == "item":
+                await inject_faults(ctx, store, vendor)
+            item.rule = await inject_rule(ctx, store, vendor, item.subject)
+        except ItemError as failure:
+            item.outcome = failure
+        except VendorError as failure:
+            if mode != "batch":
+                raise
+            item.outcome = failure  # a rule's error ends this item of the batch
 
 
 async def verdict(run: Run) -> None:
@@ -205,10 +219,10 @@ def _kind(value: Any) -> str:
     return "body"
 
 
-async def inject_one(ctx: Context, store: Store, vendor: Vendor, subject: Subject) -> Rule | None:
-    """A queued answer first, then faults, then the matching rule's delay or error; the rule
-    (for its verdict). A fault's error answers before any rule is consulted, so a rule's
-    ``times`` is not spent on a request a fault answered. Latency is real time."""
+async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
+    """A queued answer first, then faults (latency, an error, a broken answer). A fault's error
+    answers before any rule is consulted, so a rule's ``times`` is not spent on a request a fault
+    answered. Latency is real time."""
     name, endpoint = vendor.name, ctx.endpoint
     queued = store.replay.take(name, endpoint)
     if queued is not None:
@@ -227,7 +241,11 @@ async def inject_one(ctx: Context, store: Store, vendor: Vendor, subject: Subjec
         raise vendor.for_code(drawn.error["code"], drawn.error.get("message"))
     if drawn.action is not None:
         raise FaultAction(drawn.action)
-    rule = store.rules.take(name, endpoint, subject)
+
+
+async def inject_rule(ctx: Context, store: Store, vendor: Vendor, subject: Subject) -> Rule | None:
+    """The matching rule's delay or error; the rule (for its verdict)."""
+    rule = store.rules.take(vendor.name, ctx.endpoint, subject)
     if rule is not None and rule.delay:
         ctx.note(f"rule {rule.id}: delay {rule.delay:g} s")
         await asyncio.sleep(rule.delay)

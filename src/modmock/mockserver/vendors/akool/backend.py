@@ -48,8 +48,10 @@ class Moderation:
     # -- getToken ------------------------------------------------------------------------------
     @staticmethod
     def token_checks(body: dict[str, Any], principal: Any) -> list[Problem]:
-        return [Problem(name, "required", body.get(name), "the string from the API Credentials page")
-                for name in ("clientId", "clientSecret") if not isinstance(body.get(name), str) or not body.get(name)]
+        for name in ("clientId", "clientSecret"):  # the first missing one, as getToken answers it
+            if not isinstance(body.get(name), str) or not body.get(name):
+                return [Problem(name, "required", body.get(name), "the string from the API Credentials page")]
+        return []
 
     def login(self, ctx: Context) -> Account:
         account = login(self.accounts, ctx.body["clientId"], ctx.body["clientSecret"])
@@ -146,7 +148,7 @@ class Moderation:
     # -- infobyid ------------------------------------------------------------------------------
     @staticmethod
     def info_checks(query: dict[str, Any], principal: Any) -> list[Problem]:
-        job_id = query.get("_id")
+        job_id = query.get("_id") if isinstance(query, dict) else None
         return [] if job_id else [Problem("_id", "required", job_id, "the _id the sentiment answer gave")]
 
     async def info(self, ctx: Context) -> dict[str, Any]:

@@ -17,5 +17,6 @@ def operations(backend: ImageBatchModeration) -> list[Operation]:
     return [
         Operation(ep["image_batch_moderation"], backend.moderate, body=backend.decode, shape=backend.shape,
                   authenticate=backend.authenticate, checks=backend.field_checks, rank=checks.rank,
-                  prepare=backend.prepare, limits=backend.limits, subjects=backend.subjects, order=ORDER),
+                  prepare=backend.prepare, limits=backend.limits, subjects=backend.subjects, order=ORDER,
+                  body_hint="parameters in the query, a form or a JSON object"),
     ]

@@ -66,8 +66,8 @@ class ImageModeration:
         return cred
 
     def limits(self, ctx: Context) -> list[Limit]:
-        """The configured QPS per accessKey (none by default: the seed documents no number)."""
-        return [Limit((profile.NAME, ctx.principal.access_key), errors.QpsExceeded, qps=self.qps)]
+        """The configured QPS per accessKey and endpoint (none by default: the seed documents no number)."""
+        return [Limit((profile.NAME, ctx.principal.access_key, ctx.endpoint), errors.QpsExceeded, qps=self.qps)]
 
     # -- image_v4 --------------------------------------------------------------------------------
     def field_checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
@@ -78,7 +78,7 @@ class ImageModeration:
 
     async def subjects(self, ctx: Context) -> list[Item]:
         req: checks.ImageRequest = ctx.request
-        media = decode(req.img, req.img_is_url, bool(req.callback))
+        media = decode(req.img, req.img_is_url, _asynchronous(ctx, req))
         subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                           token_id=req.data.get("tokenId"), content=media.content)
         return [Item(subject, media)]
@@ -106,7 +106,7 @@ class ImageModeration:
         found = []
         for image in ctx.request:
             req = image.request
-            media = decode(req.img, req.img_is_url, bool(req.callback))
+            media = decode(req.img, req.img_is_url, _asynchronous(ctx, req))
             subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                               token_id=req.data.get("tokenId"), content=media.content)
             found.append(Item(subject, media))
@@ -125,8 +125,16 @@ class ImageModeration:
     def deliver_later(self, ctx: Context, task_id: str, callback: str | None, body: Any,
                       kept: dict[str, Any] | None = None) -> None:
         """A task that, after the processing time (mock clock), keeps ``kept`` in its data (for
-        the active query) and POSTs ``body`` to ``callback`` (when there is one)."""
+        the active query) and POSTs ``body`` to ``callback`` (when there is one). A kept result
+        that would take longer than the query's 24 hours times out instead: nothing is kept or sent."""
         services, endpoint = ctx.services, ctx.endpoint
+        if kept is not None and self.processing_seconds > profile.QUERY_TIMEOUT_SECONDS:
+            services.tasks.start(task_id, profile.NAME, endpoint, "processing",
+                                 [Step(profile.QUERY_TIMEOUT_SECONDS, "timed_out")],
+                                 {"callback": callback, "accessKey": ctx.principal.access_key})
+            ctx.note(f"async: processing takes {self.processing_seconds:g} mock seconds, over the query's "
+                     f"{profile.QUERY_TIMEOUT_SECONDS} s: the request times out (1912)")
+            return
 
         async def done(task: Task) -> None:
             task.data.update(kept or {})
@@ -137,10 +145,16 @@ class ImageModeration:
                 task.data["delivery"] = delivery.id
 
         services.tasks.start(task_id, profile.NAME, endpoint, "processing",
-                             [Step(self.processing_seconds, "done", done)], {"callback": callback})
+                             [Step(self.processing_seconds, "done", done)],
+                             {"callback": callback, "accessKey": ctx.principal.access_key})
         where = [*(["kept for the active query"] if kept is not None else []),
                  *([f"POSTed to {callback}"] if callback else [])]
         ctx.note(f"async: result after {self.processing_seconds:g} mock seconds, {' and '.join(where)}")
+
+
+def _asynchronous(ctx: Context, req: checks.ImageRequest) -> bool:
+    """An asynchronous request (a callback, or an async endpoint): the 30 MB image limit."""
+    return bool(req.callback) or ctx.endpoint in profile.ASYNC_ENDPOINTS
 
 
 def batch_result(ctx: Context, request_id: str, *, asynchronous: bool) -> dict[str, Any]:
@@ -177,7 +191,7 @@ def settle(make: Callable[[], dict[str, Any]], request_id: str, ctx: Context) ->
         body: dict[str, Any] = make()
         return body
     except errors.DeepcleerError as error:
-        ctx.note(f"the callback will carry {error.code}: {error.text}")
+        ctx.note(f"the result will carry {error.code}: {error.text}")
         return render.error_body(error.code, error.text, request_id)
 
 
@@ -211,6 +225,8 @@ def decode(img: str, is_url: bool, asynchronous: bool) -> Media:
 def result(req: checks.ImageRequest, request_id: str, item: Item) -> dict[str, Any]:
     """The full result of one judged image, or raise its media error (1902 / 1911)."""
     media: Media = item.data
+    if item.outcome is not None:  # a rule's error for this image of a batch
+        raise item.outcome
     if media.error is not None:
         raise media.error
     subject = downloadable(req.data.get("backupUrl"), item.subject)

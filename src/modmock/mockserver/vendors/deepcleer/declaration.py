@@ -15,6 +15,8 @@ from .backend import ImageModeration
 # (the media error is raised by the backend, after injection).
 ORDER = DEFAULT_ORDER
 CONTENT_TYPE = "application/json (the seed: all parameters use JSON format)"
+# The active query judges nothing: faults apply to it, rules (about content) do not.
+QUERY_ORDER = ("read", "decode", "shape", "authenticate", "validate", "limits", "inject", "backend")
 
 
 def operations(backend: ImageModeration) -> list[Operation]:
@@ -22,7 +24,9 @@ def operations(backend: ImageModeration) -> list[Operation]:
     common: dict[str, Any] = dict(authenticate=backend.authenticate, limits=backend.limits, order=ORDER,
                                   content_type_hint=CONTENT_TYPE)
     single: dict[str, Any] = dict(common, prepare=backend.prepare, subjects=backend.subjects)
-    several: dict[str, Any] = dict(common, prepare=backend.prepare_batch, subjects=backend.batch_subjects)
+    # A batch: faults answer the whole request; a rule's error ends its image only.
+    several: dict[str, Any] = dict(common, prepare=backend.prepare_batch, subjects=backend.batch_subjects,
+                                   injection="batch")
 
     def async_single(body: dict[str, Any], cred: Credential) -> list[Problem]:
         return backend.field_checks(body, cred) + batch.no_callback(body) + batch.async_cluster(backend.cluster)
@@ -35,5 +39,6 @@ def operations(backend: ImageModeration) -> list[Operation]:
         Operation(ep["images_v4"], backend.images_v4, checks=backend.batch_checks, **several),
         Operation(ep["async_img"], partial(jobs.async_img, backend), checks=async_single, **single),
         Operation(ep["async_imgs"], partial(jobs.async_imgs, backend), checks=async_batch, **several),
-        Operation(ep["image_query"], partial(jobs.image_query, backend), **common),
+        Operation(ep["image_query"], partial(jobs.image_query, backend), **dict(common, order=QUERY_ORDER),
+                  injection="request"),
     ]

@@ -10,8 +10,6 @@ from ...core.context import Context
 from . import batch, profile, render
 from .backend import ImageModeration, batch_ack, batch_result, result, settle
 
-ASYNC_ENDPOINTS = ("async_img", "async_imgs")
-
 
 async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     """Acknowledge; the result is computed now and kept, visible once processed."""
@@ -58,13 +56,16 @@ def _done(request_id: str, bt_id: str | None, found: dict[str, Any]) -> dict[str
 def _contents(ctx: Context, request_id: str, bt_id: str | None) -> list[dict[str, Any]]:
     task = ctx.services.tasks.get(request_id)
     now = ctx.services.clock.now()
-    if task is None or task.vendor != profile.NAME or task.endpoint not in ASYNC_ENDPOINTS \
+    if task is None or task.vendor != profile.NAME or task.endpoint not in profile.ASYNC_ENDPOINTS \
+            or task.data.get("accessKey") != ctx.principal.access_key \
             or now - task.history[0][0] > profile.RETENTION_SECONDS:
-        ctx.note(f"query: no asynchronous request {request_id} in the last 15 days (answered 1910, inferred)")
+        ctx.note(f"query: no asynchronous request {request_id} of this accessKey in the last 15 days "
+                 "(answered 1910, inferred)")
         return [_content(profile.QUERY_FAILED, request_id, bt_id, "no such requestId in the last 15 days")]
+    if task.status == "timed_out":
+        return [_content(profile.QUERY_TIMED_OUT, request_id, bt_id)]
     if task.status != "done":
-        late = now - task.history[0][0] > profile.QUERY_TIMEOUT_SECONDS
-        return [_content(profile.QUERY_TIMED_OUT if late else profile.QUERY_PROCESSING, request_id, bt_id)]
+        return [_content(profile.QUERY_PROCESSING, request_id, bt_id)]
     if "result" in task.data:
         return [_done(request_id, bt_id, task.data["result"])]
     images: dict[str, dict[str, Any]] = task.data["images"]

@@ -39,7 +39,7 @@ ENDPOINTS = (
         summary="Asynchronous batch of up to 12 images: acknowledged, results kept for the active query",
         # An error is answered as by image_v4: {code, message, requestId} (ack.json).
         request_schema="deepcleer/batch_request.json", response_schemas=("deepcleer/batch_ack.json", "deepcleer/ack.json"),
-        callback_schema="deepcleer/callback.json",
+        callback_schema="deepcleer/batch_result.json",
     ),
     Endpoint(
         id="image_query", method="POST", path="/v4/image/query",
@@ -118,6 +118,7 @@ QUERY_MAX = 10  # requestIds: 最多支持10个流水号
 RETENTION_SECONDS = 15 * 24 * 3600  # 支持近十五天结果的查询 (mock time)
 QUERY_TIMEOUT_SECONDS = 24 * 3600  # 1912 处理超时(默认24h) (mock time)
 ASYNC_CLUSTERS = frozenset({"bj", "sh"})  # the async endpoints are served in Beijing and Shanghai only
+ASYNC_ENDPOINTS = frozenset({"async_img", "async_imgs"})  # acknowledged, results kept for the query
 
 # -- Async (seed: Callback Mechanism, Moderation Timing) ---------------------------------------
 RETRY_SCHEDULE = (1, 2, 3, 4, 5, 6, 7, 8)  # seconds between attempts; 8 retries at most
