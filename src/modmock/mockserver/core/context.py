@@ -14,13 +14,13 @@ from typing import Any
 from .callbacks import AllowList, CallbackDispatcher
 from .clock import MockClock, Scheduler
 from .declaration import Item
-from .journal import Entry, Problem, clip_body
+from .journal import BODY_KEEP, Entry, Problem, clip_body
 from .nonces import NonceStore
 from .rules import RuleBook
 from .tasks import TaskStore
 from .tokens import TokenStore
 
-SMALL_BODY = 4 * 1024  # a body this small cannot hold anything clip_body would cut
+SMALL_BODY = BODY_KEEP  # a body this small cannot hold anything clip_body would cut
 
 
 def seeded_uuid(rng: random.Random) -> uuid.UUID:

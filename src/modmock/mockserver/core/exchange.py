@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .context import Context, Incoming, Notebook, seeded_uuid
+from .context import Context, Incoming, Notebook
 from .declaration import Operation
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("modmock")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-__all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "seeded_uuid", "vendor_routes"]
+__all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "vendor_routes"]
 
 
 def incoming(request: web.Request) -> Incoming:

@@ -163,7 +163,7 @@ def batch_result(ctx: Context, request_id: str, *, asynchronous: bool) -> dict[s
     for image, item in zip(ctx.request, ctx.items):
         image_id = f"{request_id}_{image.bt_id}"
         make = partial(result, image.request, image_id, item)
-        made = settle(make, image_id, ctx) if asynchronous else settle_sync(make, image_id)
+        made = settle(make, image_id, ctx if asynchronous else None)
         answers.append({**made, "btId": image.bt_id})
     passthrough = (ctx.body["data"].get("extra") or {}).get("passThrough")
     return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,
@@ -176,22 +176,15 @@ def batch_ack(images: list[batch.Image], request_id: str) -> dict[str, Any]:
             "requestIds": [{"btId": image.bt_id, "requestId": request_id} for image in images]}
 
 
-def settle_sync(make: Callable[[], dict[str, Any]], request_id: str) -> dict[str, Any]:
-    """One image's result in a synchronous batch, or its own error code (the others still answer)."""
+def settle(make: Callable[[], dict[str, Any]], request_id: str, ctx: Context | None = None) -> dict[str, Any]:
+    """The result ``make()`` builds, or the error body it raises: an async result's media error
+    (noted in ``ctx``'s journal entry), or one image's own code in a batch (the others still answer)."""
     try:
         body: dict[str, Any] = make()
         return body
     except errors.DeepcleerError as error:
-        return render.error_body(error.code, error.text, request_id)
-
-
-def settle(make: Callable[[], dict[str, Any]], request_id: str, ctx: Context) -> dict[str, Any]:
-    """The result ``make()`` builds, or the error body it raises (an async result's media error)."""
-    try:
-        body: dict[str, Any] = make()
-        return body
-    except errors.DeepcleerError as error:
-        ctx.note(f"the result will carry {error.code}: {error.text}")
+        if ctx is not None:
+            ctx.note(f"the result will carry {error.code}: {error.text}")
         return render.error_body(error.code, error.text, request_id)
 
 
