@@ -10,8 +10,9 @@ T = TypeVar("T")
 
 
 def same(a: str, b: str) -> bool:
-    """Constant-time string comparison."""
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    """Constant-time string comparison; any string, lone surrogates (and the escapes of header
+    bytes that are not UTF-8) included."""
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 def find_by_secret(secret: str, candidates: Iterable[T], key: str) -> T | None:

@@ -11,9 +11,17 @@ import math
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
+from aiohttp.streams import EofStream
+from aiohttp.web_protocol import RequestPayloadError
 
 JSON_TYPES = ("application/json", "text/json")
 MAX_DEPTH = 64  # nesting deeper than this is refused (no documented body nests past 4)
+
+
+class ClientGone(Exception):
+    """The client closed or reset its connection before its request was read: no answer can
+    reach it, and it is nobody's bug (journaled as a disconnect, logged at INFO)."""
 
 
 class BodyProblem(Exception):
@@ -34,6 +42,13 @@ async def read_bytes(request: web.Request, limit: int) -> bytes:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise BodyProblem("max_body_size", f"body is over the {limit}-byte limit") from None
+    except RequestPayloadError as exc:  # e.g. a Content-Encoding the body does not match
+        cause = exc.__cause__
+        if isinstance(cause, BadHttpMessage):
+            raise BodyProblem("encoding", cause.message or "the body cannot be decoded") from None
+        raise ClientGone(f"the body could not be read: {exc}") from None
+    except (ConnectionError, EofStream) as exc:
+        raise ClientGone(f"the client went away while sending the body ({type(exc).__name__})") from None
     if len(raw) > limit:
         raise BodyProblem("max_body_size", f"body of {len(raw)} bytes is over the {limit}-byte limit")
     return raw

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .body import ClientGone
 from .context import Context, Incoming, Notebook
 from .declaration import Operation
 from .errors import VendorError
@@ -186,6 +187,12 @@ def exchange_middleware(state: MockState) -> Any:
             for p in error.problems:
                 ex.problem(p)
             response = ex.render_error(error)
+        except ClientGone as gone:
+            ex.entry.disconnected = True
+            ex.note(f"client disconnected: {gone}")
+            state.journal.record(ex.entry)
+            log.info("%s %s: client disconnected (%s)", request.method, request.path, gone)
+            return web.Response(status=400)  # nobody reads it: the connection is gone
         except web.HTTPException:
             raise
         except Exception:

@@ -59,6 +59,7 @@ class Entry:
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     request_id: str | None = None
+    disconnected: bool = False  # the client went away before its request was read
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

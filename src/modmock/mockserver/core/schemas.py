@@ -176,7 +176,7 @@ def problems(path: str, instance: Any) -> list[Problem]:
     A compiled validator answers first; only an instance it rejects is checked again by
     jsonschema, which writes the report and has the final word."""
     fast = fast_validator(path)
-    if fast is not None and fast.is_valid(instance):
+    if fast is not None and _fast_valid(fast, instance):
         return []
     found: list[Problem] = []
     for error in _leaf_errors(validator(path).iter_errors(instance)):
@@ -185,6 +185,15 @@ def problems(path: str, instance: Any) -> list[Problem]:
                              expected=_expected(error), inferred=_is_inferred(error), suggestion=_suggestion(error)))
     found.sort(key=lambda p: (p.inferred, p.field))
     return found
+
+
+def _fast_valid(fast: Any, instance: Any) -> bool:
+    """The compiled validator's yes; a value it cannot take (a lone surrogate, a number past
+    its range) is left to jsonschema."""
+    try:
+        return bool(fast.is_valid(instance))
+    except (UnicodeError, ValueError, OverflowError, RecursionError):
+        return False
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:

@@ -66,6 +66,11 @@ class Akool(Vendor, profile=profile):
             return {"clientId": account.client_id, "clientSecret": account.client_secret}
         return None
 
+    def example_headers(self, endpoint: str) -> dict[str, str]:
+        if endpoint == "get_token":
+            return {}
+        return {"x-api-key": self.backend.accounts[0].client_secret}
+
     def banner_lines(self) -> list[str]:
         lines = ["POST /api/open/v3/getToken, POST .../content/analysis/sentiment, GET .../content/analysis/infobyid"]
         for a in self.backend.accounts:

@@ -59,7 +59,7 @@ def collect(body: Any) -> list[Problem]:
     kind = body.get("type")
     if "type" not in body:
         found.append(Problem("type", "required", None, "1 image, 2 video, 3 audio or 4 text"))
-    elif isinstance(kind, bool) or kind not in profile.TYPES:
+    elif isinstance(kind, bool) or not isinstance(kind, (int, float)) or kind not in profile.TYPES:
         found.append(Problem("type", "enum", kind, "1 image, 2 video, 3 audio or 4 text"))
         kind = None
     content = body.get("content")

@@ -80,6 +80,9 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
             return {"data": [{"dataId": "stream-1", "url": "rtmp://live.example.com/app/stream-1"}], **callback}
         return {"data": [{"dataId": "room-1", "roomId": "10001"}], **callback}
 
+    def example_headers(self, endpoint: str) -> dict[str, str]:
+        return {profile.TOKEN_HEADER: self.backend.certificates[0].token()}
+
     def banner_lines(self) -> list[str]:
         lines = [f"POST /app/{{appid}}/v1/...?traceId=  (the {self.dialect.HOST} paths; see `mockserver vendors`)"]
         for c in self.backend.certificates:
