@@ -95,3 +95,24 @@ def test_cli_tls_banner_and_ready_file(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=15)
     assert f"TLS: CA bundle {bundle}" in out and "answers 308" in out
     json.dumps(info)
+
+
+@pytest.mark.parametrize("host", [b"evil.example:1/x?", b"127.0.0.1:99999", b"a b", b"[::1"])
+def test_the_redirect_answers_a_broken_host_with_a_400(secure, host: bytes) -> None:
+    import socket
+
+    port = int(secure.redirect_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /image/v4 HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+        answer = sock.recv(65536)
+    assert answer.split(b" ", 2)[1] in (b"400",), answer[:200]
+
+
+def test_the_redirect_goes_to_the_servers_own_names_only(secure) -> None:
+    port = int(secure.redirect_url.rsplit(":", 1)[1])
+    elsewhere = requests.get(f"http://127.0.0.1:{port}/x", headers={"Host": "evil.example"}, allow_redirects=False,
+                             timeout=10)
+    assert elsewhere.status_code == 308 and elsewhere.headers["Location"] == f"https://127.0.0.1:{secure.port}/x"
+    named = requests.get(f"http://127.0.0.1:{port}/x", headers={"Host": "localhost:80"}, allow_redirects=False,
+                         timeout=10)
+    assert named.headers["Location"] == f"https://localhost:{secure.port}/x"

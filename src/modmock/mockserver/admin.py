@@ -10,6 +10,7 @@ import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -39,15 +40,59 @@ def _allowed(state: MockState, peer: str | None) -> bool:
     return any(address in ipaddress.ip_network(c, strict=False) for c in state.settings.admin_allow)
 
 
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JSON_WRITES = frozenset({"POST", "PUT", "PATCH"})  # a page may send these without a preflight; DELETE it may not
+SAME_SITE = frozenset({"same-origin", "none"})
+
+
+def own_host(state: MockState, host: str) -> bool:
+    """A ``Host`` the admin API answers: an IP address, ``localhost``, or a name listed with
+    ``--admin-host`` (a foreign name is what a DNS-rebinding page sends)."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name in ("localhost", "localhost.") or name.endswith(".localhost") or name in {
+        h.lower() for h in state.settings.admin_hosts}
+
+
+def _refusal(state: MockState, request: web.Request) -> str | None:
+    """Why an admin request is refused (peer, Host, a browser's cross-origin write), or None."""
+    if not _allowed(state, request.remote):
+        return "the admin API answers loopback peers only (see --admin-allow)"
+    if not own_host(state, request.headers.get("Host", "")):
+        return "the admin API answers its own Host names only: IP addresses, localhost, --admin-host NAME"
+    if request.method in WRITES:
+        site = request.headers.get("Sec-Fetch-Site")
+        origin = request.headers.get("Origin")
+        if (site is not None and site not in SAME_SITE) or (
+                origin is not None and origin != "null" and urlsplit(origin).netloc.lower() != request.host.lower()):
+            return "the admin API refuses writes from another origin"
+        if origin == "null":
+            return "the admin API refuses writes from another origin"
+    return None
+
+
 def guard(state: MockState) -> Any:
-    """Middleware refusing admin requests from peers outside the allow-list."""
+    """Middleware refusing admin requests from peers outside the allow-list, with a foreign
+    ``Host``, or writes a web page of another origin sends; writes must carry JSON."""
 
     @web.middleware
     async def middleware(request: web.Request,
                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-        if request.path.startswith(PREFIX + "/") and not _allowed(state, request.remote):
-            return web.json_response({"error": "the admin API answers loopback peers only (see --admin-allow)"},
-                                     status=403)
+        if request.path.startswith(PREFIX + "/"):
+            refused = _refusal(state, request)
+            if refused is not None:
+                return web.json_response({"error": refused}, status=403)
+            if request.method in JSON_WRITES and request.content_type != "application/json":
+                return web.json_response({"error": "admin writes take Content-Type: application/json "
+                                                   f"(sent {request.content_type})"}, status=400)
         return await handler(request)
 
     return middleware

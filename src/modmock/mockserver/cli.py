@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="host name or IP/CIDR callbacks may go to, besides loopback (repeatable)")
     run.add_argument("--admin-allow", action="append", metavar="CIDR",
                      help="networks allowed to use /__admin/ besides loopback (repeatable)")
+    run.add_argument("--admin-host", action="append", metavar="NAME",
+                     help="a Host name the admin API answers besides IP addresses and localhost, e.g. a "
+                          "container's service name (repeatable)")
     run.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
@@ -136,6 +139,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         http_redirect_port=pick(args.http_redirect_port, "http-redirect-port", int),  # type: ignore[arg-type]
         allow_callback_hosts=list(args.allow_callback_host or _env_list("allow-callback-host")),
         admin_allow=list(args.admin_allow or _env_list("admin-allow")),
+        admin_hosts=list(args.admin_host or _env_list("admin-host")),
         log_level=str(pick(args.log_level, "log-level", default="info")),
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
         vendor_config=load_config(str(config)) if config else {},

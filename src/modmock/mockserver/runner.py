@@ -55,7 +55,9 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     sites = Sites(_url("https" if tls else "http", settings.host, port), port,
                   ca_bundle=tls.ca_bundle if tls else None, runners=[runner])
     if settings.http_redirect_port is not None:
-        redirect = web.AppRunner(redirect_app(port), handle_signals=False, access_log=None)
+        default = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        assert tls is not None  # settings.validate(): the redirect needs --tls
+        redirect = web.AppRunner(redirect_app(port, tls.names, default), handle_signals=False, access_log=None)
         await redirect.setup()
         await web.TCPSite(redirect, settings.host, settings.http_redirect_port, reuse_address=True).start()
         sites.redirect_port = int(redirect.addresses[0][1])

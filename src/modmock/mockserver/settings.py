@@ -43,6 +43,7 @@ class Settings:
     strict: bool = False
     allow_callback_hosts: list[str] = field(default_factory=list)
     admin_allow: list[str] = field(default_factory=list)
+    admin_hosts: list[str] = field(default_factory=list)  # Host names the admin API answers besides IPs and localhost
     log_level: str = "info"
     ready_file: str | None = None
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)

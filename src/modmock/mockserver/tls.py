@@ -8,6 +8,8 @@ CA bundle (printed in the banner, written to the ready file, ``mock.ca_bundle`` 
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +19,27 @@ import trustme
 from aiohttp import web
 
 DEFAULT_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+HOST_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$")
+
+
+def _host_name(host: str) -> str | None:
+    """The name of a ``Host`` header (``name``, ``name:port``, ``[v6]:port``), or None when it is not one."""
+    value = host.strip().lower()
+    if value.startswith("["):
+        name, closed, rest = value[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:] if rest.startswith(":") else rest
+    else:
+        name, _, port = value.partition(":")
+    if port and not (port.isdigit() and int(port) <= 65535):
+        return None
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name if len(name) <= 253 and HOST_NAME.match(name) else None
 
 
 @dataclass(frozen=True)
@@ -42,14 +65,21 @@ def make_tls(hosts: list[str], folder: str | None = None) -> Tls:
     return Tls(context, bundle, names)
 
 
-def redirect_app(https_port: int) -> web.Application:
-    """Answer every plain-HTTP request with 308 to the same path over HTTPS (method kept)."""
+def redirect_app(https_port: int, names: tuple[str, ...] = DEFAULT_NAMES,
+                 default_host: str = "127.0.0.1") -> web.Application:
+    """Answer every plain-HTTP request with 308 to the same path over HTTPS (method kept): to the
+    name the client asked for when the certificate carries it, else to ``default_host``; a
+    ``Host`` that is no host name at all is a 400. The client's ``Host`` never shapes ``Location``
+    beyond choosing one of the certificate's names."""
+    known = {n.lower() for n in names}
 
     async def redirect(request: web.Request) -> web.Response:
-        host = request.url.host or "127.0.0.1"
+        asked = _host_name(request.headers.get("Host", ""))
+        if asked is None:
+            return web.Response(status=400, text="400: the Host header is not a host name\n")
+        host = asked if asked in known else default_host
         host = f"[{host}]" if ":" in host else host
-        location = f"https://{host}:{https_port}{request.path_qs}"
-        return web.Response(status=308, headers={"Location": location})
+        return web.Response(status=308, headers={"Location": f"https://{host}:{https_port}{request.path_qs}"})
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", redirect)

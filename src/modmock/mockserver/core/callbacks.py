@@ -26,6 +26,7 @@ from .clock import Scheduler
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
 
+ADMIN_PATH = "/__admin"  # never a callback or download target
 
 class AllowList:
     """Host names and IP networks callbacks (and downloads) may go to."""
@@ -44,9 +45,14 @@ class AllowList:
             self.names.add(host)
 
     def allows(self, url: str) -> bool:
+        """Whether ``url`` may be called: an allow-listed host, and never the mock's own admin
+        API (a callback must not reset or reconfigure the mock that sends it)."""
         try:
-            host = (urlsplit(url).hostname or "").lower()
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
         except ValueError:
+            return False
+        if parts.path.startswith(ADMIN_PATH):
             return False
         if not host:
             return False
@@ -139,8 +145,9 @@ class CallbackDispatcher:
         number = len(delivery.attempts) + 1
         now = self.scheduler.clock.now()
         if not self.allow.allows(delivery.url):
-            delivery.attempts.append(Attempt(number, now, "blocked",
-                                             error=f"host not in the callback allow-list {self.allow.describe()}"))
+            why = "the mock's own admin API" if urlsplit(delivery.url).path.startswith(ADMIN_PATH) else \
+                f"host not in the callback allow-list {self.allow.describe()} (add one with --allow-callback-host)"
+            delivery.attempts.append(Attempt(number, now, "blocked", error=why))
             delivery.state = "blocked"
             await self._notify()
             return
