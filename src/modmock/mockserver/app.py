@@ -9,6 +9,7 @@ from aiohttp import web
 from . import admin
 from .appkeys import STATE
 from .core.exchange import exchange_middleware, vendor_routes
+from .logs import quiet_protocol_errors
 from .settings import Settings
 from .state import MockState
 
@@ -26,6 +27,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 def build_app(settings: Settings, state: MockState | None = None) -> web.Application:
     """An aiohttp application serving ``settings.vendors`` and ``/__admin/``."""
     settings.validate()
+    quiet_protocol_errors()
     state = state or MockState(settings)
     app = web.Application(
         middlewares=[admin.guard(state), exchange_middleware(state)],

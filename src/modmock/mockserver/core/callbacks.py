@@ -25,6 +25,7 @@ from .clock import Scheduler
 
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
+CONNECTIONS = 256  # callback connections open at once; more attempts wait for one (not timed)
 
 ADMIN_PATH = "/__admin"  # never a callback or download target
 
@@ -164,7 +165,11 @@ class CallbackDispatcher:
 
     async def _post(self, number: int, now: float, delivery: Delivery, plan: _Plan) -> Attempt:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT))
+            # The timeout runs from the connection, not from the wait for a free one: an attempt
+            # journaled as timed out was really sent (or its connection really failed).
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=CONNECTIONS),
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=ATTEMPT_TIMEOUT, sock_read=ATTEMPT_TIMEOUT))
         try:
             async with self._session.post(delivery.url, json=delivery.body, headers=plan.headers,
                                           allow_redirects=False) as resp:

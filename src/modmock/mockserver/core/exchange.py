@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import json
 import logging
 import socket
 import struct
@@ -26,6 +25,7 @@ from .declaration import Operation
 from .errors import VendorError
 from .faults import MALFORMED_BODY, FaultAction
 from .journal import Entry, Problem
+from .jsonio import encode_json
 from .pipeline import run_operation
 from .replay import Replayed
 from .vendor import Endpoint
@@ -77,14 +77,6 @@ class Exchange:
     def render_error(self, error: VendorError) -> web.Response:
         answer = self.vendor.render_error(error, self.context)
         return self.json_response(answer.body, answer.status)
-
-
-def encode_json(body: Any) -> bytes:
-    """Compact UTF-8 JSON; characters UTF-8 cannot carry (lone surrogates) are escaped."""
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def vendor_routes(state: MockState, vendor: Vendor) -> list[web.RouteDef]:

@@ -89,6 +89,20 @@ def clip_body(body: Any, depth: int = 0) -> Any:
     return body
 
 
+def _deep(value: Any) -> bool:
+    """Nested deeper than the journal keeps (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= DEPTH_KEEP:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
 class Journal:
     """Thread-safe bounded journal."""
 
@@ -104,6 +118,13 @@ class Journal:
         return next(self._ids)
 
     def record(self, entry: Entry) -> None:
+        """Keep ``entry``; what a client sent is clipped first (size, depth), so no listing of the
+        journal can fail on it."""
+        for problem in (*entry.problems, *entry.warnings):
+            problem.sent = clip_body(problem.sent)
+            problem.suggestion = clip_body(problem.suggestion)
+        if entry.response is not None and not isinstance(entry.response, (str, bytes)):
+            entry.response = clip_body(entry.response) if _deep(entry.response) else entry.response
         with self._lock:
             self._entries.append(entry)
             if not entry.valid:

@@ -7,6 +7,7 @@ move forward. ``reset`` cancels every pending step.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 
 from .clock import Scheduler, TimerHandle
 
+log = logging.getLogger("modmock")
 Action = Callable[["Task"], Awaitable[None]]
 
 
@@ -75,7 +77,11 @@ class TaskStore:
             task.history.append((self.scheduler.clock.now(), step.status))
             self._schedule(task, rest)
             if step.action is not None:
-                await step.action(task)
+                try:
+                    await step.action(task)
+                except Exception as exc:
+                    log.exception("task %s: entering %s failed", task.id, step.status)
+                    task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
 
         task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
 

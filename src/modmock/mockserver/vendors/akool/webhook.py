@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from ...core.jsonio import encode_json
 from . import profile
 
 
@@ -48,7 +49,7 @@ def signature(client_id: str, timestamp: int | str, nonce: str, data_encrypt: st
 
 def encrypt(payload: Any, client_id: str, client_secret: str) -> str:
     padder = padding.PKCS7(128).padder()
-    plain = padder.update(json.dumps(payload, ensure_ascii=False).encode("utf-8")) + padder.finalize()
+    plain = padder.update(encode_json(payload)) + padder.finalize()
     encryptor = _cipher(client_id, client_secret).encryptor()
     return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode("ascii")
 

@@ -1,0 +1,115 @@
+"""Each hostile case found by hand, over raw HTTP: the vendor's own error, a journal entry that is
+not the mock's failure, and listings that keep working (the fuzzer, test_fuzz_http.py, draws more)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+
+import pytest
+import requests
+
+import modmock
+
+DEEPCLEER = {"accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "EROTIC",
+             "data": {"img": "https://cdn.example.com/a.jpg", "tokenId": "u"}}
+
+
+def _send(port: int, path: str, body: bytes, headers: bytes = b"", close_early: bool = False) -> bytes:
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body) + (100 if close_early else 0)}\r\nConnection: close\r\n").encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head + headers + b"\r\n" + body)
+        if close_early:
+            return b""
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _json(answer: bytes) -> tuple[int, dict]:  # type: ignore[type-arg]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), json.loads(body)
+
+
+def _no_internal_error(mock: modmock.MockServer) -> None:
+    assert mock.requests and not any(n.startswith("internal error") for e in mock.requests for n in e.notes)
+    assert requests.get(mock.admin_url + "/requests", timeout=10).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def mock() -> modmock.MockServer:
+    with modmock.serve("deepcleer", "akool", "alibaba") as served:
+        yield served
+
+
+@pytest.fixture
+def fresh(mock: modmock.MockServer) -> modmock.MockServer:
+    mock.reset()
+    return mock
+
+
+KEY = b"x-api-key: mock-client-secret-00001\r\n"
+
+
+@pytest.mark.parametrize(("path", "body", "headers", "code"), [
+    ("/image/v4", json.dumps({**DEEPCLEER, "accessKey": "\ud800"}), b"", 9101),
+    ("/image/v4", json.dumps({**DEEPCLEER, "type": "\ud800"}), b"", 1902),
+    ("/api/open/v3/getToken", json.dumps({"clientId": "\ud800", "clientSecret": "x"}), b"", 1101),
+    ("/api/open/v3/content/analysis/sentiment", '{"type":1,"content":"https://x/a.jpg"}', b"x-api-key: \xff\r\n", 1101),
+    ("/api/open/v3/content/analysis/sentiment", '{"type":[],"content":"https://x/a.jpg"}', KEY, 1003),
+    ("/image/v4", "not gzip", b"Content-Encoding: gzip\r\n", 1902),
+])
+def test_a_hostile_value_gets_the_vendors_error(fresh: modmock.MockServer, path: str, body: str, headers: bytes,
+                                               code: int) -> None:
+    status, answer = _json(_send(fresh.port, path, body.encode(), headers))
+    assert status == 200 and answer["code"] == code, answer
+    _no_internal_error(fresh)
+
+
+def test_alibaba_header_bytes_and_surrogate_parameters(fresh: modmock.MockServer) -> None:
+    auth = b"Authorization: ACS3-HMAC-SHA256 Credential=test-ak,SignedHeaders=x-acs-content-sha256,Signature=00\r\n"
+    answer = _send(fresh.port, "/?Action=ImageBatchModeration&Version=2022-03-02", b"",
+                   b"x-acs-content-sha256: \xff\r\n" + auth)
+    status, body = _json(answer)
+    assert 400 <= status < 500 and body["Code"] == "SignatureDoesNotMatch"
+    query = "/?Action=ImageBatchModeration&Version=2022-03-02&SignatureMethod=HMAC-SHA1&Signature=x" \
+            "&AccessKeyId=test-ak&ServiceParameters=%ED%A0%80&Service=baselineCheck"
+    status, body = _json(_send(fresh.port, query, b""))
+    assert 400 <= status < 500, body
+    _no_internal_error(fresh)
+
+
+def test_a_deeply_nested_value_never_breaks_the_journal(fresh: modmock.MockServer) -> None:
+    deep = json.loads("[" * 500 + "]" * 500)
+    status, answer = _json(_send(fresh.port, "/image/v4", json.dumps({**DEEPCLEER, "data": {
+        **DEEPCLEER["data"], "dataId": deep}}).encode()))
+    assert answer["code"] == 1902
+    listing = requests.get(fresh.admin_url + "/requests", timeout=10)
+    assert listing.status_code == 200 and listing.json()
+
+
+def test_a_client_gone_mid_body_is_a_disconnect_not_a_failure(fresh: modmock.MockServer,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="modmock"):
+        _send(fresh.port, "/image/v4", json.dumps(DEEPCLEER).encode()[:40], close_early=True)
+        for _ in range(100):
+            if fresh.requests:
+                break
+            time.sleep(0.02)
+    (entry,) = fresh.requests
+    assert entry.disconnected and entry.code is None and "client disconnected" in entry.notes[0]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name == "modmock"]
+
+
+def test_malformed_http_is_one_info_line(fresh: modmock.MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="aiohttp.server"):
+        with socket.create_connection(("127.0.0.1", fresh.port), timeout=10) as sock:
+            sock.sendall(b"POST /app/\xed\xa0\x80 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            assert sock.recv(65536).split(b" ", 2)[1] == b"400"
+        time.sleep(0.1)
+    records = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert records and all(r.levelno == logging.INFO and not r.exc_info for r in records)
