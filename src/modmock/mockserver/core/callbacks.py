@@ -104,7 +104,8 @@ class CallbackDispatcher:
     def __init__(self, scheduler: Scheduler, allow: AllowList, capacity: int = 10_000) -> None:
         self.scheduler = scheduler
         self.allow = allow
-        self._log: deque[Delivery] = deque(maxlen=capacity)
+        self.capacity = capacity
+        self._log: deque[Delivery] = deque()  # past capacity only finished deliveries are forgotten
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._session: aiohttp.ClientSession | None = None
@@ -137,10 +138,23 @@ class CallbackDispatcher:
         delivery = Delivery(next(self._ids), vendor, endpoint, url, body, request_id)
         with self._lock:
             self._log.append(delivery)
+            if len(self._log) > self.capacity + self.capacity // 10:  # amortized: a tenth at a time
+                self._forget_finished()
         plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}))
         self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
                                   label=f"callback {delivery.id} to {url}")
         return delivery
+
+    def _forget_finished(self) -> None:
+        """Drop the oldest finished deliveries past ``capacity``; one still being tried stays (lock held)."""
+        excess = len(self._log) - self.capacity
+        kept: deque[Delivery] = deque()
+        for delivery in self._log:
+            if excess > 0 and delivery.state != "pending":
+                excess -= 1
+                continue
+            kept.append(delivery)
+        self._log = kept
 
     async def _attempt(self, delivery: Delivery, plan: _Plan) -> None:
         number = len(delivery.attempts) + 1

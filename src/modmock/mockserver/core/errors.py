@@ -11,6 +11,11 @@ from typing import Any
 from .journal import Problem
 
 
+class Busy(Exception):
+    """Unfinished work (tasks still running) is at its bound: the request is answered with the
+    vendor's own throttling error (``Vendor.busy``) and nothing is accepted."""
+
+
 class VendorError(Exception):
     """A documented vendor error. Subclasses set ``code``, ``message`` and ``http_status``."""
 

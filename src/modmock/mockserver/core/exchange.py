@@ -22,7 +22,7 @@ from aiohttp import web
 from .body import ClientGone
 from .context import Context, Incoming, Notebook
 from .declaration import Operation
-from .errors import VendorError
+from .errors import Busy, VendorError
 from .faults import MALFORMED_BODY, FaultAction
 from .journal import Entry, Problem
 from .jsonio import encode_json
@@ -179,6 +179,10 @@ def exchange_middleware(state: MockState) -> Any:
             for p in error.problems:
                 ex.problem(p)
             response = ex.render_error(error)
+        except Busy as busy:
+            ex.note(f"refused: {busy} (unfinished work is never dropped)")
+            log.warning("%s %s refused: %s", request.method, request.path, busy)
+            response = ex.render_error(vendor.busy(str(busy)))
         except ClientGone as gone:
             ex.entry.disconnected = True
             ex.note(f"client disconnected: {gone}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Scheduler, TimerHandle
+from .errors import Busy
 
 log = logging.getLogger("modmock")
 Action = Callable[["Task"], Awaitable[None]]
@@ -41,6 +42,11 @@ class Task:
     data: dict[str, Any] = field(default_factory=dict)
     _timer: TimerHandle | None = field(default=None, repr=False)
 
+    @property
+    def finished(self) -> bool:
+        """No step of its plan is left (a live stream's plan ends with the stream)."""
+        return self._timer is None
+
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "vendor": self.vendor, "endpoint": self.endpoint,
                 "status": self.status, "history": [{"time": t, "status": s} for t, s in self.history]}
@@ -57,12 +63,16 @@ class TaskStore:
 
     def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
               plan: Sequence[Step], data: dict[str, Any] | None = None) -> Task:
-        """Create a task in ``initial`` status and schedule its plan."""
+        """Create a task in ``initial`` status and schedule its plan. Past ``capacity`` the
+        oldest finished tasks are forgotten; a running task never is: when ``capacity`` tasks
+        are still running, :class:`Busy` is raised and nothing is started."""
         task = Task(task_id, vendor, endpoint, initial, [(self.scheduler.clock.now(), initial)], dict(data or {}))
         with self._lock:
+            if len(self._tasks) >= self.capacity:  # amortized: a tenth of the bound at a time
+                self._forget_finished(max(1, self.capacity // 10))
+            if len(self._tasks) >= self.capacity:
+                raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
             self._tasks[task_id] = task
-            while len(self._tasks) > self.capacity:
-                self._tasks.popitem(last=False)
         self._schedule(task, list(plan))
         return task
 
@@ -84,6 +94,19 @@ class TaskStore:
                     task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
 
         task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
+
+    def ensure_room(self, count: int) -> None:
+        """Raise :class:`Busy` unless ``count`` more tasks can start (finished ones forgotten first)."""
+        with self._lock:
+            if len(self._tasks) + count > self.capacity:
+                self._forget_finished(max(count, self.capacity // 10))
+            if len(self._tasks) + count > self.capacity:
+                raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
+
+    def _forget_finished(self, count: int) -> None:
+        """Drop up to ``count`` of the oldest tasks with nothing left to run (lock held)."""
+        for task_id in [t.id for t in self._tasks.values() if t.finished][:count]:
+            del self._tasks[task_id]
 
     def stop(self, task_id: str, status: str) -> Task | None:
         """End a task early: cancel its pending steps and enter ``status``; None when unknown."""

@@ -108,6 +108,13 @@ class Vendor(ABC):
     def not_found(self, detail: str) -> VendorError:
         """The vendor's own answer (HTTP 404) for a request that matches no endpoint."""
 
+    def busy(self, detail: str) -> VendorError:
+        """The vendor's answer when the mock's unfinished work is at its bound (its throttling
+        error where it has one); by default its service failure."""
+        error = self.internal_error()
+        error.detail = detail
+        return error
+
     @abstractmethod
     def internal_error(self) -> VendorError:
         """The vendor's error for an unexpected failure inside the mock."""

@@ -44,6 +44,9 @@ class Akool(Vendor, profile=profile):
         error.http_status = 404  # no documented answer for an unknown path; the body keeps the shape
         return error
 
+    def busy(self, detail: str) -> VendorError:
+        return errors.TooFrequent(detail)
+
     def internal_error(self) -> VendorError:
         return errors.VendorFailure("internal error in the mock (see the journal)")
 

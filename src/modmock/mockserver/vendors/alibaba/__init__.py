@@ -55,6 +55,9 @@ class Alibaba(Vendor, profile=profile):
     def invalid(self, problem: Problem, endpoint: str, detail: str | None = None) -> VendorError:
         return checks.code_for(problem)(detail or f"{problem.field}: {problem.rule}; expected {problem.expected}")
 
+    def busy(self, detail: str) -> VendorError:
+        return errors.QpsExceeded(detail)
+
     def for_code(self, code: Any, message: str | None) -> VendorError:
         return errors.for_code(code, message)
 

@@ -47,6 +47,9 @@ class Deepcleer(Vendor, profile=profile):
         error.http_status = 404  # no documented answer; the body keeps the vendor's shape
         return error
 
+    def busy(self, detail: str) -> VendorError:
+        return errors.QpsExceeded(detail)
+
     def internal_error(self) -> VendorError:
         return errors.ServiceFailure("internal error in the mock (see the journal)")
 

@@ -50,6 +50,9 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
     def not_found(self, detail: str) -> VendorError:
         return errors.NotFound(detail)
 
+    def busy(self, detail: str) -> VendorError:
+        return errors.TooManyRequests(detail)
+
     def internal_error(self) -> VendorError:
         return errors.MockFailure()
 

@@ -130,6 +130,8 @@ class Moderation:
         return Answer(body, body["code"])
 
     def _answers(self, sub: checks.Submission, caller: Caller, ctx: Context) -> list[dict[str, Any]]:
+        if sub.endpoint not in profile.SYNC:  # every task or none: a request is accepted whole
+            ctx.services.tasks.ensure_room(len(ctx.items))
         answers = []
         for judged in ctx.items:
             item: checks.Item = judged.data

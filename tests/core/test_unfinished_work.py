@@ -1,0 +1,63 @@
+"""Unfinished work is never evicted: running tasks and deliveries still being tried stay past the
+bounds, finished ones go first, and past the bound of running work the vendor says it is busy."""
+
+from __future__ import annotations
+
+import pytest
+
+from modmock.mockserver.app import build_app
+from modmock.mockserver.core.callbacks import AllowList, CallbackDispatcher
+from modmock.mockserver.core.clock import MockClock, Scheduler
+from modmock.mockserver.core.errors import Busy
+from modmock.mockserver.core.store import MemoryStore
+from modmock.mockserver.core.tasks import Step, TaskStore
+from modmock.mockserver.settings import Settings
+from modmock.mockserver.state import MockState
+
+
+async def test_running_tasks_stay_and_finished_ones_go() -> None:
+    scheduler = Scheduler(MockClock(manual=True))
+    tasks = TaskStore(scheduler, capacity=10)
+    for i in range(5):
+        tasks.start(f"done-{i}", "v", "e", "new", [Step(1, "done")])
+    for i in range(5):
+        tasks.start(f"running-{i}", "v", "e", "new", [Step(100, "done")])
+    await scheduler.advance(2)  # the first five have finished
+    for i in range(5):
+        tasks.start(f"more-{i}", "v", "e", "new", [Step(100, "done")])
+    ids = {t.id for t in tasks.list()}
+    assert {f"running-{i}" for i in range(5)} <= ids and {f"more-{i}" for i in range(5)} <= ids
+    with pytest.raises(Busy):
+        tasks.start("one-too-many", "v", "e", "new", [Step(100, "done")])
+    with pytest.raises(Busy):
+        tasks.ensure_room(1)
+
+
+def test_deliveries_being_tried_stay_past_the_bound() -> None:
+    scheduler = Scheduler(MockClock(manual=True))
+    dispatcher = CallbackDispatcher(scheduler, AllowList(), capacity=10)
+    pending = [dispatcher.submit(vendor="v", endpoint="e", url=f"http://127.0.0.1:1/{i}", body={}, request_id=None,
+                                 schedule=()) for i in range(30)]
+    assert {d.id for d in dispatcher.deliveries()} == {d.id for d in pending}  # none is finished: all kept
+    for delivery in pending[:25]:
+        delivery.state = "delivered"
+    dispatcher.submit(vendor="v", endpoint="e", url="http://127.0.0.1:1/x", body={}, request_id=None, schedule=())
+    kept = dispatcher.deliveries()
+    assert len(kept) <= 12 and all(d in kept for d in pending[25:])
+
+
+class SmallStore(MemoryStore):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.tasks = TaskStore(self.tasks.scheduler, capacity=3)
+
+
+async def test_past_the_bound_the_vendor_answers_busy_and_accepts_nothing(aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(vendors=["deepcleer"], port=0, manual_clock=True)
+    state = MockState(settings, store=SmallStore)
+    client = await aiohttp_client(build_app(settings, state))  # a real server on 127.0.0.1
+    body = {"accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "EROTIC",
+            "callback": "http://127.0.0.1:1/hook", "data": {"img": "https://cdn.example.com/a.jpg", "tokenId": "u"}}
+    codes = [(await (await client.post("/image/v4", json=body)).json())["code"] for _ in range(4)]
+    assert codes == [1100, 1100, 1100, 1901]
+    assert len(state.tasks.list()) == 3 and "unfinished work" in state.journal.entries()[-1].notes[-1]
