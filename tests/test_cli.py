@@ -205,3 +205,20 @@ def test_bad_environment_values_exit_2(name: str, value: str, message: str) -> N
 def test_scenarios_command_lists_the_shipped_ones() -> None:
     out = subprocess.run([str(BIN / "mockserver"), "scenarios"], capture_output=True, text=True, check=True).stdout
     assert {"everything-needs-review", "vendor-down-30s", "throttled", "flaky-network"} <= set(out.split())
+
+
+def test_sigterm_exits_within_the_grace_period_whatever_clients_hold_open(tmp_path: Path) -> None:
+    import socket
+
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--time-scale", "0")
+    held = socket.create_connection(("127.0.0.1", int(info["port"])), timeout=10)  # type: ignore[call-overload]
+    held.sendall(b"POST /image/v4 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{\"accessKey\"")  # half a body, then nothing
+    time.sleep(0.2)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, err = proc.communicate(timeout=15)
+    finally:
+        held.close()
+    assert proc.returncode == 0 and time.monotonic() - started < 2.0 + 3.0, err[-2000:]  # grace 2 s, some slack

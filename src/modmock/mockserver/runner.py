@@ -46,7 +46,9 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     """Serve ``app`` on ``settings.host:port`` (TLS with ``settings.tls``), and the redirect
     listener on ``settings.http_redirect_port`` when set."""
     tls = make_tls(settings.tls_hosts, settings.tls_dir) if settings.tls else None
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, **HANDLER_ARGS)
+    # Connections still open at shutdown get the grace period, not aiohttp's 60 s default.
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_grace,
+                           **HANDLER_ARGS)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls.context if tls else None,
                        reuse_address=True)
@@ -57,7 +59,8 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     if settings.http_redirect_port is not None:
         default = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         assert tls is not None  # settings.validate(): the redirect needs --tls
-        redirect = web.AppRunner(redirect_app(port, tls.names, default), handle_signals=False, access_log=None)
+        redirect = web.AppRunner(redirect_app(port, tls.names, default), handle_signals=False, access_log=None,
+                                 shutdown_timeout=settings.shutdown_grace)
         await redirect.setup()
         await web.TCPSite(redirect, settings.host, settings.http_redirect_port, reuse_address=True).start()
         sites.redirect_port = int(redirect.addresses[0][1])
