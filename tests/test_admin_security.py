@@ -73,3 +73,13 @@ def test_a_callback_never_reaches_the_mocks_own_admin_api(armed: modmock.MockSer
     (delivery,) = armed.wait_for_callbacks(1, timeout=5)
     assert delivery.state == "blocked" and "admin API" in (delivery.attempts[0].error or "")
     assert _rules(armed) == 1
+
+
+@pytest.mark.parametrize("path", ["/__admin/reset", "/%5F%5Fadmin/reset", "/./__admin/reset", "/x/../__admin/reset",
+                                  "/%2E/__admin/reset", "/%2e%2e/__admin/reset", "//__admin/reset", "/__ADMIN/reset"])
+def test_no_spelling_of_the_admin_path_is_a_callback_target(armed: modmock.MockServer, path: str) -> None:
+    body = image_request()
+    body["callback"] = f"http://127.0.0.1:{armed.port}{path}"
+    assert requests.post(armed.url + "/image/v4", json=body, timeout=10).json()["code"] == 1100
+    (delivery,) = armed.wait_for_callbacks(1, timeout=5)
+    assert delivery.state == "blocked" and _rules(armed) == 1

@@ -135,3 +135,23 @@ async def test_advance_refuses_non_finite_or_negative_seconds(bad: float) -> Non
     with pytest.raises(ValueError):
         await sched.advance(bad)
     assert clock.now() == 0.0
+
+
+async def test_timers_fired_together_each_see_their_own_due_time() -> None:
+    from modmock.mockserver.core.clock import MockClock, Scheduler
+
+    clock = MockClock(time_scale=0.0)
+    scheduler = Scheduler(clock)
+    seen: list[float] = []
+    start = clock.now()
+    for delay in (5, 30, 100):
+        async def note() -> None:
+            seen.append(clock.now() - start)
+        scheduler.call_later(delay, note)
+    scheduler.start()
+    for _ in range(100):
+        if len(seen) == 3:
+            break
+        await asyncio.sleep(0.01)
+    await scheduler.stop()
+    assert [round(s) for s in seen] == [5, 30, 100]

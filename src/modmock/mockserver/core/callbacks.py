@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import itertools
+import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import yarl
 
 from .clock import Scheduler
 
@@ -28,6 +30,16 @@ ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
 CONNECTIONS = 256  # callback connections open at once; more attempts wait for one (not timed)
 
 ADMIN_PATH = "/__admin"  # never a callback or download target
+
+
+def targets_admin(url: str) -> bool:
+    """Whether ``url``'s path, as a server reads it (percent-escapes decoded, dot segments
+    resolved, repeated slashes and case ignored), is under the admin API."""
+    try:
+        path = yarl.URL(url).path
+    except (ValueError, TypeError):
+        return True  # not a URL a receiver could be reached at: refuse
+    return re.sub("/+", "/", path).lower().startswith(ADMIN_PATH)
 
 class AllowList:
     """Host names and IP networks callbacks (and downloads) may go to."""
@@ -53,7 +65,7 @@ class AllowList:
             host = (parts.hostname or "").lower()
         except ValueError:
             return False
-        if parts.path.startswith(ADMIN_PATH):
+        if targets_admin(url):
             return False
         if not host:
             return False
@@ -106,6 +118,7 @@ class CallbackDispatcher:
         self.allow = allow
         self.capacity = capacity
         self._log: deque[Delivery] = deque()  # past capacity only finished deliveries are forgotten
+        self._compact_at = capacity + capacity // 10
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._session: aiohttp.ClientSession | None = None
@@ -138,8 +151,9 @@ class CallbackDispatcher:
         delivery = Delivery(next(self._ids), vendor, endpoint, url, body, request_id)
         with self._lock:
             self._log.append(delivery)
-            if len(self._log) > self.capacity + self.capacity // 10:  # amortized: a tenth at a time
+            if len(self._log) > self._compact_at:  # amortized: only after a tenth more came in
                 self._forget_finished()
+                self._compact_at = max(self.capacity, len(self._log)) + self.capacity // 10
         plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}))
         self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
                                   label=f"callback {delivery.id} to {url}")
@@ -160,7 +174,7 @@ class CallbackDispatcher:
         number = len(delivery.attempts) + 1
         now = self.scheduler.clock.now()
         if not self.allow.allows(delivery.url):
-            why = "the mock's own admin API" if urlsplit(delivery.url).path.startswith(ADMIN_PATH) else \
+            why = "the mock's own admin API" if targets_admin(delivery.url) else \
                 f"host not in the callback allow-list {self.allow.describe()} (add one with --allow-callback-host)"
             delivery.attempts.append(Attempt(number, now, "blocked", error=why))
             delivery.state = "blocked"

@@ -150,8 +150,11 @@ class Scheduler:
         return self.clock.real_seconds(timer.due - self.clock.now())
 
     def _fire(self, timer: _Timer) -> None:
-        self.clock.jump_to(timer.due)
-        task = asyncio.get_running_loop().create_task(timer.callback())
+        async def run() -> None:
+            self.clock.jump_to(timer.due)  # when it starts, a callback sees its own due time
+            await timer.callback()
+
+        task = asyncio.get_running_loop().create_task(run())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 

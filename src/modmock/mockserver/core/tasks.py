@@ -59,6 +59,7 @@ class TaskStore:
         self.scheduler = scheduler
         self.capacity = capacity
         self._tasks: OrderedDict[str, Task] = OrderedDict()
+        self._finished: OrderedDict[str, None] = OrderedDict()  # ids of tasks with no step left, oldest first
         self._lock = threading.Lock()
 
     def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
@@ -73,12 +74,14 @@ class TaskStore:
             if len(self._tasks) >= self.capacity:
                 raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
             self._tasks[task_id] = task
+            self._finished.pop(task_id, None)  # an id started again is running again
         self._schedule(task, list(plan))
         return task
 
     def _schedule(self, task: Task, plan: list[Step]) -> None:
         if not plan:
             task._timer = None
+            self._mark_finished(task)
             return
         step, rest = plan[0], plan[1:]
 
@@ -103,10 +106,17 @@ class TaskStore:
             if len(self._tasks) + count > self.capacity:
                 raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
 
+    def _mark_finished(self, task: Task) -> None:
+        with self._lock:
+            if self._tasks.get(task.id) is task:
+                self._finished[task.id] = None
+
     def _forget_finished(self, count: int) -> None:
         """Drop up to ``count`` of the oldest tasks with nothing left to run (lock held)."""
-        for task_id in [t.id for t in self._tasks.values() if t.finished][:count]:
-            del self._tasks[task_id]
+        while count > 0 and self._finished:
+            task_id, _ = self._finished.popitem(last=False)
+            self._tasks.pop(task_id, None)
+            count -= 1
 
     def stop(self, task_id: str, status: str) -> Task | None:
         """End a task early: cancel its pending steps and enter ``status``; None when unknown."""
@@ -118,6 +128,7 @@ class TaskStore:
             task._timer = None
         task.status = status
         task.history.append((self.scheduler.clock.now(), status))
+        self._mark_finished(task)
         return task
 
     def get(self, task_id: str) -> Task | None:
@@ -135,3 +146,4 @@ class TaskStore:
                 if task._timer is not None:
                     task._timer.cancel()
             self._tasks.clear()
+            self._finished.clear()

@@ -67,6 +67,8 @@ class Akool(Vendor, profile=profile):
         if endpoint == "get_token":
             account = self.backend.accounts[0]
             return {"clientId": account.client_id, "clientSecret": account.client_secret}
+        if endpoint == "infobyid":
+            return {"_id": "0" * 24}
         return None
 
     def example_headers(self, endpoint: str) -> dict[str, str]:

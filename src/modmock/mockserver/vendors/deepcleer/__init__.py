@@ -74,8 +74,13 @@ class Deepcleer(Vendor, profile=profile):
 
     def request_example(self, endpoint: str) -> Any | None:
         cred = self.backend.credentials[0]
+        if endpoint == "image_query":
+            return {"accessKey": cred.access_key, "requestIds": [{"requestId": "0" * 32, "btId": "img-1"}]}
+        data: dict[str, Any] = {"img": profile.EXAMPLE_IMAGE_URL, "tokenId": "user-1"}
+        if endpoint in ("images_v4", "async_imgs"):
+            data = {"imgs": [{"btId": "img-1", "img": profile.EXAMPLE_IMAGE_URL}], "tokenId": "user-1"}
         return {"accessKey": cred.access_key, "appId": cred.app_ids[0], "eventId": cred.event_ids[0],
-                "type": "POLITY_EROTIC_VIOLENT", "data": {"img": profile.EXAMPLE_IMAGE_URL, "tokenId": "user-1"}}
+                "type": "POLITY_EROTIC_VIOLENT", "data": data}
 
     def banner_lines(self) -> list[str]:
         lines = [f"cluster {self.backend.cluster} ({profile.CLUSTERS[self.backend.cluster]}): POST /image/v4"]
