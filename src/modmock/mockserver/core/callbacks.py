@@ -16,7 +16,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ import aiohttp
 import yarl
 
 from .clock import Scheduler
+from .journal import clip_body, too_deep
 
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
@@ -107,7 +108,10 @@ class Delivery:
     attempts: list[Attempt] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The delivery as JSON values; a body echoing a deep value of the client's is clipped."""
+        data = asdict(replace(self, body=None))
+        data["body"] = clip_body(self.body) if too_deep(self.body) else self.body
+        return data
 
 
 class CallbackDispatcher:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 BODY_KEEP = 4 * 1024  # characters of one string in a journaled body (a base64 image is cut)
@@ -62,7 +62,10 @@ class Entry:
     disconnected: bool = False  # the client went away before its request was read
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The entry as JSON values; an answer echoing a deep value of the client's is clipped."""
+        data = asdict(replace(self, response=None))
+        data["response"] = clip_body(self.response) if too_deep(self.response) else self.response
+        return data
 
 
 ITEMS_KEEP = 200  # keys of an object or items of a list kept in the journal
@@ -89,7 +92,7 @@ def clip_body(body: Any, depth: int = 0) -> Any:
     return body
 
 
-def _deep(value: Any) -> bool:
+def too_deep(value: Any) -> bool:
     """Nested deeper than the journal keeps (checked without recursion)."""
     stack = [(value, 0)]
     while stack:
@@ -123,8 +126,6 @@ class Journal:
         for problem in (*entry.problems, *entry.warnings):
             problem.sent = clip_body(problem.sent)
             problem.suggestion = clip_body(problem.suggestion)
-        if entry.response is not None and not isinstance(entry.response, (str, bytes)):
-            entry.response = clip_body(entry.response) if _deep(entry.response) else entry.response
         with self._lock:
             self._entries.append(entry)
             if not entry.valid:
