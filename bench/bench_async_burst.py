@@ -57,6 +57,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--bursts", type=int, default=1, help="bursts in a row (RSS after each is printed)")
     args = parser.parse_args()
     port, hook_port = _port(), _port()
     mock = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "modmock", "run", "--vendor", "deepcleer",
@@ -71,13 +72,17 @@ def main() -> int:
         urllib.request.urlopen(urllib.request.Request(admin + "/reset", data=b"{}", method="POST",
                                                       headers={"Content-Type": "application/json"}), timeout=10)
         idle = _rss_kib(mock.pid)
-        started = time.monotonic()
-        asyncio.run(_burst(url, body, args.requests, args.concurrency))
-        accepted = time.monotonic() - started
-        peak = _rss_kib(mock.pid)
-        while _get(admin + "/health").get("pending_timers", 1):
-            time.sleep(0.5)
-            peak = max(peak, _rss_kib(mock.pid))
+        for burst in range(args.bursts):
+            started = time.monotonic()
+            asyncio.run(_burst(url, body, args.requests, args.concurrency))
+            accepted = time.monotonic() - started
+            peak = _rss_kib(mock.pid)
+            while _get(admin + "/health").get("pending_timers", 1):
+                time.sleep(0.5)
+                peak = max(peak, _rss_kib(mock.pid))
+            time.sleep(2)
+            print(f"burst {burst + 1}: RSS peak {peak / 1024:.1f} MiB, after {_rss_kib(mock.pid) / 1024:.1f} MiB",
+                  flush=True)
         tasks = {t["id"]: t["history"][0]["time"] for t in _get(admin + "/tasks")["tasks"]}
         deliveries = _get(admin + "/callbacks")["callbacks"]
         late = sorted(d["attempts"][0]["time"] - (tasks[d["request_id"]] + 0.5)

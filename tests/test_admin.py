@@ -102,6 +102,12 @@ def test_clock_advance_and_tasks(manual, callback_sink) -> None:
     assert delivery["state"] == "delivered" and delivery["attempts"][0]["status"] == 200
     assert _post(manual, "/clock/advance", {"seconds": -1}).status_code == 400
     assert _post(manual, "/clock/advance", {"minutes": 1}).status_code == 400
+    _moderate(manual, image_request({"tokenId": None}))
+    totals = _get(manual, "/health")["totals"]  # running totals, whatever the rings still keep
+    assert totals["requests"] == {"requests": 2, "invalid": 1, "disconnected": 0, "internal_errors": 0}
+    assert totals["tasks"] == {"started": 1, "finished": 1, "running": 0}
+    assert totals["callbacks"] == {"submitted": 1, "attempts": 1, "delivered": 1, "failed": 0, "blocked": 0,
+                                   "cancelled": 0, "pending": 0}
 
 
 def test_reset_clears_everything(manual, callback_sink) -> None:
@@ -188,3 +194,16 @@ def test_delete_with_a_bad_id_is_a_400(deepcleer_mock) -> None:
     for path in ("/rules?id=abc", "/faults?id=1.5"):
         resp = requests.delete(deepcleer_mock.admin_url + path, timeout=10)
         assert resp.status_code == 400 and "id must be a number" in resp.json()["error"]
+
+
+def test_health_counts_the_mocks_own_failures(deepcleer_mock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modmock.mockserver.core import exchange
+
+    async def broken(*_: Any) -> Any:
+        raise RuntimeError("a bug in the mock")
+
+    monkeypatch.setattr(exchange, "run_operation", broken)
+    assert _moderate(deepcleer_mock, image_request())["code"] == 1903  # the vendor's service failure
+    (entry,) = deepcleer_mock.requests
+    assert entry.internal_error
+    assert _get(deepcleer_mock, "/health")["totals"]["requests"]["internal_errors"] == 1

@@ -44,6 +44,16 @@ def test_a_foreign_host_name_is_refused(armed: modmock.MockServer) -> None:
     assert status == 200  # the vendor API answers any Host (clients point a vendor name at the mock)
 
 
+@pytest.mark.parametrize(("host", "own"), [
+    ("127.0.0.1", True), ("localhost:8080", True), ("[::1]:1", True), ("app.localhost", True),
+    ("localhost:evil", False), ("[::1]junk", False), ("localhost:8080:1", False), ("user@localhost", False),
+    ("evil.example", False), ("", False),
+])
+def test_own_host_names(armed: modmock.MockServer, host: str, own: bool) -> None:
+    from modmock.mockserver.admin import own_host
+    assert own_host(armed.state, host) is own
+
+
 def test_an_operator_lists_more_host_names() -> None:
     mock = MockServer(Settings(vendors=["deepcleer"], port=0, admin_hosts=["modmock.internal"])).start()
     try:

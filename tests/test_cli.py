@@ -76,6 +76,18 @@ def test_shutdown_journals_scheduled_work_as_cancelled(tmp_path: Path) -> None:
     assert f"shutdown: cancelled task {ack['requestId']} -> done" in err
 
 
+def test_journal_size_bounds_the_journal(tmp_path: Path) -> None:
+    proc, info = _start(tmp_path, "--vendor", "deepcleer", "--time-scale", "0", "--journal-size", "3")
+    try:
+        for _ in range(5):
+            requests.post(f"{info['url']}/image/v4", json=image_request(), timeout=10)
+        listed = requests.get(f"{info['url']}/__admin/requests", timeout=10).json()["requests"]
+        assert len(listed) == 3
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
+
+
 def test_config_file_sets_credentials_cluster_and_qps(tmp_path: Path) -> None:
     config = tmp_path / "modmock.toml"
     config.write_text('[deepcleer]\ncluster = "xjp"\nqps = 1\n'
@@ -97,6 +109,8 @@ def test_config_file_sets_credentials_cluster_and_qps(tmp_path: Path) -> None:
     (["--vendor", "deepcleer", "--admin-allow", "not-a-net"], "--admin-allow"),
     (["--vendor", "deepcleer", "--config", "/nonexistent.toml"], "no such file"),
     (["--vendor", "deepcleer", "--vendor", "deepcleer"], "twice"),
+    (["--vendor", "deepcleer", "--journal-size", "0"], "--journal-size"),
+    (["--vendor", "deepcleer", "--shutdown-grace", "nan"], "--shutdown-grace"),
 ])
 def test_bad_settings_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
     proc = subprocess.run([str(BIN / "mockserver"), "run", "--port", "0", *args],
@@ -222,3 +236,5 @@ def test_sigterm_exits_within_the_grace_period_whatever_clients_hold_open(tmp_pa
     finally:
         held.close()
     assert proc.returncode == 0 and time.monotonic() - started < 2.0 + 3.0, err[-2000:]  # grace 2 s, some slack
+    assert "shutdown: 1 client connection(s) open" in err
+    assert "shutdown: cut off POST /image/v4 from 127.0.0.1:" in err  # says what was cut off

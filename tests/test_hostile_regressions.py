@@ -113,3 +113,32 @@ def test_malformed_http_is_one_info_line(fresh: modmock.MockServer, caplog: pyte
         time.sleep(0.1)
     records = [r for r in caplog.records if r.name == "aiohttp.server"]
     assert records and all(r.levelno == logging.INFO and not r.exc_info for r in records)
+
+
+def test_a_request_cut_off_by_shutdown_is_journaled_and_named(caplog: pytest.LogCaptureFixture) -> None:
+    server = modmock.MockServer(modmock.Settings(port=0, time_scale=0, shutdown_grace=0.2)).start()
+    with caplog.at_level(logging.INFO, logger="modmock"), \
+            socket.create_connection(("127.0.0.1", server.port), timeout=10) as held:
+        held.sendall(b"POST /image/v4 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n{\"accessKey\"")  # half a body, then nothing
+        time.sleep(0.2)  # the server reads the head (real time on loopback, not a vendor wait)
+        server.stop()
+    (entry,) = server.requests
+    assert entry.disconnected and "cut off by the server's shutdown" in entry.notes[-1]
+    cut = [r.getMessage() for r in caplog.records if "cut off" in r.getMessage()]
+    assert cut and cut[0].startswith("shutdown: cut off POST /image/v4 from 127.0.0.1:")
+
+
+def test_an_admin_write_cut_short_is_a_disconnect(fresh: modmock.MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="modmock"), \
+            socket.create_connection(("127.0.0.1", fresh.port), timeout=10) as sock:
+        sock.sendall(b"POST /__admin/rules HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 500\r\n\r\n{\"match\"")
+        sock.close()
+        for _ in range(100):
+            if any("client disconnected" in r.getMessage() for r in caplog.records):
+                break
+            time.sleep(0.02)
+    assert any("POST /__admin/rules: client disconnected" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert requests.get(fresh.admin_url + "/rules", timeout=10).json()["rules"] == []

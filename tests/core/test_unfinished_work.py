@@ -33,6 +33,45 @@ async def test_running_tasks_stay_and_finished_ones_go() -> None:
         tasks.ensure_room(1)
 
 
+async def test_finished_tasks_are_kept_to_their_own_bound() -> None:
+    scheduler = Scheduler(MockClock(manual=True))
+    tasks = TaskStore(scheduler, capacity=1_000, keep_finished=10)
+    for i in range(50):
+        tasks.start(f"done-{i}", "v", "e", "new", [Step(1, "done")])
+    tasks.start("running", "v", "e", "new", [Step(100, "done")])
+    await scheduler.advance(2)
+    ids = [t.id for t in tasks.list()]
+    assert "running" in ids and "done-49" in ids and "done-0" not in ids
+    assert len(ids) <= 1 + 10 + 10 // 10 + 1  # the bound, plus the amortized slack
+
+
+async def test_a_task_is_finished_only_once_its_last_action_has_run() -> None:
+    import asyncio
+    scheduler = Scheduler(MockClock(manual=True))
+    tasks = TaskStore(scheduler)
+    seen: list[bool] = []
+    release = asyncio.Event()
+
+    async def deliver(task) -> None:  # type: ignore[no-untyped-def]
+        seen.append(task.finished)
+        await release.wait()
+
+    task = tasks.start("t", "v", "e", "new", [Step(1, "done", deliver)])
+    advancing = asyncio.ensure_future(scheduler.advance(2))
+    for _ in range(100):
+        if seen:
+            break
+        await asyncio.sleep(0)
+    assert seen == [False] and not task.finished  # still running while it delivers
+    release.set()
+    await advancing
+    for _ in range(100):
+        if task.finished:
+            break
+        await asyncio.sleep(0)
+    assert task.finished and task.status == "done"
+
+
 def test_deliveries_being_tried_stay_past_the_bound() -> None:
     scheduler = Scheduler(MockClock(manual=True))
     dispatcher = CallbackDispatcher(scheduler, AllowList(), capacity=10)

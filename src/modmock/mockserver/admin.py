@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +18,7 @@ from aiohttp import web
 
 from .appkeys import STATE
 from .core import schemas
-from .core.body import BodyProblem, parse_json, read_bytes
+from .core.body import BodyProblem, ClientGone, parse_json, read_bytes
 from .core.journal import Problem
 from .openapi import openapi
 from .state import MockState
@@ -45,14 +47,17 @@ JSON_WRITES = frozenset({"POST", "PUT", "PATCH"})  # a page may send these witho
 SAME_SITE = frozenset({"same-origin", "none"})
 
 
+log = logging.getLogger("modmock")
+HOST_HEADER = re.compile(r"(?:\[(?P<bracketed>[0-9a-f:.]+)\]|(?P<name>[^:\[\]/@\s]+))(?::[0-9]{1,5})?")
+
+
 def own_host(state: MockState, host: str) -> bool:
     """A ``Host`` the admin API answers: an IP address, ``localhost``, or a name listed with
     ``--admin-host`` (a foreign name is what a DNS-rebinding page sends)."""
-    name = host.strip().lower()
-    if name.startswith("["):
-        name = name[1:].partition("]")[0]
-    elif name.count(":") == 1:
-        name = name.partition(":")[0]
+    match = HOST_HEADER.fullmatch(host.strip().lower())
+    if match is None:  # not a name with an optional numeric port
+        return False
+    name = match["bracketed"] or match["name"]
     try:
         ipaddress.ip_address(name)
         return True
@@ -119,6 +124,9 @@ async def _json(request: web.Request) -> Any:
         return parse_json(await read_bytes(request, ADMIN_MAX_BODY))
     except BodyProblem as problem:
         raise _bad_request(f"the body must be JSON: {problem.detail}") from None
+    except ClientGone as gone:  # nobody reads the answer; not the mock's failure
+        log.info("%s %s: client disconnected (%s)", request.method, request.path, gone)
+        raise _bad_request(str(gone)) from None
 
 
 async def _specs(request: web.Request, schema: str, what: str) -> list[Any]:
@@ -155,7 +163,9 @@ def _flag(value: str | None) -> bool | None:
 async def health(request: web.Request) -> web.Response:
     state = _state(request)
     return web.json_response({"status": "ok", "vendors": list(state.vendors), "time": state.clock.now(),
-                              "pending_timers": state.scheduler.pending, "journal": len(state.journal)})
+                              "pending_timers": state.scheduler.pending, "journal": len(state.journal),
+                              "totals": {"requests": state.journal.totals(), "tasks": state.tasks.totals(),
+                                         "callbacks": state.callbacks.totals()}})
 
 
 async def get_requests(request: web.Request) -> web.Response:

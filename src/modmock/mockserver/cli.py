@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--admin-host", action="append", metavar="NAME",
                      help="a Host name the admin API answers besides IP addresses and localhost, e.g. a "
                           "container's service name (repeatable)")
+    run.add_argument("--journal-size", type=int, metavar="N",
+                     help="requests the journal keeps, and finished tasks and callbacks (default 10000; "
+                          "unfinished work is always kept)")
+    run.add_argument("--shutdown-grace", type=float, metavar="S",
+                     help="seconds open connections and running callback attempts get at shutdown (default 2)")
     run.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
@@ -140,6 +145,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         allow_callback_hosts=list(args.allow_callback_host or _env_list("allow-callback-host")),
         admin_allow=list(args.admin_allow or _env_list("admin-allow")),
         admin_hosts=list(args.admin_host or _env_list("admin-host")),
+        journal_size=int(pick(args.journal_size, "journal-size", int, 10_000)),  # type: ignore[call-overload]
+        shutdown_grace=float(pick(args.shutdown_grace, "shutdown-grace", float, 2.0)),  # type: ignore[arg-type]
         log_level=str(pick(args.log_level, "log-level", default="info")),
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
         vendor_config=load_config(str(config)) if config else {},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .settings import Settings
 from .tls import make_tls, redirect_app
 
 T = TypeVar("T")
+log = logging.getLogger("modmock")
 
 # aiohttp's defaults (8190) are too small for the longest documented URLs in a query string.
 HANDLER_ARGS: dict[str, Any] = {"max_line_size": 64 * 1024, "max_field_size": 64 * 1024}
@@ -31,9 +33,15 @@ class Sites:
     redirect_port: int | None = None
     ca_bundle: Path | None = None
     runners: list[web.AppRunner] = field(default_factory=list)
+    grace: float = 2.0  # real seconds open connections get at shutdown
 
     async def close(self) -> None:
+        """Stop listening; connections still open get the shutdown grace period, then are cut."""
         for runner in reversed(self.runners):
+            held = len(runner.server.connections) if runner.server else 0
+            if held:
+                log.info("shutdown: %d client connection(s) open on %s; closing them within %g s",
+                         held, runner.addresses, self.grace)
             await runner.cleanup()
         self.runners.clear()
 
@@ -55,7 +63,7 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     await site.start()
     port = int(runner.addresses[0][1])
     sites = Sites(_url("https" if tls else "http", settings.host, port), port,
-                  ca_bundle=tls.ca_bundle if tls else None, runners=[runner])
+                  ca_bundle=tls.ca_bundle if tls else None, runners=[runner], grace=settings.shutdown_grace)
     if settings.http_redirect_port is not None:
         default = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         assert tls is not None  # settings.validate(): the redirect needs --tls

@@ -47,7 +47,7 @@ class Settings:
     log_level: str = "info"
     ready_file: str | None = None
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
-    journal_size: int = 10_000
+    journal_size: int = 10_000  # journal entries; as many finished tasks and deliveries are kept
     shutdown_grace: float = 2.0  # real seconds running callback attempts get to finish
     seed: int | None = None  # makes request ids, task ids and drawn values reproducible
     tls: bool = False  # HTTPS with a local test CA made for this run
@@ -70,6 +70,10 @@ class Settings:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError:
                 raise SettingsError(f"--admin-allow {cidr!r} is not an IP address or CIDR range") from None
+        if self.journal_size < 1:
+            raise SettingsError("--journal-size must be at least 1")
+        if not math.isfinite(self.shutdown_grace) or self.shutdown_grace < 0:
+            raise SettingsError("--shutdown-grace must be a finite number of seconds >= 0")
         if len(set(self.vendors)) != len(self.vendors):
             raise SettingsError("a vendor is named twice in --vendor")
 

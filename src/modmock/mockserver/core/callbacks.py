@@ -114,6 +114,10 @@ class Delivery:
         return data
 
 
+FINAL_STATES = ("delivered", "failed", "blocked", "cancelled")
+DELIVERY_TOTALS = ("submitted", "attempts", *FINAL_STATES)
+
+
 class CallbackDispatcher:
     """Posts callbacks and retries them on the scheduler; keeps a bounded delivery log."""
 
@@ -125,6 +129,7 @@ class CallbackDispatcher:
         self._compact_at = capacity + capacity // 10
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
         self._session: aiohttp.ClientSession | None = None
         self._changed: asyncio.Condition | None = None
 
@@ -146,7 +151,20 @@ class CallbackDispatcher:
 
     def _finish_cancelled(self, delivery: Delivery) -> None:
         delivery.attempts.append(Attempt(len(delivery.attempts) + 1, self.scheduler.clock.now(), "cancelled"))
-        delivery.state = "cancelled"
+        self._end(delivery, "cancelled")
+
+    def _end(self, delivery: Delivery, state: str) -> None:
+        delivery.state = state
+        with self._lock:
+            self._totals[state] += 1
+
+    def totals(self) -> dict[str, int]:
+        """Deliveries since the start or the last clear, kept or not: submitted, attempts sent,
+        each final state, and those still pending."""
+        with self._lock:
+            totals = dict(self._totals)
+        totals["pending"] = max(0, totals["submitted"] - sum(totals[s] for s in FINAL_STATES))
+        return totals
 
     def submit(self, *, vendor: str, endpoint: str, url: str, body: Any, request_id: str | None,
                schedule: Sequence[float], delay: float = 0.0, success: Sequence[int] = (200,),
@@ -155,6 +173,7 @@ class CallbackDispatcher:
         delivery = Delivery(next(self._ids), vendor, endpoint, url, body, request_id)
         with self._lock:
             self._log.append(delivery)
+            self._totals["submitted"] += 1
             if len(self._log) > self._compact_at:  # amortized: only after a tenth more came in
                 self._forget_finished()
                 self._compact_at = max(self.capacity, len(self._log)) + self.capacity // 10
@@ -181,18 +200,20 @@ class CallbackDispatcher:
             why = "the mock's own admin API" if targets_admin(delivery.url) else \
                 f"host not in the callback allow-list {self.allow.describe()} (add one with --allow-callback-host)"
             delivery.attempts.append(Attempt(number, now, "blocked", error=why))
-            delivery.state = "blocked"
+            self._end(delivery, "blocked")
             await self._notify()
             return
         attempt = await self._post(number, now, delivery, plan)
         delivery.attempts.append(attempt)
+        with self._lock:
+            self._totals["attempts"] += 1
         if attempt.outcome == "delivered":
-            delivery.state = "delivered"
+            self._end(delivery, "delivered")
         elif number <= len(plan.schedule):
             self.scheduler.call_later(plan.schedule[number - 1], lambda: self._attempt(delivery, plan),
                                       label=f"callback {delivery.id} retry {number}")
         else:
-            delivery.state = "failed"
+            self._end(delivery, "failed")
         await self._notify()
 
     async def _post(self, number: int, now: float, delivery: Delivery, plan: _Plan) -> Attempt:
@@ -210,7 +231,7 @@ class CallbackDispatcher:
                 return Attempt(number, now, outcome, status=resp.status, response=text)
         except asyncio.CancelledError:
             delivery.attempts.append(Attempt(number, now, "cancelled", error="server shutting down or reset"))
-            delivery.state = "cancelled"
+            self._end(delivery, "cancelled")
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
             return Attempt(number, now, "error", error=f"{type(exc).__name__}: {exc}")
@@ -240,6 +261,7 @@ class CallbackDispatcher:
     def clear(self) -> None:
         with self._lock:
             self._log.clear()
+            self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
 
 
 @dataclass(frozen=True)

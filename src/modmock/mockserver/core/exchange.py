@@ -39,6 +39,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 __all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "vendor_routes"]
 
 
+def _journal_cut_off(state: MockState, request: web.Request, ex: Exchange) -> None:
+    """Journal and log a request the shutdown cut off: who sent it and for how long it was open."""
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    who = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "an unknown peer"
+    held = time.time() - ex.entry.wall_time
+    ex.entry.disconnected = True
+    ex.note(f"cut off by the server's shutdown after {held:.1f} s")
+    state.journal.record(ex.entry)
+    log.warning("shutdown: cut off %s %s from %s, open %.1f s", request.method, request.path_qs, who, held)
+
+
 def incoming(request: web.Request) -> Incoming:
     """The parts of an aiohttp request a vendor's hooks may read (read-only views, no copies)."""
     return Incoming(
@@ -191,8 +202,12 @@ def exchange_middleware(state: MockState) -> Any:
             return web.Response(status=400)  # nobody reads it: the connection is gone
         except web.HTTPException:
             raise
+        except asyncio.CancelledError:  # the server is shutting down and its grace period is over
+            _journal_cut_off(state, request, ex)
+            raise
         except Exception:
             log.exception("internal error on %s %s", request.method, request.path)
+            ex.entry.internal_error = True
             ex.note("internal error: " + traceback.format_exc(limit=5))
             response = ex.render_error(vendor.internal_error())
         state.journal.record(ex.entry)

@@ -60,6 +60,7 @@ class Entry:
     notes: list[str] = field(default_factory=list)
     request_id: str | None = None
     disconnected: bool = False  # the client went away before its request was read
+    internal_error: bool = False  # the mock itself failed (a bug: never what a client sent)
 
     def to_json(self) -> dict[str, Any]:
         """The entry as JSON values; an answer echoing a deep value of the client's is clipped."""
@@ -106,8 +107,11 @@ def too_deep(value: Any) -> bool:
     return False
 
 
+TOTALS = ("requests", "invalid", "disconnected", "internal_errors")
+
+
 class Journal:
-    """Thread-safe bounded journal."""
+    """Thread-safe bounded journal, with running totals of everything it was given."""
 
     def __init__(self, capacity: int = 10_000, invalid_capacity: int = 1_000) -> None:
         self._entries: deque[Entry] = deque(maxlen=capacity)
@@ -116,6 +120,7 @@ class Journal:
         self._lock = threading.Lock()
         self._invalid_evicted = 0
         self._seen_upto = 0  # invalid entries with id <= this were reported
+        self._totals = dict.fromkeys(TOTALS, 0)
 
     def new_id(self) -> int:
         return next(self._ids)
@@ -128,7 +133,14 @@ class Journal:
             problem.suggestion = clip_body(problem.suggestion)
         with self._lock:
             self._entries.append(entry)
+            totals = self._totals
+            totals["requests"] += 1
+            if entry.internal_error:
+                totals["internal_errors"] += 1
+            if entry.disconnected:
+                totals["disconnected"] += 1
             if not entry.valid:
+                totals["invalid"] += 1
                 if len(self._invalid) == self._invalid.maxlen and self._invalid[0].id > self._seen_upto:
                     self._invalid_evicted += 1
                 self._invalid.append(entry)
@@ -154,11 +166,18 @@ class Journal:
             self._invalid_evicted = 0
         return items, evicted
 
+    def totals(self) -> dict[str, int]:
+        """Requests journaled since the start or the last clear, kept or not: all, invalid,
+        disconnected, and the mock's own internal errors."""
+        with self._lock:
+            return dict(self._totals)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._invalid.clear()
             self._invalid_evicted = 0
+            self._totals = dict.fromkeys(TOTALS, 0)
 
     def __len__(self) -> int:
         return len(self._entries)

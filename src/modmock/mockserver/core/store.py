@@ -86,8 +86,8 @@ class MemoryStore(Store):
         self.in_flight = InFlight()
         self.nonces = NonceStore()
         self.tokens = TokenStore()
-        self.tasks = TaskStore(scheduler)
-        self.deliveries = CallbackDispatcher(scheduler, allow)
+        self.tasks = TaskStore(scheduler, keep_finished=journal_size)
+        self.deliveries = CallbackDispatcher(scheduler, allow, capacity=journal_size)
 
     def components(self) -> dict[str, Any]:
         """Each component by name (for diagnostics and tests of the interface)."""

@@ -53,13 +53,16 @@ class Task:
 
 
 class TaskStore:
-    """Bounded store of tasks; the oldest finished ones are dropped first."""
+    """Bounded store of tasks: at most ``capacity`` in all, of which at most ``keep_finished``
+    finished ones (the oldest finished are dropped first; a running task never is)."""
 
-    def __init__(self, scheduler: Scheduler, capacity: int = 100_000) -> None:
+    def __init__(self, scheduler: Scheduler, capacity: int = 100_000, keep_finished: int = 10_000) -> None:
         self.scheduler = scheduler
         self.capacity = capacity
+        self.keep_finished = min(keep_finished, capacity)
         self._tasks: OrderedDict[str, Task] = OrderedDict()
         self._finished: OrderedDict[str, None] = OrderedDict()  # ids of tasks with no step left, oldest first
+        self._started = self._ended = 0  # since the start or the last clear, kept or not
         self._lock = threading.Lock()
 
     def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
@@ -74,6 +77,7 @@ class TaskStore:
             if len(self._tasks) >= self.capacity:
                 raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
             self._tasks[task_id] = task
+            self._started += 1
             self._finished.pop(task_id, None)  # an id started again is running again
         self._schedule(task, list(plan))
         return task
@@ -88,13 +92,17 @@ class TaskStore:
         async def enter() -> None:
             task.status = step.status
             task.history.append((self.scheduler.clock.now(), step.status))
-            self._schedule(task, rest)
-            if step.action is not None:
-                try:
+            if rest:  # the next step is due on the clock, however long this action takes
+                self._schedule(task, rest)
+            try:
+                if step.action is not None:
                     await step.action(task)
-                except Exception as exc:
-                    log.exception("task %s: entering %s failed", task.id, step.status)
-                    task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
+            except Exception as exc:
+                log.exception("task %s: entering %s failed", task.id, step.status)
+                task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
+            finally:
+                if not rest:  # finished once its last action has run, not before
+                    self._schedule(task, rest)
 
         task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
 
@@ -108,8 +116,12 @@ class TaskStore:
 
     def _mark_finished(self, task: Task) -> None:
         with self._lock:
-            if self._tasks.get(task.id) is task:
+            if self._tasks.get(task.id) is task and task.id not in self._finished:
                 self._finished[task.id] = None
+                self._ended += 1
+                excess = len(self._finished) - self.keep_finished
+                if excess > max(1, self.keep_finished // 10):  # amortized, as at the total bound
+                    self._forget_finished(excess)
 
     def _forget_finished(self, count: int) -> None:
         """Drop up to ``count`` of the oldest tasks with nothing left to run (lock held)."""
@@ -140,8 +152,15 @@ class TaskStore:
             items = list(self._tasks.values())
         return [t for t in items if vendor is None or t.vendor == vendor]
 
+    def totals(self) -> dict[str, int]:
+        """Tasks started and finished since the start or the last clear, and those running now."""
+        with self._lock:
+            return {"started": self._started, "finished": self._ended,
+                    "running": len(self._tasks) - len(self._finished)}
+
     def clear(self) -> None:
         with self._lock:
+            self._started = self._ended = 0
             for task in self._tasks.values():
                 if task._timer is not None:
                     task._timer.cancel()
