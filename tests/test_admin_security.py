@@ -46,8 +46,10 @@ def test_a_foreign_host_name_is_refused(armed: modmock.MockServer) -> None:
 
 @pytest.mark.parametrize(("host", "own"), [
     ("127.0.0.1", True), ("localhost:8080", True), ("[::1]:1", True), ("app.localhost", True),
+    ("[fe80::1%25eth0]:8080", True), ("[fe80::1%eth0]", True), ("localhost:", True), ("[::1]:", True),
+    ("::1", True), ("app.localhost.", True), ("127.0.0.1.", True), ("LOCALHOST:80", True),
     ("localhost:evil", False), ("[::1]junk", False), ("localhost:8080:1", False), ("user@localhost", False),
-    ("evil.example", False), ("", False),
+    ("evil.example", False), ("evil.example.", False), ("", False), ("localhost..", False),
 ])
 def test_own_host_names(armed: modmock.MockServer, host: str, own: bool) -> None:
     from modmock.mockserver.admin import own_host
@@ -57,8 +59,9 @@ def test_own_host_names(armed: modmock.MockServer, host: str, own: bool) -> None
 def test_an_operator_lists_more_host_names() -> None:
     mock = MockServer(Settings(vendors=["deepcleer"], port=0, admin_hosts=["modmock.internal"])).start()
     try:
-        status, _ = _raw(mock.port, b"GET /__admin/health HTTP/1.1\r\nHost: modmock.internal:8080\r\nConnection: close\r\n\r\n")
-        assert status == 200
+        for host in (b"modmock.internal:8080", b"modmock.internal.", b"MODMOCK.internal"):
+            status, _ = _raw(mock.port, b"GET /__admin/health HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+            assert status == 200, host
     finally:
         mock.stop()
 

@@ -142,3 +142,20 @@ def test_an_admin_write_cut_short_is_a_disconnect(fresh: modmock.MockServer, cap
     assert any("POST /__admin/rules: client disconnected" in r.getMessage() for r in caplog.records)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert requests.get(fresh.admin_url + "/rules", timeout=10).json()["rules"] == []
+
+
+def test_shutdown_within_one_grace_period_when_a_handler_waits(caplog: pytest.LogCaptureFixture) -> None:
+    server = modmock.MockServer(modmock.Settings(port=0, time_scale=1, shutdown_grace=0.6)).start()
+    server.add_latency(30)  # a handler that would wait 30 s
+    with caplog.at_level(logging.INFO, logger="modmock"), \
+            socket.create_connection(("127.0.0.1", server.port), timeout=10) as held:
+        body = json.dumps(DEEPCLEER).encode()
+        held.sendall(b"POST /image/v4 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        time.sleep(0.2)  # the handler is waiting (real time on loopback, not a vendor wait)
+        started = time.monotonic()
+        server.stop()
+        took = time.monotonic() - started
+    assert took < 0.6 + 0.5, took  # the whole shutdown within one grace period, some slack
+    cut = [r.getMessage() for r in caplog.records if "cut off" in r.getMessage()]
+    assert cut and cut[0].startswith("shutdown: cut off POST /image/v4 from 127.0.0.1:"), cut

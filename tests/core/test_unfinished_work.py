@@ -3,6 +3,9 @@ bounds, finished ones go first, and past the bound of running work the vendor sa
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 import pytest
 
 from modmock.mockserver.app import build_app
@@ -33,6 +36,14 @@ async def test_running_tasks_stay_and_finished_ones_go() -> None:
         tasks.ensure_room(1)
 
 
+async def _turns_until(done: Callable[[], object], turns: int = 100) -> None:
+    """Let the event loop turn until ``done()`` holds (at most ``turns`` times)."""
+    for _ in range(turns):
+        if done():
+            return
+        await asyncio.sleep(0)
+
+
 async def test_finished_tasks_are_kept_to_their_own_bound() -> None:
     scheduler = Scheduler(MockClock(manual=True))
     tasks = TaskStore(scheduler, capacity=1_000, keep_finished=10)
@@ -46,7 +57,6 @@ async def test_finished_tasks_are_kept_to_their_own_bound() -> None:
 
 
 async def test_a_task_is_finished_only_once_its_last_action_has_run() -> None:
-    import asyncio
     scheduler = Scheduler(MockClock(manual=True))
     tasks = TaskStore(scheduler)
     seen: list[bool] = []
@@ -58,17 +68,11 @@ async def test_a_task_is_finished_only_once_its_last_action_has_run() -> None:
 
     task = tasks.start("t", "v", "e", "new", [Step(1, "done", deliver)])
     advancing = asyncio.ensure_future(scheduler.advance(2))
-    for _ in range(100):
-        if seen:
-            break
-        await asyncio.sleep(0)
+    await _turns_until(lambda: seen)
     assert seen == [False] and not task.finished  # still running while it delivers
     release.set()
     await advancing
-    for _ in range(100):
-        if task.finished:
-            break
-        await asyncio.sleep(0)
+    await _turns_until(lambda: task.finished)
     assert task.finished and task.status == "done"
 
 
@@ -101,3 +105,74 @@ async def test_past_the_bound_the_vendor_answers_busy_and_accepts_nothing(aiohtt
     codes = [(await (await client.post("/image/v4", json=body)).json())["code"] for _ in range(4)]
     assert codes == [1100, 1100, 1100, 1901]
     assert len(state.tasks.list()) == 3 and "unfinished work" in state.journal.entries()[-1].notes[-1]
+
+
+async def test_totals_after_a_reset_count_the_new_work_only() -> None:
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    release = asyncio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", stall)
+    async with TestServer(app, host="127.0.0.1") as receiver:
+        scheduler = Scheduler(MockClock(manual=True))
+        scheduler.start()
+        dispatcher = CallbackDispatcher(scheduler, AllowList())
+        await dispatcher.start()
+        url = str(receiver.make_url("/hook"))
+        dispatcher.submit(vendor="v", endpoint="e", url=url, body={}, request_id=None, schedule=())
+        advancing = asyncio.ensure_future(scheduler.advance(0))
+        for _ in range(200):  # until the attempt is in flight
+            await asyncio.sleep(0.01)
+            if scheduler._running:
+                break
+        assert scheduler._running
+        scheduler.clear()
+        dispatcher.clear()  # what reset() does: the attempt in flight is cancelled
+        await advancing
+        assert dispatcher.totals()["cancelled"] == 0 and dispatcher.totals()["pending"] == 0
+        dispatcher.submit(vendor="v", endpoint="e", url=url, body={}, request_id=None, schedule=(), delay=100)
+        assert dispatcher.totals()["pending"] == 1  # the new one is pending, whatever the old one did
+        release.set()
+        await scheduler.stop(grace=1)
+        await dispatcher.close()
+
+
+async def test_an_id_started_again_ends_the_old_run() -> None:
+    scheduler = Scheduler(MockClock(manual=True))
+    tasks = TaskStore(scheduler)
+    ran: list[str] = []
+
+    async def act(task) -> None:  # type: ignore[no-untyped-def]
+        ran.append(task.data["run"])
+
+    tasks.start("same", "v", "e", "new", [Step(10, "done", act)], {"run": "first"})
+    tasks.start("same", "v", "e", "new", [Step(10, "done", act)], {"run": "second"})
+    await scheduler.advance(20)
+    assert ran == ["second"]  # the first run's step was cancelled
+    assert tasks.totals() == {"started": 2, "finished": 2, "running": 0}
+
+
+async def test_stop_during_the_last_action_finishes_once_it_ends() -> None:
+    scheduler = Scheduler(MockClock(manual=True))
+    tasks = TaskStore(scheduler)
+    release = asyncio.Event()
+
+    async def deliver(task) -> None:  # type: ignore[no-untyped-def]
+        await release.wait()
+
+    task = tasks.start("t", "v", "e", "new", [Step(1, "done", deliver)])
+    advancing = asyncio.ensure_future(scheduler.advance(2))
+    await _turns_until(lambda: task.status == "done")
+    tasks.stop("t", "stopped")
+    assert not task.finished and tasks.totals()["running"] == 1  # its action still runs
+    release.set()
+    await advancing
+    await _turns_until(lambda: task.finished)
+    assert task.finished and tasks.totals() == {"started": 1, "finished": 1, "running": 0}

@@ -48,7 +48,10 @@ SAME_SITE = frozenset({"same-origin", "none"})
 
 
 log = logging.getLogger("modmock")
-HOST_HEADER = re.compile(r"(?:\[(?P<bracketed>[0-9a-f:.]+)\]|(?P<name>[^:\[\]/@\s]+))(?::[0-9]{1,5})?")
+# A name or IPv4 address, or a bracketed IPv6 address (a zone too), then an optional port (RFC 3986);
+# a bare IPv6 address is taken as it is.
+HOST_HEADER = re.compile(r"\[(?P<bracketed>[0-9a-f:.]+(?:%(?:25)?[\w.~-]+)?)\](?::[0-9]{0,5})?"
+                         r"|(?P<name>[^:\[\]/@%\s]+)(?::[0-9]{0,5})?|(?P<bare>[0-9a-f:.]*:[0-9a-f:.]*)")
 
 
 def own_host(state: MockState, host: str) -> bool:
@@ -57,14 +60,16 @@ def own_host(state: MockState, host: str) -> bool:
     match = HOST_HEADER.fullmatch(host.strip().lower())
     if match is None:  # not a name with an optional numeric port
         return False
-    name = match["bracketed"] or match["name"]
+    name = (match["bracketed"] or match["name"] or match["bare"]).replace("%25", "%")
+    if name.endswith(".") and not name.endswith(".."):
+        name = name[:-1]  # a fully qualified name: the same host
     try:
         ipaddress.ip_address(name)
         return True
     except ValueError:
         pass
-    return name in ("localhost", "localhost.") or name.endswith(".localhost") or name in {
-        h.lower() for h in state.settings.admin_hosts}
+    return name == "localhost" or name.endswith(".localhost") or name in {
+        h.lower().removesuffix(".") for h in state.settings.admin_hosts}
 
 
 def _refusal(state: MockState, request: web.Request) -> str | None:
@@ -165,7 +170,8 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "vendors": list(state.vendors), "time": state.clock.now(),
                               "pending_timers": state.scheduler.pending, "journal": len(state.journal),
                               "totals": {"requests": state.journal.totals(), "tasks": state.tasks.totals(),
-                                         "callbacks": state.callbacks.totals()}})
+                                         "callbacks": state.callbacks.totals()},
+                              "nonces": len(state.store.nonces)})
 
 
 async def get_requests(request: web.Request) -> web.Response:

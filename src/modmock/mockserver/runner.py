@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from .appkeys import STATE
 from .settings import Settings
 from .tls import make_tls, redirect_app
 
@@ -37,7 +39,11 @@ class Sites:
 
     async def close(self) -> None:
         """Stop listening; connections still open get the shutdown grace period, then are cut."""
+        deadline = time.monotonic() + self.grace
         for runner in reversed(self.runners):
+            state = runner.app.get(STATE) if isinstance(runner, web.AppRunner) else None
+            if state is not None:
+                state.shutdown_deadline = deadline  # callbacks get what is left of the same grace
             held = len(runner.server.connections) if runner.server else 0
             if held:
                 log.info("shutdown: %d client connection(s) open on %s; closing them within %g s",
@@ -54,8 +60,9 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     """Serve ``app`` on ``settings.host:port`` (TLS with ``settings.tls``), and the redirect
     listener on ``settings.http_redirect_port`` when set."""
     tls = make_tls(settings.tls_hosts, settings.tls_dir) if settings.tls else None
-    # Connections still open at shutdown get the grace period, not aiohttp's 60 s default.
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_grace,
+    # Connections still open at shutdown get the grace period, not aiohttp's 60 s default: aiohttp
+    # waits twice (for the handler, then for it to end once its body is cancelled), half each.
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_grace / 2,
                            **HANDLER_ARGS)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls.context if tls else None,
@@ -68,7 +75,7 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
         default = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         assert tls is not None  # settings.validate(): the redirect needs --tls
         redirect = web.AppRunner(redirect_app(port, tls.names, default), handle_signals=False, access_log=None,
-                                 shutdown_timeout=settings.shutdown_grace)
+                                 shutdown_timeout=settings.shutdown_grace / 2)
         await redirect.setup()
         await web.TCPSite(redirect, settings.host, settings.http_redirect_port, reuse_address=True).start()
         sites.redirect_port = int(redirect.addresses[0][1])

@@ -72,8 +72,8 @@ class Settings:
                 raise SettingsError(f"--admin-allow {cidr!r} is not an IP address or CIDR range") from None
         if self.journal_size < 1:
             raise SettingsError("--journal-size must be at least 1")
-        if not math.isfinite(self.shutdown_grace) or self.shutdown_grace < 0:
-            raise SettingsError("--shutdown-grace must be a finite number of seconds >= 0")
+        if not math.isfinite(self.shutdown_grace) or self.shutdown_grace <= 0:
+            raise SettingsError("--shutdown-grace must be a finite number of seconds above 0")
         if len(set(self.vendors)) != len(self.vendors):
             raise SettingsError("a vendor is named twice in --vendor")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,7 @@ class MockState:
         self.scheduler = Scheduler(self.clock)
         self.random = random.Random(settings.seed)
         allow = AllowList(settings.allow_callback_hosts)
+        self.shutdown_deadline: float | None = None  # monotonic time the shutdown must end by, once begun
         self.store: Store = store(self.scheduler, allow, self.random, journal_size=settings.journal_size)
         self.services = Services(self.clock, self.scheduler, self.store.tasks, self.store.deliveries,
                                  self.store.rules, self.store.nonces, self.store.tokens, allow, self.random)
@@ -99,7 +101,10 @@ class MockState:
 
     async def stop(self) -> None:
         """Let in-flight callback attempts finish briefly; journal the rest as cancelled."""
-        dropped = await self.scheduler.stop(grace=self.settings.shutdown_grace)
+        left = self.settings.shutdown_grace
+        if self.shutdown_deadline is not None:  # the connections' grace ran first: the rest of it
+            left = max(0.0, self.shutdown_deadline - time.monotonic())
+        dropped = await self.scheduler.stop(grace=left)
         for label in dropped:
             log.info("shutdown: cancelled %s", label)
         for delivery in await self.callbacks.close():

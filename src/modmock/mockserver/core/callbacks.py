@@ -126,7 +126,9 @@ class CallbackDispatcher:
         self.allow = allow
         self.capacity = capacity
         self._log: deque[Delivery] = deque()  # past capacity only finished deliveries are forgotten
-        self._compact_at = capacity + capacity // 10
+        self._slack = max(10, capacity // 10)  # compaction runs once this many more came in
+        self._compact_at = capacity + self._slack
+        self._generation = 0  # bumped by clear(): a delivery of an earlier one counts no more
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
@@ -153,17 +155,18 @@ class CallbackDispatcher:
         delivery.attempts.append(Attempt(len(delivery.attempts) + 1, self.scheduler.clock.now(), "cancelled"))
         self._end(delivery, "cancelled")
 
-    def _end(self, delivery: Delivery, state: str) -> None:
+    def _end(self, delivery: Delivery, state: str, generation: int | None = None) -> None:
         delivery.state = state
         with self._lock:
-            self._totals[state] += 1
+            if generation is None or generation == self._generation:
+                self._totals[state] += 1
 
     def totals(self) -> dict[str, int]:
         """Deliveries since the start or the last clear, kept or not: submitted, attempts sent,
         each final state, and those still pending."""
         with self._lock:
             totals = dict(self._totals)
-        totals["pending"] = max(0, totals["submitted"] - sum(totals[s] for s in FINAL_STATES))
+        totals["pending"] = totals["submitted"] - sum(totals[s] for s in FINAL_STATES)
         return totals
 
     def submit(self, *, vendor: str, endpoint: str, url: str, body: Any, request_id: str | None,
@@ -176,8 +179,8 @@ class CallbackDispatcher:
             self._totals["submitted"] += 1
             if len(self._log) > self._compact_at:  # amortized: only after a tenth more came in
                 self._forget_finished()
-                self._compact_at = max(self.capacity, len(self._log)) + self.capacity // 10
-        plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}))
+                self._compact_at = max(self.capacity, len(self._log)) + self._slack
+        plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}), self._generation)
         self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
                                   label=f"callback {delivery.id} to {url}")
         return delivery
@@ -200,20 +203,21 @@ class CallbackDispatcher:
             why = "the mock's own admin API" if targets_admin(delivery.url) else \
                 f"host not in the callback allow-list {self.allow.describe()} (add one with --allow-callback-host)"
             delivery.attempts.append(Attempt(number, now, "blocked", error=why))
-            self._end(delivery, "blocked")
+            self._end(delivery, "blocked", plan.generation)
             await self._notify()
             return
         attempt = await self._post(number, now, delivery, plan)
         delivery.attempts.append(attempt)
         with self._lock:
-            self._totals["attempts"] += 1
+            if plan.generation == self._generation:
+                self._totals["attempts"] += 1
         if attempt.outcome == "delivered":
-            self._end(delivery, "delivered")
+            self._end(delivery, "delivered", plan.generation)
         elif number <= len(plan.schedule):
             self.scheduler.call_later(plan.schedule[number - 1], lambda: self._attempt(delivery, plan),
                                       label=f"callback {delivery.id} retry {number}")
         else:
-            self._end(delivery, "failed")
+            self._end(delivery, "failed", plan.generation)
         await self._notify()
 
     async def _post(self, number: int, now: float, delivery: Delivery, plan: _Plan) -> Attempt:
@@ -231,7 +235,7 @@ class CallbackDispatcher:
                 return Attempt(number, now, outcome, status=resp.status, response=text)
         except asyncio.CancelledError:
             delivery.attempts.append(Attempt(number, now, "cancelled", error="server shutting down or reset"))
-            self._end(delivery, "cancelled")
+            self._end(delivery, "cancelled", plan.generation)
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
             return Attempt(number, now, "error", error=f"{type(exc).__name__}: {exc}")
@@ -262,6 +266,7 @@ class CallbackDispatcher:
         with self._lock:
             self._log.clear()
             self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
+            self._generation += 1
 
 
 @dataclass(frozen=True)
@@ -269,3 +274,4 @@ class _Plan:
     schedule: tuple[float, ...]
     success: tuple[int, ...]
     headers: dict[str, str]
+    generation: int  # the dispatcher's at submit: totals count the attempts of this one only

@@ -41,8 +41,8 @@ __all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "vendor
 
 def _journal_cut_off(state: MockState, request: web.Request, ex: Exchange) -> None:
     """Journal and log a request the shutdown cut off: who sent it and for how long it was open."""
-    peer = request.transport.get_extra_info("peername") if request.transport else None
-    who = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "an unknown peer"
+    peer = getattr(request.protocol, "peername", None)  # kept by the protocol after the transport went
+    who = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else request.remote or "an unknown peer"
     held = time.time() - ex.entry.wall_time
     ex.entry.disconnected = True
     ex.note(f"cut off by the server's shutdown after {held:.1f} s")

@@ -41,11 +41,13 @@ class Task:
     history: list[tuple[float, str]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     _timer: TimerHandle | None = field(default=None, repr=False)
+    _acting: bool = field(default=False, repr=False)  # its last step's action is running
 
     @property
     def finished(self) -> bool:
-        """No step of its plan is left (a live stream's plan ends with the stream)."""
-        return self._timer is None
+        """No step of its plan is left and no action is running (a live stream's plan ends with
+        the stream)."""
+        return self._timer is None and not self._acting
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "vendor": self.vendor, "endpoint": self.endpoint,
@@ -76,6 +78,12 @@ class TaskStore:
                 self._forget_finished(max(1, self.capacity // 10))
             if len(self._tasks) >= self.capacity:
                 raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
+            replaced = self._tasks.get(task_id)
+            if replaced is not None and replaced._timer is not None:  # an id started again: the old run ends
+                replaced._timer.cancel()
+                replaced._timer = None
+                if task_id not in self._finished:
+                    self._ended += 1
             self._tasks[task_id] = task
             self._started += 1
             self._finished.pop(task_id, None)  # an id started again is running again
@@ -94,6 +102,8 @@ class TaskStore:
             task.history.append((self.scheduler.clock.now(), step.status))
             if rest:  # the next step is due on the clock, however long this action takes
                 self._schedule(task, rest)
+            else:
+                task._acting = True
             try:
                 if step.action is not None:
                     await step.action(task)
@@ -101,7 +111,8 @@ class TaskStore:
                 log.exception("task %s: entering %s failed", task.id, step.status)
                 task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
             finally:
-                if not rest:  # finished once its last action has run, not before
+                if not rest:  # finished once its last action has run (or stop() came meanwhile), not before
+                    task._acting = False
                     self._schedule(task, rest)
 
         task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
@@ -140,7 +151,8 @@ class TaskStore:
             task._timer = None
         task.status = status
         task.history.append((self.scheduler.clock.now(), status))
-        self._mark_finished(task)
+        if not task._acting:  # else it is finished once its running action ends
+            self._mark_finished(task)
         return task
 
     def get(self, task_id: str) -> Task | None:
