@@ -15,6 +15,8 @@ from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.streams import EofStream
 from aiohttp.web_protocol import RequestPayloadError
 
+from .jsonio import NotFast, fast_loads
+
 JSON_TYPES = ("application/json", "text/json")
 MAX_DEPTH = 64  # nesting deeper than this is refused (no documented body nests past 4)
 
@@ -91,6 +93,17 @@ def parse_json(raw: bytes) -> Any:
     if not raw.strip():
         raise BodyProblem("json", "the body is empty; a JSON object is expected")
     try:
+        value = fast_loads(raw)
+    except NotFast:
+        value = _parse_slowly(raw)
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth(value) > MAX_DEPTH:  # counting is cheap
+        raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _parse_slowly(raw: bytes) -> Any:
+    """The standard library's reading of ``raw``, or the BodyProblem naming its first failure."""
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BodyProblem("utf-8", f"the body is not valid UTF-8 (byte {exc.start})") from None
@@ -102,8 +115,6 @@ def parse_json(raw: bytes) -> Any:
         raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # NaN/Infinity, out-of-range floats, integers over Python's digit limit
         raise BodyProblem("json", f"malformed JSON: {exc}") from None
-    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth(value) > MAX_DEPTH:  # counting is cheap
-        raise BodyProblem("json", f"JSON nested deeper than {MAX_DEPTH} levels")
     return value
 
 
