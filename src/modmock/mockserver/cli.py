@@ -17,7 +17,7 @@ from .appkeys import STATE
 from .core import schemas
 from .core.vendor import Vendor
 from .openapi import openapi
-from .runner import Sites, start_sites
+from .runner import Sites, start_sites, tune_gc
 from .scenarios import shipped
 from .settings import LOG_LEVELS, Settings, SettingsError, load_config
 from .vendors import create_vendor, vendor_class, vendor_names
@@ -175,6 +175,7 @@ async def _serve(settings: Settings) -> None:
     app = build_app(settings)
     state = app[STATE]
     sites = await start_sites(app, settings)
+    tune_gc()  # this process is the mock alone (fixtures and serve() leave the host's collector be)
     print(_banner(settings, sites, state.vendors), flush=True)
     if settings.ready_file:
         ready = Path(settings.ready_file)

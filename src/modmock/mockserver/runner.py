@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import logging
 import threading
 import time
@@ -81,6 +82,20 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
         sites.redirect_port = int(redirect.addresses[0][1])
         sites.runners.insert(0, redirect)
     return sites
+
+
+# Collection thresholds for a process that is only the mock (``mockserver run``): young objects are
+# collected every 20,000 allocations rather than 700, so full collections over the journal's
+# long-lived entries are rare (a full collection every ~5,000 requests cost a p99 of 80 ms).
+GC_THRESHOLDS = (20_000, 20, 50)
+
+
+def tune_gc() -> None:
+    """For a process that serves the mock alone: freeze what startup loaded (schemas, vendors)
+    out of the collector's sight, and collect young objects less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class ServerThread:
