@@ -65,6 +65,7 @@ wrk.body = [==[%s]==]
 """
 LUA_LINES = """local lines, i = {}, 0
 for line in io.lines("%s") do lines[#lines + 1] = line end
+init = function(args) i = tonumber(args[1]) end  -- where this run starts: no nonce is sent twice
 request = function()
   i = i + 1
   return wrk.format("POST", "/?" .. lines[(i - 1) %% #lines + 1], nil, "")
@@ -135,15 +136,23 @@ class Scenario:
         return path
 
 
+class Offset:
+    """How many pre-signed requests earlier wrk runs used up (each run starts past them)."""
+
+    used = 0
+
+
 def _wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, float]:
     out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency",
-                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+                          "-s", str(script), url, "--", str(Offset.used)],
+                         capture_output=True, text=True, check=True).stdout
 
     def latency(pct: str) -> float:
         value, unit = re.search(rf"{pct}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    Offset.used += total + 2 * connections  # those still in flight when wrk stopped were sent too
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
             "p50": latency("50"), "p99": latency("99"), "requests": total, "non2xx": int(bad.group(1)) if bad else 0}

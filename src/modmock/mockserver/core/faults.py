@@ -106,6 +106,8 @@ class FaultBook:
     def draw(self, vendor: str, endpoint: str) -> Drawn:
         """Consume one use of the first applicable fault of each kind (error before actions)."""
         drawn = Drawn()
+        if not self._faults:  # nothing armed: the common case, without the lock or the clock
+            return drawn
         now = self._now()
         with self._lock:
             taken: set[str] = set()

@@ -50,6 +50,8 @@ class ReplayQueue:
 
     def take(self, vendor: str, endpoint: str) -> Answer | None:
         """The oldest answer queued for this vendor and endpoint (or for any)."""
+        if not self._queue:  # nothing queued: the common case, without the lock
+            return None
         with self._lock:
             for answer in self._queue:
                 if answer.vendor in (None, vendor) and answer.endpoint in (None, endpoint):

@@ -100,6 +100,8 @@ class RuleBook:
 
     def take(self, vendor: str, endpoint: str, subject: Subject) -> Rule | None:
         """The first matching rule, its use counted; exhausted rules are dropped."""
+        if not self._rules:  # nothing armed: the common case, without the lock
+            return None
         with self._lock:
             ordered = sorted(self._rules, key=lambda r: (-r.priority, -r.id))
             for rule in ordered:

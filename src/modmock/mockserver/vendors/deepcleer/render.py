@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ...core.verdict import Label, Verdict
@@ -11,6 +12,11 @@ from .checks import ImageRequest
 
 def requested_categories(types: list[str]) -> dict[str, int]:
     """Categories the request's types ask for, each with the risk source that finds it."""
+    return dict(_requested(tuple(types)))
+
+
+@functools.lru_cache(maxsize=1024)  # a pure function of the (few) type combinations clients send
+def _requested(types: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     asked: dict[str, int] = {}
     for category, label in profile.LABELS.items():
         visual = label.type != "IMGTEXTRISK" and (label.type in types or (label.type == "*" and types))
@@ -18,7 +24,7 @@ def requested_categories(types: list[str]) -> dict[str, int]:
             asked[category] = profile.RISK_SOURCE_IMAGE
         elif label.text and "IMGTEXTRISK" in types:
             asked[category] = profile.RISK_SOURCE_TEXT
-    return asked
+    return tuple(asked.items())
 
 
 def _names(label: Label) -> tuple[str, str, str, str, str]:
