@@ -66,17 +66,16 @@ class AllowList:
             host = (parts.hostname or "").lower()
         except ValueError:
             return False
-        if targets_admin(url):
-            return False
         if not host:
             return False
-        if host in self.names:
-            return True
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        return any(address in net for net in self.networks)
+        if host not in self.names:
+            try:
+                address = ipaddress.ip_address(host)
+            except ValueError:
+                return False
+            if not any(address in net for net in self.networks):
+                return False
+        return not targets_admin(url)  # an allowed host: still never the admin API
 
     def describe(self) -> list[str]:
         return sorted(self.names) + [str(n) for n in self.networks]
