@@ -1,4 +1,6 @@
-"""Requests/s and p99 of sync POST /image/v4 under wrk, against a bare aiohttp handler in one run.
+"""Requests/s and p99 of sync POST /image/v4 under wrk, against a bare aiohttp handler in one run,
+and against the mock from another source tree (``--compare``: did a change make it slower?).
+``wrk_endpoints.py`` measures every vendor.
 
 The servers run pinned to CPU 0, wrk (a compiled load generator, so the bare figure is not capped
 by the client) pinned to CPU 1; rounds alternate between the servers. ``--compare DIR`` adds the
@@ -21,10 +23,21 @@ import tempfile
 import time
 import urllib.request
 
-from bench_image_v4 import BARE_SERVER as BARE  # the same bare handler, the same body
-from bench_image_v4 import BODY as RAW_BODY
-
-BODY = RAW_BODY.decode()
+BODY = json.dumps({
+    "accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "POLITY_EROTIC_VIOLENT",
+    "data": {"img": "https://cdn.example.com/photos/clean.jpg", "tokenId": "user-123"},
+})
+BARE = r"""
+import sys
+from aiohttp import web
+payload = open(sys.argv[2], "rb").read()
+async def handler(request):
+    await request.read()
+    return web.Response(body=payload, content_type="application/json")
+app = web.Application()
+app.router.add_post("/image/v4", handler)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+"""
 LUA = 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n'
 
 
