@@ -63,3 +63,13 @@ def test_the_cli_tunes_the_collector_of_its_own_process_only() -> None:
     code = ("import gc; from modmock.mockserver.runner import GC_THRESHOLDS, tune_gc; before = gc.get_threshold(); "
             "tune_gc(); print(before != GC_THRESHOLDS and gc.get_threshold() == GC_THRESHOLDS)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+
+
+def test_nan_and_infinities_are_refused_where_a_test_hands_them_in(deepcleer_mock) -> None:  # type: ignore[no-untyped-def]
+    from modmock.errors import InvalidSpecError
+    with pytest.raises(InvalidSpecError, match=r"verdict.labels\[0\].confidence is NaN"):
+        deepcleer_mock.add_rule(verdict={"risk": "reject", "labels": [{"category": "porn", "confidence": float("nan")}]})
+    with pytest.raises(InvalidSpecError, match="is NaN or infinite"):
+        deepcleer_mock.add_latency(float("nan"))
+    with pytest.raises(ValueError, match="x is NaN or infinite"):
+        deepcleer_mock.respond_with({"code": 1100, "x": float("-inf")})

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import InvalidSpecError
+from .jsonio import non_finite
 
 ACTIONS = ("reset", "empty", "malformed")
 MALFORMED_BODY = b'{"code": 200, "message": "OK", "data": {"res'  # cut off mid-way
@@ -81,6 +82,9 @@ class FaultBook:
 
     def add(self, spec: dict[str, Any]) -> Fault:
         """Add a fault from its JSON form (schema ``rule.json#/$defs/fault``)."""
+        broken = non_finite(spec)
+        if broken is not None:
+            raise InvalidSpecError(f"{broken} is NaN or infinite: not a JSON number")
         kinds = [k for k in KINDS if k in spec and spec[k] not in (None, False)]
         if len(kinds) != 1:
             raise InvalidSpecError(f"a fault has exactly one of {list(KINDS)}, not {kinds}")

@@ -2,12 +2,15 @@
 library, the standard library otherwise, and never a failure on what a client sent.
 
 orjson is a dependency on CPython; elsewhere the standard library does it all. Every answer is
-the same JSON value either way; only the bytes of some floats differ (``1e16``, not ``1e+16``).
+the same JSON value either way; only the bytes of some floats differ (``1e-05`` or ``0.00001``).
+No answer holds NaN or an infinity: clients cannot send them, and rules, faults and queued
+answers that hold one are refused (:func:`non_finite`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -31,6 +34,21 @@ def encode_json(body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def non_finite(value: Any, where: str = "") -> str | None:
+    """Where ``value`` holds NaN or an infinity (no JSON can), e.g. ``verdict.labels[0].confidence``;
+    None when it holds none. For what a test hands in (rules, faults, queued answers)."""
+    stack = [(value, where)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return path or "(the value)"
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in node.items())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+    return None
 
 
 class NotFast(Exception):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .faults import ACTIONS
+from .jsonio import non_finite
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class ReplayQueue:
         value = answer.value
         if not isinstance(value, (dict, list, int)) and value not in ACTIONS:
             raise ValueError(f"an answer is a body, a vendor error code or one of {list(ACTIONS)}, not {value!r}")
+        broken = non_finite(value)
+        if broken is not None:
+            raise ValueError(f"an answer is JSON: {broken} is NaN or infinite")
         with self._lock:
             self._queue.append(answer)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import InvalidSpecError
+from .jsonio import non_finite
 from .verdict import Subject, Verdict
 
 MATCH_KEYS = ("vendor", "endpoint", "url_regex", "text_contains", "content_sha256", "data_id", "token_id")
@@ -78,6 +79,9 @@ class RuleBook:
 
     def add(self, spec: dict[str, Any]) -> Rule:
         """Add a rule from its JSON form (already schema-valid)."""
+        broken = non_finite(spec)
+        if broken is not None:
+            raise InvalidSpecError(f"{broken} is NaN or infinite: not a JSON number")
         pattern = spec.get("match", {}).get("url_regex")
         if pattern is not None:
             try:
