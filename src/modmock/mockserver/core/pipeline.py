@@ -8,7 +8,6 @@ here and rendered by the exchange middleware; every problem is journaled with it
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,8 @@ class Run:
 
 
 async def _maybe(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
+    """``value``, awaited when it is awaitable (a hook may be sync or async)."""
+    return await value if hasattr(type(value), "__await__") else value
 
 
 # -- stages ------------------------------------------------------------------------------------

@@ -173,10 +173,10 @@ def prepare(body: dict[str, Any], notes: Notebook) -> ImageRequest:
     nickname = data.get("nickname")
     if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
         notes.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
-    older = [c for c in codes(body.get("type")) + codes(body.get("businessType"))
-             if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES]
+    sent_types, business = codes(body.get("type")), codes(body.get("businessType"))
+    older = [c for c in sent_types + business if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES]
     if older:
         notes.note(f"older codes read as current ones: {', '.join(older)}")
-    types = [profile.OLDER_TYPES.get(c, c) for c in codes(body.get("type"))]
+    types = [profile.OLDER_TYPES.get(c, c) for c in sent_types]
     accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
-    return ImageRequest(body, data, list(dict.fromkeys(types)), codes(body.get("businessType")), accept)
+    return ImageRequest(body, data, list(dict.fromkeys(types)), business, accept)
