@@ -73,3 +73,10 @@ def test_nan_and_infinities_are_refused_where_a_test_hands_them_in(deepcleer_moc
         deepcleer_mock.add_latency(float("nan"))
     with pytest.raises(ValueError, match="x is NaN or infinite"):
         deepcleer_mock.respond_with({"code": 1100, "x": float("-inf")})
+
+
+def test_request_id_texts_are_the_seeded_uuids() -> None:
+    from modmock.mockserver.core.context import make_context
+    a, b = make_context("v", "e", seed=3), make_context("v", "e", seed=3)
+    for _ in range(100):
+        assert a.uuid_text() == str(b.uuid())

@@ -69,6 +69,8 @@ class AllowList:
         if not host:
             return False
         if host not in self.names:
+            if not (host[0].isdigit() or ":" in host):  # a name not listed: no address to try
+                return False
             try:
                 address = ipaddress.ip_address(host)
             except ValueError:

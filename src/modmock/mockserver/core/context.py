@@ -78,6 +78,11 @@ class Services:
     def uuid_hex(self) -> str:
         return seeded_hex(self.random)
 
+    def uuid_text(self) -> str:
+        """``str(self.uuid())``, without building the UUID."""
+        h = seeded_hex(self.random)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
 
 class Notebook:
     """The journal entry of one request, as hooks may write it: problems, warnings, notes."""
@@ -147,6 +152,10 @@ class Context:
     def uuid(self) -> uuid.UUID:
         """A version-4 UUID from the run's seeded generator (``--seed`` makes it reproducible)."""
         return self.services.uuid()
+
+    def uuid_text(self) -> str:
+        """``str(self.uuid())``: the same seeded bits, faster."""
+        return self.services.uuid_text()
 
     def note(self, text: str) -> None:
         self.notes.note(text)

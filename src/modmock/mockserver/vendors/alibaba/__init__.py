@@ -96,7 +96,7 @@ class Alibaba(Vendor, profile=profile):
 
 def _request_id(ctx: Context) -> str:
     """Alibaba's request id form, e.g. ``70ED13B0-BC22-576D-9CCF-1CC12FEAC477``."""
-    return str(ctx.uuid()).upper()
+    return ctx.uuid_text().upper()
 
 
 VENDOR_CLASS = Alibaba

@@ -30,11 +30,11 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
         return declaration.operations(self.backend, self.endpoints)
 
     def begin(self, ctx: Context) -> None:
-        ctx.new_request_id(str(ctx.uuid()))
+        ctx.new_request_id(ctx.uuid_text())
 
     def render_error(self, error: VendorError, ctx: Context) -> Answer:
         trace = trace_id_of(ctx) or ""
-        request_id = ctx.request_id or ctx.new_request_id(str(ctx.uuid()))
+        request_id = ctx.request_id or ctx.new_request_id(ctx.uuid_text())
         body = render.envelope(int(error.code), error.text, trace, request_id, ctx.services.clock.now())
         return Answer(body, error.http_status)
 

@@ -140,7 +140,7 @@ class Moderation:
                 assert isinstance(judged.outcome, errors.ItemFailure)  # the only item errors Jocloud raises
                 outcome = judged.outcome
             assert outcome is not None
-            task_id = str(ctx.uuid())
+            task_id = ctx.uuid_text()
             if sub.endpoint in profile.SYNC:
                 answers.append(_render(sub, item, task_id, outcome))
             elif sub.endpoint in profile.ASYNC:
@@ -157,7 +157,7 @@ class Moderation:
     def _start_async(self, sub: checks.Submission, item: checks.Item, task_id: str, trace_id: str,
                      outcome: Verdict | errors.ItemFailure, ctx: Context) -> None:
         state, url = ctx.services, str(sub.callback_url)
-        request_id = str(ctx.uuid())
+        request_id = ctx.uuid_text()
 
         async def deliver(task: Task) -> None:
             body = render.envelope(profile.OK, "OK", trace_id, request_id, state.clock.now(),
