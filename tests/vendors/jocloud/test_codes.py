@@ -226,3 +226,15 @@ def test_a_request_level_error_on_a_later_item_starts_no_task_for_earlier_ones(j
                      {"dataId": "second", "url": "https://cdn.example.com/b.mp3"}], "callbackUrl": "http://127.0.0.1:9/x"}
     assert call(jocloud_mock, profile.AUDIO_ASYNC, body).status_code == 429
     assert jocloud_mock.state.tasks.list(vendor="jocloud") == []
+
+
+@pytest.mark.parametrize("content", ["hello world", "helloworld", "aGVsbG8gd29ybGQ", "aGVs bG8g d29y bGQ="])
+def test_402_for_plain_words_and_unpadded_text(jocloud_mock, content: str) -> None:
+    assert _item(jocloud_mock, profile.TEXT_SYNC, {"content": content})["code"] == 402
+
+
+def test_base64_text_with_mime_line_breaks_is_read(jocloud_mock) -> None:
+    import base64
+    wrapped = base64.encodebytes(("a clean sentence " * 10).encode()).decode()  # a line break every 76 characters
+    assert "\n" in wrapped.strip()
+    assert _item(jocloud_mock, profile.TEXT_SYNC, {"content": wrapped})["code"] == 200
