@@ -238,3 +238,19 @@ def test_base64_text_with_mime_line_breaks_is_read(jocloud_mock) -> None:
     wrapped = base64.encodebytes(("a clean sentence " * 10).encode()).decode()  # a line break every 76 characters
     assert "\n" in wrapped.strip()
     assert _item(jocloud_mock, profile.TEXT_SYNC, {"content": wrapped})["code"] == 200
+
+
+def _ico() -> bytes:
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(out, format="ICO")
+    return out.getvalue()
+
+
+def test_an_ico_image_is_a_warning_by_default_and_420_under_strict(jocloud_mock) -> None:
+    assert _item(jocloud_mock, profile.IMAGE_SYNC, {"content": b64(_ico())})["code"] == 200
+    (entry,) = jocloud_mock.requests
+    assert entry.valid and entry.warnings[0].rule == "format" and entry.warnings[0].inferred
+    with modmock.serve("jocloud", strict=True) as strict:
+        item = _item(strict, profile.IMAGE_SYNC, {"content": b64(_ico())})
+        assert (item["code"], item["message"]) == (420, "Image decode failed")

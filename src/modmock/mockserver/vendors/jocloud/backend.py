@@ -112,7 +112,8 @@ class Moderation:
                 ctx.note(note)
             fatal = ctx.notes.judge(check.problems)
             if check.failure is None and fatal is not None:
-                check.failure = errors.ItemFailure(400, f"{fatal.field}: {fatal.rule}; expected {fatal.expected}")
+                code, detail = check.refusals.get(id(fatal), (400, f"{fatal.field}: {fatal.rule}; expected {fatal.expected}"))
+                check.failure = errors.ItemFailure(code, detail)
             if check.failure is not None:
                 failure = check.failure
                 ctx.note(f"item {check.subject.data_id!r}: {failure.code} {failure.message}: {failure.detail}")

@@ -39,6 +39,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     size: int = 0
+    refusals: dict[int, tuple[int, str]] = field(default_factory=dict)  # id(problem): its code when it counts
 
     def fail(self, code: int, detail: str, problem: Problem | None = None) -> Checked:
         self.failure = errors.ItemFailure(code, detail)
@@ -117,9 +118,10 @@ def _bytes(endpoint: str, item: Item, data: bytes, checked: Checked) -> Checked:
             info = inspect(data)
         except MediaError as exc:
             return checked.fail(420, f"{where}: {exc.detail}", Problem(where, "image", exc.detail, "an image"))
-        if info.format not in IMAGE_FORMATS:
-            return checked.fail(420, f"{where}: {info.format} images are not decoded", Problem(
-                where, "format", info.format, f"one of {', '.join(IMAGE_FORMATS)}", inferred=True))
+        if info.format not in IMAGE_FORMATS:  # inferred: a warning, judged as usual; 420 under --strict
+            problem = Problem(where, "format", info.format, f"one of {', '.join(IMAGE_FORMATS)}", inferred=True)
+            checked.problems.append(problem)
+            checked.refusals[id(problem)] = (420, f"{where}: {info.format} images are not decoded (--strict)")
     if endpoint in SECONDS_LIMITS:
         try:
             seconds = wav_seconds(data)
