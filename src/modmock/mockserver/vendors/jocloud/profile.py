@@ -108,8 +108,9 @@ AIVACOM = Profile(
 )
 PROFILES = {p.NAME: p for p in (JOCLOUD, AIVACOM)}
 # Alternative spellings served too: the English seed prints ".../ai/video/live/" with a trailing
-# slash (both interaction paths take one, optionally), and the audio-async API page names the
-# path ".../audio/async/submit" where the seeds say ".../audio/async" (both are served).
+# slash (both interaction paths take one, optionally), and ".../audio/async/submit" is served beside
+# the seeds' ".../audio/async" (inferred: the audio-async API page's path as a session recalled it;
+# VENDOR-NOTES section 4 does not record it, so the seeds' path is the one documented).
 OPTIONAL_SLASH = frozenset({"jocloud:" + INTERACTION_AUDIO, "jocloud:" + INTERACTION_VIDEO})
 ALSO_SUBMIT = frozenset({AUDIO_ASYNC})
 
@@ -156,7 +157,9 @@ DEFAULT_CONCURRENCY = 20  # seeds: default concurrency 20 for every API (request
 # QPS the API pages state (text 20 QPS; audio async 20 submissions a second); others unlimited.
 DEFAULT_QPS = {TEXT_SYNC: 20, AUDIO_ASYNC: 20}
 IMAGE_MAX = 10 * MB  # API pages: each picture under 10 MB
-AUDIO_SYNC_MAX = 10 * MB  # API pages: each audio file under 10 MB, at most 60 s
+# Inferred: no audio-sync API page was read (VENDOR-NOTES section 4 lists the image, text and audio
+# async pages); 10 MB is the image page's limit per file, 60 s the mock's choice for a sync call.
+AUDIO_SYNC_MAX = 10 * MB
 AUDIO_SYNC_SECONDS = 60
 AUDIO_ASYNC_MAX = 50 * MB  # API pages: URL only, at most 5 minutes and 50 MB
 AUDIO_ASYNC_SECONDS = 5 * 60
