@@ -98,6 +98,19 @@ def test_wrong_content_type_under_strict_gets_1902() -> None:
         assert _last_problem(mock)[0] == "Content-Type"
 
 
+NODE_DEMO_TYPE = "Content-Type: application/json; charset=utf-8"  # ishumei/api-demo v4/nodejs/lib/utils.js
+
+
+def test_the_vendors_node_demo_content_type_is_served_under_strict_too(deepcleer_mock) -> None:
+    import json
+    with modmock.serve("deepcleer", strict=True) as strict:
+        for mock in (deepcleer_mock, strict):
+            assert _raw(mock, json.dumps(image_request()), NODE_DEMO_TYPE).json()["code"] == 1100
+            entry = mock.requests[-1]
+            assert entry.valid and not entry.warnings and "repeats its own name" in entry.notes[-1]
+        assert _raw(strict, json.dumps(image_request()), "Content-Type: text/plain").json()["code"] == 1902
+
+
 def test_body_over_the_limit_by_content_length(deepcleer_mock) -> None:
     big = b'{"x": "' + b"a" * (profile.MAX_BODY + 10) + b'"}'
     resp = _raw(deepcleer_mock, big)

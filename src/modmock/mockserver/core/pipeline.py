@@ -87,13 +87,30 @@ async def decode(run: Run) -> None:
         _body_problem(run, problem, ctx.raw)
     ctx.notes.set_body(ctx.body, ctx.incoming.content_length)
     ctype = ctx.incoming.content_type.lower()
-    if not (ctype in JSON_TYPES or ctype.endswith("+json")):
+    if not _is_json_type(ctype) and _is_json_type(_doubled_name(ctx.incoming.headers.get("Content-Type", ""))):
+        ctx.note("Content-Type repeats its own name (as Deepcleer's Node.js demo sends it): read as JSON")
+        return
+    if not _is_json_type(ctype):
         wrong = Problem("Content-Type", "application/json", ctx.incoming.content_type, op.content_type_hint,
                         inferred=True)
         if ctx.strict:
             ctx.notes.problem(wrong)
             raise run.vendor.invalid(wrong, op.id, f"Content-Type {ctx.incoming.content_type} is not application/json")
         ctx.notes.warn(wrong)
+
+
+def _is_json_type(ctype: str) -> bool:
+    return ctype in JSON_TYPES or ctype.endswith("+json")
+
+
+def _doubled_name(value: str) -> str:
+    """The media type of a header value that repeats its name, ``Content-Type: application/json;
+    charset=utf-8`` (ishumei/api-demo v4/nodejs/lib/utils.js sends that, and the real service
+    serves it), else an empty string."""
+    name, colon, rest = value.partition(":")
+    if not colon or name.strip().lower() != "content-type":
+        return ""
+    return rest.partition(";")[0].strip().lower()
 
 
 _JSON_NAMES: dict[type, str] = {dict: "object", list: "array", str: "string"}
