@@ -71,8 +71,14 @@ def test_ocr_text_only_with_imgtextrisk_or_advert(post) -> None:
 def test_aux_info_echoes_pass_through_and_type_versions(post) -> None:
     result = post(image_request({"extra": {"passThrough": {"order": 7, "tag": "x"}}}, type="POLITY_QRCODE"))
     assert result["auxInfo"]["passThrough"] == {"order": 7, "tag": "x"}
-    assert set(result["auxInfo"]["typeVersion"]) == {"POLITY", "QRCODE"}
+    assert set(result["auxInfo"]["typeVersion"]) == {"POLITICS", "QR"}  # keyed by model, as the seed's example
     assert result["auxInfo"]["segments"] == 1
+
+
+def test_type_versions_of_every_type_are_the_seeds_models(post) -> None:
+    versions = post(image_request(type="POLITY_EROTIC_VIOLENT_IMGTEXTRISK"))["auxInfo"]["typeVersion"]
+    assert versions == {"POLITICS": "2014055.1", "PORN": "3058001.1", "MINOR": "2014055.1",  # the seed's example
+                        "VIOLENCE": "2013019.1", "BAN": "1002106.1", "OCR": "2001038.1"}
 
 
 @pytest.mark.parametrize(("frames", "max_frame", "interval", "segments"), [

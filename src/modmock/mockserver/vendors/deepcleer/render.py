@@ -85,7 +85,7 @@ def render(verdict: Verdict, req: ImageRequest, request_id: str, segments: int) 
 
 
 def _aux_info(req: ImageRequest, segments: int) -> dict[str, Any]:
-    versions = {t: profile.TYPE_VERSIONS[t] for t in req.types if t in profile.TYPE_VERSIONS}
+    versions = {model: version for t in req.types for model, version in profile.TYPE_VERSIONS.get(t, {}).items()}
     aux: dict[str, Any] = {"segments": segments, "typeVersion": versions}
     extra = req.data.get("extra") or {}
     if "passThrough" in extra:
