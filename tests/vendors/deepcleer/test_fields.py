@@ -178,6 +178,17 @@ def test_the_vendor_demo_type_codes_are_accepted_even_under_strict(deepcleer_moc
         assert _post(strict, image_request(type=None, businessType="MINOR_FACE"))["code"] == 1100
 
 
+def test_english_and_arabic_images_on_a_chinese_cluster_warn_and_strict_refuses(deepcleer_mock) -> None:
+    assert _post(deepcleer_mock, image_request({"lang": "en"}))["code"] == 1100
+    (warning,) = deepcleer_mock.requests[-1].warnings
+    assert (warning.field, warning.rule, warning.inferred) == ("data.lang", "cluster languages", True)
+    with modmock.serve("deepcleer", strict=True) as strict:
+        assert _post(strict, image_request({"lang": "ar"}))["code"] == 1902
+        assert _post(strict, image_request({"lang": "zh"}))["code"] == 1100
+    with modmock.serve("deepcleer", strict=True, config={"deepcleer": {"cluster": "xjp"}}) as xjp:
+        assert _post(xjp, image_request({"lang": "ar"}))["code"] == 1100
+
+
 def test_bocr_only_on_singapore_and_silicon_valley(post) -> None:
     result = post(image_request(type="BOCR"))
     assert result["code"] == 1902 and "BOCR" in result["message"]

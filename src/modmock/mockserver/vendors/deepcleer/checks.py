@@ -84,7 +84,11 @@ def cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
     if "BOCR" in types and cluster not in profile.BOCR_CLUSTERS:
         found.append(Problem("type", "BOCR cluster", "BOCR", "BOCR only on the Singapore (xjp) and "
                              f"Silicon Valley (gg) clusters; this mock is {cluster}"))
-    if data.get("lang") == "auto" and "BOCR" not in types:
+    lang = data.get("lang")
+    if lang in ("en", "ar") and cluster not in profile.MULTILINGUAL_CLUSTERS:
+        found.append(Problem("data.lang", "cluster languages", lang, f"zh on the {cluster} cluster: it supports "
+                             "Chinese images only (English and Arabic on xjp and gg)", inferred=True))
+    if lang == "auto" and "BOCR" not in types:
         found.append(Problem("data.lang", "auto needs BOCR", "auto", "lang auto only together with type BOCR"))
     found += _url_problems(body, data)
     img = data.get("img")

@@ -64,6 +64,8 @@ CLUSTERS = {
 }
 DEFAULT_CLUSTER = "bj"  # the vendor's demo calls the Beijing cluster
 BOCR_CLUSTERS = frozenset({"gg", "xjp"})  # BOCR and lang=auto: Singapore and Silicon Valley only
+# Seed, Request URL: bj and sh support "Chinese images", gg and xjp also English and Arabic ones.
+MULTILINGUAL_CLUSTERS = frozenset({"gg", "xjp"})
 
 # -- Credentials (seed: Request Example) -------------------------------------------------------
 DEFAULT_ACCESS_KEY = "xxxx"
