@@ -298,3 +298,30 @@ def test_unknown_fields_are_served_with_a_warning_naming_the_nearest(deepcleer_m
     assert "did you mean data.tokenId?" in warnings["data.tokenID"]
     with modmock.serve("deepcleer", strict=True) as strict:
         assert _post(strict, image_request(callbackUrl="http://127.0.0.1:9/cb"))["code"] == 1902
+
+
+FACE = {"type": None, "businessType": "FACECOMPARE"}
+
+
+@pytest.mark.parametrize(("base", "code", "rule"), [
+    (image_base64(300, 300, "PNG"), 1100, None),
+    (image_base64(300, 300, "GIF", frames=3), 1902, "not animated"),
+    (image_base64(300, 300, "BMP"), 1902, "format"),
+    (image_base64(2000, 300, "PNG"), 1100, "not a long image"),  # inferred ratio: a warning unless strict
+    ("bm90IGFuIGltYWdl", 1902, "image"),
+])
+def test_img_compare_base_formats_animation_and_long_images(deepcleer_mock, base: str, code: int,
+                                                            rule: str | None) -> None:
+    assert _post(deepcleer_mock, image_request({"imgCompareBase": base}, **FACE))["code"] == code
+    entry = deepcleer_mock.requests[-1]
+    found = [p.rule for p in (*entry.problems, *entry.warnings)]
+    assert found == ([rule] if rule else [])
+
+
+def test_img_compare_base_without_facecompare_warns_and_strict_refuses(deepcleer_mock) -> None:
+    base = image_base64(300, 300, "PNG")
+    assert _post(deepcleer_mock, image_request({"imgCompareBase": base}))["code"] == 1100
+    assert deepcleer_mock.requests[-1].warnings[0].rule == "only with FACECOMPARE"
+    with modmock.serve("deepcleer", strict=True) as strict:
+        assert _post(strict, image_request({"imgCompareBase": base}))["code"] == 1902
+        assert _post(strict, image_request({"imgCompareBase": image_base64(2000, 300, "PNG")}, **FACE))["code"] == 1902

@@ -14,7 +14,7 @@ from typing import Any
 from ...core import schemas
 from ...core.context import Notebook
 from ...core.journal import Problem
-from ...core.media import is_url
+from ...core.media import MediaError, decode_base64, inspect, is_url
 from ...core.verdict import url_problem
 from . import profile
 from .auth import Credential
@@ -96,6 +96,12 @@ def cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
         found.append(Problem("data.img", f"maxLength {profile.IMG_URL_MAX}", img,
                              f"an image URL of at most {profile.IMG_URL_MAX} characters"))
     base = data.get("imgCompareBase")
+    if isinstance(base, str) and "FACECOMPARE" not in business:
+        found.append(Problem("data.imgCompareBase", "only with FACECOMPARE", "businessType " + (
+            "_".join(business) or "(none)"), "imgCompareBase together with businessType FACECOMPARE (it is "
+            "ignored otherwise)", inferred=True))
+    if isinstance(base, str) and not is_url(base) and len(base) * 3 // 4 <= profile.COMPARE_IMAGE_MAX:
+        found += _compare_base_problems(base)  # (a larger one is refused for its size below)
     if isinstance(base, str):
         if is_url(base) and len(base) > profile.IMG_URL_MAX:
             found.append(Problem("data.imgCompareBase", f"maxLength {profile.IMG_URL_MAX}", base,
@@ -111,6 +117,26 @@ def cross_field(body: dict[str, Any], cluster: str) -> list[Problem]:
             found.append(Problem("data.extra.passThrough", f"maxLength {profile.PASS_THROUGH_MAX}",
                                  f"{size} characters of JSON", "at most 1024 characters of JSON"))
     return found
+
+
+def _compare_base_problems(base: str) -> list[Problem]:
+    """A base64 base image: one of the seed's formats, not animated, not long (ratio inferred).
+    The size rule (10 MB) is checked from the base64 length with the other limits."""
+    where = "data.imgCompareBase"
+    try:
+        info = inspect(decode_base64(base))
+    except MediaError as exc:
+        return [Problem(where, "image", f"{len(base)} base64 characters", f"a base image ({exc.detail})")]
+    fmt = profile.PILLOW_FORMAT_ALIASES.get(info.format, info.format)
+    if fmt not in profile.COMPARE_FORMATS:
+        return [Problem(where, "format", fmt, f"one of {', '.join(sorted(profile.COMPARE_FORMATS))}")]
+    if info.frames > 1:
+        return [Problem(where, "not animated", f"{info.frames} frames", "a still base image")]
+    if info.width and info.height and max(info.width, info.height) > profile.LONG_IMAGE_RATIO * min(
+            info.width, info.height):
+        return [Problem(where, "not a long image", f"{info.width}x{info.height}",
+                        f"no side over {profile.LONG_IMAGE_RATIO} times the other", inferred=True)]
+    return []
 
 
 def _url_problems(body: dict[str, Any], data: dict[str, Any]) -> list[Problem]:

@@ -102,6 +102,9 @@ IMG_URL_MAX = 1024
 SYNC_IMAGE_MAX = 10 * 1024 * 1024
 ASYNC_IMAGE_MAX = 30 * 1024 * 1024
 COMPARE_IMAGE_MAX = 10 * 1024 * 1024
+# imgCompareBase (seed): jpg, jpeg, png, webp, gif, tiff, tif, heif; no long or animated images.
+COMPARE_FORMATS = frozenset({"jpg", "jpeg", "png", "webp", "gif", "tiff", "tif", "heif"})
+LONG_IMAGE_RATIO = 4  # inferred: the seed names no ratio; one side over 4x the other is a long image
 MIN_PIXELS, MAX_PIXELS = 20, 6000
 NICKNAME_MAX = 150  # longer nicknames are truncated, not rejected
 PASS_THROUGH_MAX = 1024  # extra.passThrough, as serialised JSON
