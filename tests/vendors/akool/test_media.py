@@ -142,3 +142,26 @@ def test_the_video_size_limit_is_read_from_the_bytes(akool_mock, media: MediaSer
     media.files["/clip.mp4"] = b"\0\0\0\x18ftypmp42" + b"\0" * (2 * MB)
     answer = submit(akool_mock, {"type": 2, "content": media.url("/clip.mp4")})
     assert answer["code"] == 1003 and akool_mock.requests[-1].problems[0].rule == "size 1 MB"
+
+
+@pytest.mark.parametrize("content", ["https://cdn.example.com/image?id=5", "https://cdn.example.com/photo",
+                                     "https://cdn.example.com/"])
+def test_a_url_without_extension_is_served_with_a_warning(akool_mock, content: str) -> None:
+    import modmock
+
+    assert submit(akool_mock, {"type": 1, "content": content})["code"] == 1000
+    (warning,) = akool_mock.requests[-1].warnings
+    assert (warning.field, warning.rule, warning.inferred) == ("content", "file extension", True)
+    with modmock.serve("akool", strict=True) as strict:
+        assert submit(strict, {"type": 1, "content": content})["code"] == 1003
+
+
+def test_a_url_without_extension_is_judged_by_its_bytes(akool_mock) -> None:
+    good = MediaServer({"/photo": image_bytes(64, 64, "PNG"), "/bitmap": image_bytes(64, 64, "BMP")})
+    try:
+        assert submit(akool_mock, {"type": 1, "content": good.url("/photo")})["code"] == 1000
+        assert any(n.startswith("downloaded") for n in akool_mock.requests[-1].notes)
+        answer = submit(akool_mock, {"type": 1, "content": good.url("/bitmap")})
+        assert answer["code"] == 1003 and akool_mock.requests[-1].problems[0].rule == "format"
+    finally:
+        good.close()

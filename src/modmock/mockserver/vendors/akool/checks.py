@@ -106,6 +106,10 @@ def _media_url(content: str, kind: int) -> list[Problem]:
         return [problem]
     extension = _extension(content)
     allowed = profile.EXTENSIONS[kind]
+    if not extension:  # .../image?id=5, .../photo: the seed lists formats, not how URLs must end
+        return [Problem("content", "file extension", urlsplit(content).path[-60:] or "/",
+                        f"a {what} URL ending in {', '.join(allowed)} (without one, the mock judges the "
+                        "format from the bytes where it downloads them)", inferred=True)]
     if extension not in allowed:
         return [Problem("content", "format", extension or "(no extension)",
                         f"a {what} URL ending in {', '.join(allowed)}")]
