@@ -117,3 +117,27 @@ def test_the_rate_limit_answers_1005_per_account() -> None:
         first, second = (submit(mock, {"type": 4, "content": "hi"}, headers) for _ in range(2))
     assert first["code"] == 1000
     assert second["code"] == 1005 and "more than 1 requests in one second" in second["msg"]
+
+
+SEED_LABELS = ["advertising", "violence", "political content", "specified speech", "specified lyrics",
+               "sexual content", "moaning sounds", "contraband", "profane language", "religious content",
+               "cyberbullying", "harmful content", "silent audio", "customized content"]  # "Internationalization labels"
+
+
+def _final(mock: modmock.MockServer, body: dict) -> str:  # type: ignore[type-arg]
+    headers = bearer(mock)
+    job = submit(mock, body, headers)["data"]["_id"]
+    mock.run_until_idle()
+    return str(info(mock, job, headers)["data"]["result"])
+
+
+def test_every_label_of_the_seed_comes_from_a_rule_and_from_the_default_rule(akool) -> None:
+    from modmock.mockserver.vendors.akool import profile
+    by_name: dict[str, str] = {}
+    for category, name in profile.LABELS.items():
+        by_name.setdefault(name, category)
+    assert sorted(by_name) == sorted(SEED_LABELS)  # the 14 labels, each from some canonical category
+    for name, category in by_name.items():
+        akool.add_rule(times=1, verdict={"risk": "reject", "labels": [{"category": category}]})
+        assert f"- {name}:" in _final(akool, {"type": 3, "content": "https://cdn.example.com/clip.mp3"}), name
+        assert f"- {name}:" in _final(akool, {"type": 3, "content": f"https://cdn.example.com/{category}.mp3"}), name

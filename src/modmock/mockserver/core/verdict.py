@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 CATEGORIES: tuple[str, ...] = (
     "porn", "sexy", "violence", "terrorism", "politics", "ads", "abuse", "contraband",
-    "religion", "minors", "bullying", "spam", "qrcode", "moan", "silence", "custom",
+    "religion", "minors", "bullying", "spam", "qrcode", "moan", "silence", "speech", "lyrics", "custom",
 )
 
 ALIASES: dict[str, str] = {

@@ -110,7 +110,8 @@ LABELS = {
     "politics": "political content", "ads": "advertising", "abuse": "profane language",
     "contraband": "contraband", "religion": "religious content", "minors": "harmful content",
     "bullying": "cyberbullying", "spam": "advertising", "qrcode": "advertising", "moan": "moaning sounds",
-    "silence": "silent audio", "custom": "customized content",
+    "silence": "silent audio", "speech": "specified speech", "lyrics": "specified lyrics",
+    "custom": "customized content",
 }
 # What the result text says was found, in the vendor's style ("- violence: Presence of ...").
 FINDINGS = {
@@ -125,5 +126,7 @@ FINDINGS = {
     "cyberbullying": "Presence of insults or harassment aimed at a person",
     "moaning sounds": "Presence of sounds related to sexual activity",
     "silent audio": "The audio is silent",
+    "specified speech": "Presence of specified speech or voice content",
+    "specified lyrics": "Presence of specified lyrics",
     "customized content": "Matched a customized rule",
 }

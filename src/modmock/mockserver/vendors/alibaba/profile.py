@@ -166,7 +166,7 @@ ADVERTISING_LABELS: dict[str, AliLabel] = {
     "spam": AliLabel("ad_contactInfo", "Contact information"),
     "custom": AliLabel("customImage", "Matched an image in a custom image library"),
 }
-NOT_APPLICABLE = frozenset({"moan", "silence"})  # audio-only categories
+NOT_APPLICABLE = frozenset({"moan", "silence", "speech", "lyrics"})  # audio-only categories
 
 
 def labels_for(service: str) -> dict[str, AliLabel]:

@@ -232,7 +232,7 @@ LABELS: dict[str, LabelMap] = {
                        "Prohibited:Custom List:Custom List", "*", inferred=True),
 }
 # Audio-only categories: image v4 has nothing to report them with.
-NOT_APPLICABLE = frozenset({"moan", "silence"})
+NOT_APPLICABLE = frozenset({"moan", "silence", "speech", "lyrics"})
 
 # A clean image URL for the published request example (the default rule passes it).
 EXAMPLE_IMAGE_URL = "https://cdn.example.com/uploads/photo.jpg"
