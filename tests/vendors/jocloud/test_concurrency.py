@@ -72,3 +72,36 @@ def test_qps_is_configurable_and_can_be_turned_off() -> None:
         assert [call(mock, profile.IMAGE_SYNC, image()).status_code for _ in range(4)] == [200, 200, 200, 429]
         body = {"data": [{"dataId": "t", "content": b64("hi")}]}
         assert {call(mock, profile.TEXT_SYNC, body).status_code for _ in range(25)} == {200}
+
+
+def _start(mock: modmock.MockServer, endpoint: str, n: int = 1, vendor: str = "jocloud"):  # type: ignore[no-untyped-def]
+    entry = {"url": "rtmp://live.example.com/app/s"} if endpoint == profile.VIDEO_LIVE else \
+        {"url": "https://cdn.example.com/v/clip.mp4"}
+    body = {"data": [{"dataId": f"item-{i}", **entry} for i in range(n)], "callbackUrl": "http://127.0.0.1:9/hook"}
+    return call(mock, endpoint, body, vendor=vendor)
+
+
+def test_the_21st_running_stream_or_job_of_an_api_gets_429() -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        for endpoint in (profile.VIDEO_LIVE, profile.VIDEO_ASYNC):
+            assert [_start(mock, endpoint).status_code for _ in range(20)] == [200] * 20  # 20 running at once
+            refused = _start(mock, endpoint)
+            assert refused.status_code == 429 and refused.json()["code"] == 429
+            assert "20 " + endpoint + " tasks of appid" in mock.requests[-1].notes[-1]
+        assert _start(mock, profile.AUDIO_ASYNC).status_code == 200  # the limit is per API
+        assert _start(mock, profile.VIDEO_ASYNC, 1).status_code == 429
+        mock.advance(10_000)  # the jobs finish (and the streams reach their longest run)
+        assert _start(mock, profile.VIDEO_ASYNC, 20).status_code == 200  # room again, whole requests
+        assert _start(mock, profile.VIDEO_ASYNC, 1).status_code == 429
+        assert len([t for t in mock.state.tasks.list() if t.endpoint == profile.VIDEO_ASYNC]) == 40
+
+
+def test_a_stopped_stream_frees_its_place_and_the_limit_is_configurable() -> None:
+    config = {"aivacom": {"concurrency": {"video_live": 2}}}
+    with modmock.serve("aivacom", clock="manual", config=config) as mock:
+        first = _start(mock, profile.VIDEO_LIVE, vendor="aivacom").json()["data"][0]["taskId"]
+        assert _start(mock, profile.VIDEO_LIVE, vendor="aivacom").status_code == 200
+        assert _start(mock, profile.VIDEO_LIVE, vendor="aivacom").status_code == 429
+        stop = {"operation": "stop", "data": [{"dataId": "item-0", "taskId": first}]}
+        assert call(mock, profile.VIDEO_LIVE, stop, vendor="aivacom").status_code == 200
+        assert _start(mock, profile.VIDEO_LIVE, vendor="aivacom").status_code == 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ class Task:
     data: dict[str, Any] = field(default_factory=dict)
     _timer: TimerHandle | None = field(default=None, repr=False)
     _acting: bool = field(default=False, repr=False)  # its last step's action is running
+    group: Hashable | None = field(default=None, repr=False)  # counted with its group while it runs
 
     @property
     def finished(self) -> bool:
@@ -65,14 +66,17 @@ class TaskStore:
         self._tasks: OrderedDict[str, Task] = OrderedDict()
         self._finished: OrderedDict[str, None] = OrderedDict()  # ids of tasks with no step left, oldest first
         self._started = self._ended = 0  # since the start or the last clear, kept or not
+        self._running_in: dict[Hashable, int] = {}  # running tasks per group (vendor concurrency of jobs)
         self._lock = threading.Lock()
 
     def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
-              plan: Sequence[Step], data: dict[str, Any] | None = None) -> Task:
+              plan: Sequence[Step], data: dict[str, Any] | None = None, group: Hashable | None = None) -> Task:
         """Create a task in ``initial`` status and schedule its plan. Past ``capacity`` the
         oldest finished tasks are forgotten; a running task never is: when ``capacity`` tasks
-        are still running, :class:`Busy` is raised and nothing is started."""
-        task = Task(task_id, vendor, endpoint, initial, [(self.scheduler.clock.now(), initial)], dict(data or {}))
+        are still running, :class:`Busy` is raised and nothing is started. A task of a ``group``
+        counts in :meth:`running_in` until it finishes."""
+        task = Task(task_id, vendor, endpoint, initial, [(self.scheduler.clock.now(), initial)], dict(data or {}),
+                    group=group)
         with self._lock:
             if len(self._tasks) >= self.capacity:  # amortized: a tenth of the bound at a time
                 self._forget_finished(max(1, self.capacity // 10))
@@ -84,8 +88,11 @@ class TaskStore:
                 replaced._timer = None
                 if task_id not in self._finished:
                     self._ended += 1
+                    self._leave_group(replaced)
             self._tasks[task_id] = task
             self._started += 1
+            if group is not None:
+                self._running_in[group] = self._running_in.get(group, 0) + 1
             self._finished.pop(task_id, None)  # an id started again is running again
         self._schedule(task, list(plan))
         return task
@@ -130,9 +137,20 @@ class TaskStore:
             if self._tasks.get(task.id) is task and task.id not in self._finished:
                 self._finished[task.id] = None
                 self._ended += 1
+                self._leave_group(task)
                 excess = len(self._finished) - self.keep_finished
                 if excess > max(1, self.keep_finished // 10):  # amortized, as at the total bound
                     self._forget_finished(excess)
+
+    def _leave_group(self, task: Task) -> None:
+        """A task of a group stops running (lock held)."""
+        if task.group is not None and self._running_in.get(task.group, 0) > 0:
+            self._running_in[task.group] -= 1
+
+    def running_in(self, group: Hashable) -> int:
+        """How many tasks of ``group`` are running (e.g. one account's jobs of one API)."""
+        with self._lock:
+            return self._running_in.get(group, 0)
 
     def _forget_finished(self, count: int) -> None:
         """Drop up to ``count`` of the oldest tasks with nothing left to run (lock held)."""
@@ -173,6 +191,7 @@ class TaskStore:
     def clear(self) -> None:
         with self._lock:
             self._started = self._ended = 0
+            self._running_in.clear()
             for task in self._tasks.values():
                 if task._timer is not None:
                     task._timer.cancel()

@@ -132,6 +132,7 @@ class Moderation:
 
     def _answers(self, sub: checks.Submission, caller: Caller, ctx: Context) -> list[dict[str, Any]]:
         if sub.endpoint not in profile.SYNC:  # every task or none: a request is accepted whole
+            self._within_concurrency(sub, caller, ctx)
             ctx.services.tasks.ensure_room(len(ctx.items))
         answers = []
         for judged in ctx.items:
@@ -154,6 +155,21 @@ class Moderation:
                 answers.append(render.item(profile.OK, "OK", item.data_id, task_id, []))
         return answers
 
+    def _group(self, endpoint: str, appid: str) -> tuple[str, str, str]:
+        return (self.name, appid, endpoint)
+
+    def _within_concurrency(self, sub: checks.Submission, caller: Caller, ctx: Context) -> None:
+        """The seeds' concurrency (20 per API by default) counts the jobs and streams still running,
+        not only requests in flight: the one that would pass it is a 429 and starts nothing."""
+        starting = sum(1 for judged in ctx.items if sub.endpoint in profile.ASYNC or not (
+            isinstance(judged.outcome, errors.ItemFailure) and not isinstance(judged.outcome, errors.ActionFailure)))
+        limit = self.concurrency[sub.endpoint]
+        running = ctx.services.tasks.running_in(self._group(sub.endpoint, caller.appid))
+        if starting and running + starting > limit:
+            ctx.note(f"429: {running} {sub.endpoint} tasks of appid {caller.appid} still running; {starting} more "
+                     f"would pass the concurrency of {limit}")
+            raise errors.TooManyRequests()
+
     # -- async ---------------------------------------------------------------------------------------
     def _start_async(self, sub: checks.Submission, item: checks.Item, task_id: str, trace_id: str,
                      outcome: Verdict | errors.ItemFailure, ctx: Context) -> None:
@@ -170,7 +186,7 @@ class Moderation:
 
         seconds = self.processing_seconds[sub.endpoint]
         state.tasks.start(task_id, self.name, sub.endpoint, "processing", [Step(seconds, "done", deliver)],
-                          {"callback": url, "dataId": item.data_id})
+                          {"callback": url, "dataId": item.data_id}, group=self._group(sub.endpoint, ctx.principal.appid))
         ctx.note(f"task {task_id}: result after {seconds:g} mock seconds, POSTed to {url}")
 
     # -- live ----------------------------------------------------------------------------------------
@@ -201,7 +217,7 @@ class Moderation:
 
         task = state.tasks.start(task_id, self.name, sub.endpoint, RUNNING, [Step(self.live_max, ENDED)],
                                  {"callback": url, "dataId": item.data_id, "appid": appid,
-                                  "ends": state.clock.now() + self.live_max})
+                                  "ends": state.clock.now() + self.live_max}, group=self._group(sub.endpoint, appid))
         task.data["timer"] = state.scheduler.call_later(interval, report, label=f"live task {task_id} report")
         ctx.note(f"live task {task_id}: a report every {interval:g} mock seconds to {url} until stopped "
                 f"(or after {self.live_max:g} s)")
