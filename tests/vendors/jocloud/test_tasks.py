@@ -172,3 +172,45 @@ def test_a_stream_that_cannot_be_pulled_answers_401_and_starts_nothing(jocloud_m
     body = {"data": [{"dataId": "s", "url": "rtmp://live.invalid/app/s"}], "callbackUrl": "http://127.0.0.1:9/x"}
     (item,) = ok(jocloud_mock, profile.VIDEO_LIVE, body)["data"]
     assert item["code"] == 401 and jocloud_mock.state.tasks.list(vendor="jocloud") == []
+
+
+# -- a video's sound track ---------------------------------------------------------------------------
+
+def _video_results(mock: modmock.MockServer, sink, url: str, **extra) -> list[dict]:  # type: ignore[no-untyped-def]
+    body = {"data": [{"dataId": "v-1", "url": url}], "callbackUrl": sink.url, **extra}
+    ok(mock, profile.VIDEO_ASYNC, body)
+    mock.run_until_idle()
+    (received,) = sink.wait_for(1)
+    assert CALLBACK.is_valid(received.json), received.json
+    return received.json["data"][0]["results"]  # type: ignore[no-any-return]
+
+
+def test_a_video_is_judged_by_its_sound_track_too(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        results = _video_results(mock, callback_sink, "https://cdn.example.com/v/moan/clip.mp4")
+        porn = next(r for r in results if r["action"] == "porn")
+        assert (porn["label"], porn["suggestion"]) == ("moan", "block")
+
+
+def test_a_rule_forcing_abuse_on_a_video_lands_on_antispam(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        mock.add_rule(verdict={"risk": "reject", "labels": [{"category": "abuse"}]})
+        results = _video_results(mock, callback_sink, "https://cdn.example.com/v/clip.mp4")
+        antispam = next(r for r in results if r["action"] == "antispam")
+        assert (antispam["label"], antispam["suggestion"]) == ("abuse", "block")
+
+
+def test_asr_is_accepted_for_videos_streams_and_audio(callback_sink) -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        results = _video_results(mock, callback_sink, "https://cdn.example.com/v/clip.mp4", actions=["asr", "porn"])
+        assert [(r["action"], r["label"], r["suggestion"]) for r in results] == [
+            ("asr", "normal", "pass"), ("porn", "normal", "pass")]
+        live = {"data": [{"dataId": "s-1", "url": "rtmp://live.example.com/app/s"}], "callbackUrl": callback_sink.url,
+                "actions": ["asr"]}
+        assert ok(mock, profile.VIDEO_LIVE, live)["data"][0]["code"] == 200
+        audio = {"data": [{"dataId": "a-1", "url": "https://cdn.example.com/a/x.mp3"}],
+                 "callbackUrl": callback_sink.url, "actions": ["asr"]}
+        assert ok(mock, profile.AUDIO_ASYNC, audio)["data"][0]["code"] == 200
+        image = {"data": [{"dataId": "i-1", "url": "https://cdn.example.com/i/x.jpg"}], "actions": ["asr"]}
+        from jocloud_helpers import call
+        assert call(mock, profile.IMAGE_SYNC, image).status_code == 400  # a picture has no sound

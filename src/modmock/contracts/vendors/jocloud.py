@@ -56,7 +56,7 @@ def _item(endpoint: str) -> st.SearchStrategy[dict[str, Any]]:
 
 def request_hints(endpoint: str) -> dict[str, st.SearchStrategy[Any]]:
     """Dotted field → strategy (or REMOVE) applied over a schema-drawn request."""
-    actions = st.one_of(st.just(REMOVE), st.lists(st.sampled_from(profile.ACTIONS[endpoint]), min_size=1,
+    actions = st.one_of(st.just(REMOVE), st.lists(st.sampled_from(profile.ACCEPTED_ACTIONS[endpoint]), min_size=1,
                                                    unique=True))
     hints: dict[str, st.SearchStrategy[Any]] = {
         "data": st.lists(_item(endpoint), min_size=1, max_size=3), "actions": actions}

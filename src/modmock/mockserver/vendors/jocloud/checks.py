@@ -185,7 +185,7 @@ def collect(endpoint: str, body: Any) -> list[Problem]:
 
 
 def _actions(endpoint: str, actions: Any) -> list[Problem]:
-    known = profile.ACTIONS[endpoint]
+    known = profile.ACCEPTED_ACTIONS[endpoint]
     if not isinstance(actions, list) or not actions:
         return [Problem("actions", "type", actions, f"a non-empty array of {', '.join(known)}")]
     found = []

@@ -187,12 +187,18 @@ CALLBACK_SUCCESS = (200,)
 # -- Actions and labels (API pages) ----------------------------------------------------------------
 IMAGE_ACTIONS = ("porn", "terrorism", "antispam", "sface")
 TEXT_ACTIONS = ("antispam",)
-AUDIO_ACTIONS = ("porn", "antispam")  # the API pages also list "asr" (a transcript): not served
-ACTIONS = {
+AUDIO_ACTIONS = ("porn", "antispam")
+ACTIONS = {  # what an item gets when the request names no actions
     IMAGE_SYNC: IMAGE_ACTIONS, TEXT_SYNC: TEXT_ACTIONS, AUDIO_SYNC: AUDIO_ACTIONS, AUDIO_ASYNC: AUDIO_ACTIONS,
     VIDEO_ASYNC: IMAGE_ACTIONS, VIDEO_LIVE: IMAGE_ACTIONS, INTERACTION_AUDIO: AUDIO_ACTIONS,
     INTERACTION_VIDEO: IMAGE_ACTIONS,
 }
+# "asr" (a transcript; the audio API page lists it) may be requested wherever there is sound: video
+# moderation covers "audio or video content" (seeds). The mock writes no transcript: its result
+# is always normal (inferred), and it is not among the default actions.
+TRANSCRIPT = "asr"
+WITH_SOUND = frozenset({AUDIO_SYNC, AUDIO_ASYNC, VIDEO_ASYNC, VIDEO_LIVE, INTERACTION_AUDIO})
+ACCEPTED_ACTIONS = {e: a + ((TRANSCRIPT,) if e in WITH_SOUND else ()) for e, a in ACTIONS.items()}
 NORMAL = "normal"  # the label of a pass (documented for porn and text antispam; inferred elsewhere)
 NORMAL_RATE = 0.99  # the confidence of "normal" (inferred)
 IMAGE_LABELS = {
@@ -205,7 +211,10 @@ IMAGE_LABELS = {
 }
 TEXT_LABELS = ("terrorism", "porn", "illegal", "politics", "abuse", "ad", "feudalism", "religion", "affairs",
                "contraband", "minors", "banned-website")
-AUDIO_LABELS = {"porn": ("moan",), "antispam": TEXT_LABELS}  # audio antispam labels as text (inferred)
+AUDIO_LABELS = {"porn": ("moan",), "antispam": TEXT_LABELS, TRANSCRIPT: ()}  # antispam labels as text (inferred)
+# A video's pictures and its sound track: the image labels, plus moan and the spoken-text ones.
+VIDEO_LABELS = {**IMAGE_LABELS, "porn": IMAGE_LABELS["porn"] + ("moan",),
+                "antispam": IMAGE_LABELS["antispam"] + TEXT_LABELS, TRANSCRIPT: ()}
 
 # Canonical category → (action, label) per kind of content; a category missing from a table is
 # one that kind of content does not detect (its findings are dropped).
@@ -221,12 +230,13 @@ TEXT_MAP = {
     "religion": ("antispam", "religion"), "minors": ("antispam", "minors"), "custom": ("antispam", "illegal"),
 }
 AUDIO_MAP = {**TEXT_MAP, "porn": ("porn", "moan"), "sexy": ("porn", "moan"), "moan": ("porn", "moan")}
+VIDEO_MAP = {**AUDIO_MAP, **IMAGE_MAP}  # what the pictures show first; the sound track for the rest
 CATEGORY_MAPS = {
-    IMAGE_SYNC: IMAGE_MAP, VIDEO_ASYNC: IMAGE_MAP, VIDEO_LIVE: IMAGE_MAP, INTERACTION_VIDEO: IMAGE_MAP,
+    IMAGE_SYNC: IMAGE_MAP, VIDEO_ASYNC: VIDEO_MAP, VIDEO_LIVE: VIDEO_MAP, INTERACTION_VIDEO: IMAGE_MAP,
     TEXT_SYNC: TEXT_MAP, AUDIO_SYNC: AUDIO_MAP, AUDIO_ASYNC: AUDIO_MAP, INTERACTION_AUDIO: AUDIO_MAP,
 }
 LABEL_SETS: dict[str, dict[str, tuple[str, ...]]] = {
-    IMAGE_SYNC: IMAGE_LABELS, VIDEO_ASYNC: IMAGE_LABELS, VIDEO_LIVE: IMAGE_LABELS, INTERACTION_VIDEO: IMAGE_LABELS,
+    IMAGE_SYNC: IMAGE_LABELS, VIDEO_ASYNC: VIDEO_LABELS, VIDEO_LIVE: VIDEO_LABELS, INTERACTION_VIDEO: IMAGE_LABELS,
     TEXT_SYNC: {"antispam": TEXT_LABELS}, AUDIO_SYNC: AUDIO_LABELS, AUDIO_ASYNC: AUDIO_LABELS,
     INTERACTION_AUDIO: AUDIO_LABELS,
 }
