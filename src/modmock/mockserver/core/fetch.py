@@ -17,13 +17,16 @@ DOWNLOAD_TIMEOUT = 10.0  # real seconds
 CHUNK = 64 * 1024
 
 
-async def fetch(url: str, allow: AllowList, limit: int, timeout: float = DOWNLOAD_TIMEOUT) -> bytes | None:
+async def fetch(url: str, allow: AllowList, limit: int, timeout: float = DOWNLOAD_TIMEOUT, *,
+                connect: float | None = None, read: float | None = None) -> bytes | None:
     """The bytes at ``url``, or None when its host is not allow-listed. Raises ``MediaError``
-    with rule ``size`` past ``limit`` bytes (reading stops there) and ``download`` on failure."""
+    with rule ``size`` past ``limit`` bytes (reading stops there) and ``download`` on failure.
+    ``connect`` and ``read`` bound the connection and each read (a vendor's documented timeouts)."""
     if not allow.allows(url):
         return None
+    bounds = aiohttp.ClientTimeout(total=timeout, sock_connect=connect, sock_read=read)
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        async with aiohttp.ClientSession(timeout=bounds) as session:
             async with session.get(url, allow_redirects=False) as answer:
                 if answer.status != 200:
                     raise MediaError("download", f"GET {url} answered HTTP {answer.status}")

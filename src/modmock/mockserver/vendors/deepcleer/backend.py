@@ -15,6 +15,7 @@ from typing import Any
 
 from ...core.context import Context
 from ...core.declaration import Item, Limit
+from ...core.fetch import fetch
 from ...core.journal import Problem
 from ...core.media import ImageInfo, MediaError, decode_base64, inspect
 from ...core.pipeline import verdict_of
@@ -78,7 +79,7 @@ class ImageModeration:
 
     async def subjects(self, ctx: Context) -> list[Item]:
         req: checks.ImageRequest = ctx.request
-        media = decode(req.img, req.img_is_url, _asynchronous(ctx, req))
+        media = await media_of(ctx, req, "data.img")
         subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                           token_id=req.data.get("tokenId"), content=media.content)
         return [Item(subject, media)]
@@ -106,7 +107,7 @@ class ImageModeration:
         found = []
         for image in ctx.request:
             req = image.request
-            media = decode(req.img, req.img_is_url, _asynchronous(ctx, req))
+            media = await media_of(ctx, req, f"data.imgs[btId={image.bt_id}].img")
             subject = Subject(url=req.img if req.img_is_url else None, data_id=req.data.get("dataId"),
                               token_id=req.data.get("tokenId"), content=media.content)
             found.append(Item(subject, media))
@@ -188,6 +189,34 @@ def settle(make: Callable[[], dict[str, Any]], request_id: str, ctx: Context | N
         return render.error_body(error.code, error.text, request_id)
 
 
+async def media_of(ctx: Context, req: checks.ImageRequest, where: str) -> Media:
+    """The image's bytes and their first problem: base64 decoded, or a URL downloaded from an
+    allow-listed host (the seed's timeouts, one retry, then backupUrl); a URL on any other host is
+    judged by what it says (None bytes)."""
+    asynchronous = _asynchronous(ctx, req)
+    if not req.img_is_url:
+        return decode(req.img, False, asynchronous)
+    limit = profile.ASYNC_IMAGE_MAX if asynchronous else profile.SYNC_IMAGE_MAX
+    failures = []
+    for url in (req.img, req.data.get("backupUrl")):
+        if not isinstance(url, str) or not url:
+            continue
+        for _ in range(profile.DOWNLOAD_TRIES):
+            try:
+                data = await fetch(url, ctx.services.allow, limit, connect=profile.DOWNLOAD_CONNECT_SECONDS,
+                                   read=profile.DOWNLOAD_READ_SECONDS)
+            except MediaError as exc:
+                if exc.rule == "size":
+                    return Media(error=errors.InvalidParameters(f"{where}: {exc.detail} at {url}"))
+                failures.append(exc.detail)
+                continue
+            if data is None:
+                return Media()  # not allow-listed: never contacted
+            ctx.note(f"{where}: downloaded {len(data)} bytes from {url}")
+            return judge_bytes(data, limit, where)
+    return Media(error=errors.DownloadFailed("; ".join(failures)))
+
+
 def decode(img: str, is_url: bool, asynchronous: bool) -> Media:
     """The base64 image's bytes and the first problem with them (size, format, resolution)."""
     if is_url:
@@ -197,21 +226,26 @@ def decode(img: str, is_url: bool, asynchronous: bool) -> Media:
         content = decode_base64(img)
     except MediaError as exc:
         return Media(error=errors.InvalidParameters(f"data.img: {exc.detail}"))
+    return judge_bytes(content, limit, "data.img")
+
+
+def judge_bytes(content: bytes, limit: int, where: str) -> Media:
+    """The first problem of an image's bytes: size, format, resolution (1902)."""
     if len(content) > limit:
         return Media(content, error=errors.InvalidParameters(
-            f"data.img: image of {len(content)} bytes is over the {limit // (1024 * 1024)} MB limit"))
+            f"{where}: image of {len(content)} bytes is over the {limit // (1024 * 1024)} MB limit"))
     try:
         info = inspect(content)
     except MediaError as exc:
-        return Media(content, error=errors.InvalidParameters(f"data.img: {exc.detail}"))
+        return Media(content, error=errors.InvalidParameters(f"{where}: {exc.detail}"))
     fmt = profile.PILLOW_FORMAT_ALIASES.get(info.format, info.format)
     if fmt not in profile.IMAGE_FORMATS:
-        return Media(content, info, errors.InvalidParameters(f"data.img: format {fmt} is not supported"))
+        return Media(content, info, errors.InvalidParameters(f"{where}: format {fmt} is not supported"))
     if info.width is not None and info.height is not None:
         lo, hi = profile.MIN_PIXELS, profile.MAX_PIXELS
         if not (lo <= info.width <= hi and lo <= info.height <= hi):
             return Media(content, info, errors.InvalidParameters(
-                f"data.img: resolution {info.width}x{info.height} is outside {lo}x{lo} to {hi}x{hi}"))
+                f"{where}: resolution {info.width}x{info.height} is outside {lo}x{lo} to {hi}x{hi}"))
     return Media(content, info)
 
 

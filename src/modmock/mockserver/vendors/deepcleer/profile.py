@@ -106,6 +106,9 @@ COMPARE_IMAGE_MAX = 10 * 1024 * 1024
 COMPARE_FORMATS = frozenset({"jpg", "jpeg", "png", "webp", "gif", "tiff", "tif", "heif"})
 LONG_IMAGE_RATIO = 4  # inferred: the seed names no ratio; one side over 4x the other is a long image
 MIN_PIXELS, MAX_PIXELS = 20, 6000
+# Seed, Image Requirements: a download times out after 2 s to connect and 3 s to read, and is
+# tried once more; then backupUrl is used.
+DOWNLOAD_CONNECT_SECONDS, DOWNLOAD_READ_SECONDS, DOWNLOAD_TRIES = 2.0, 3.0, 2
 NICKNAME_MAX = 150  # longer nicknames are truncated, not rejected
 PASS_THROUGH_MAX = 1024  # extra.passThrough, as serialised JSON
 DEFAULT_MAX_FRAME = 3
