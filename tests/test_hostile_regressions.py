@@ -159,3 +159,29 @@ def test_shutdown_within_one_grace_period_when_a_handler_waits(caplog: pytest.Lo
     assert took < 0.6 + 0.5, took  # the whole shutdown within one grace period, some slack
     cut = [r.getMessage() for r in caplog.records if "cut off" in r.getMessage()]
     assert cut and cut[0].startswith("shutdown: cut off POST /image/v4 from 127.0.0.1:"), cut
+
+
+BROKEN_GIF = ("R0lGODdhIAAgAIEAAAECAwAAAAAAAAAAACwAAAAAIAAgAAAINQABCBxIsKDBgwgTKlzIsKHDhxAjSpxIsaLFixgzatzIsaPH"
+              "jyBDihxJsqTJkyhTqlzJUmRAACH5BAEAAAEALAAAAAAgACA=")  # truncated: Pillow raises struct.error
+
+
+def test_a_damaged_image_is_the_vendors_error_not_an_internal_one(fresh: modmock.MockServer) -> None:
+    as_img = {**DEEPCLEER, "data": {**DEEPCLEER["data"], "img": BROKEN_GIF}}
+    as_base = {**DEEPCLEER, "type": "EROTIC", "businessType": "FACECOMPARE",
+               "data": {**DEEPCLEER["data"], "imgCompareBase": BROKEN_GIF}}
+    for body in (as_img, as_base):
+        status, answer = _json(_send(fresh.port, "/image/v4", json.dumps(body).encode()))
+        assert answer["code"] == 1902, answer
+    _no_internal_error(fresh)
+
+
+def test_a_phone_jpeg_with_a_preview_is_one_still_picture() -> None:
+    import io
+
+    from PIL import Image
+
+    from modmock.mockserver.core.media import inspect
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64)).save(out, format="MPO", save_all=True, append_images=[Image.new("RGB", (16, 16))])
+    info = inspect(out.getvalue())
+    assert (info.format, info.frames) == ("mpo", 1)

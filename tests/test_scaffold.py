@@ -61,3 +61,12 @@ def test_names_already_taken_or_malformed_are_refused(tmp_path: Path) -> None:
         new_vendor("Bad-Name", src=tmp_path)
     with pytest.raises(SettingsError, match="no modmock source tree"):
         new_vendor("acme", src=tmp_path)
+
+
+def test_the_templates_name_every_canonical_category() -> None:
+    from pathlib import Path
+
+    import modmock.mockserver.scaffold as scaffold
+    from modmock import CATEGORIES
+    text = (Path(scaffold.__file__).parent / "templates" / "vendor" / "profile.py.tmpl").read_text("utf-8")
+    assert [c for c in CATEGORIES if f'"{c}":' not in text] == []

@@ -325,3 +325,20 @@ def test_img_compare_base_without_facecompare_warns_and_strict_refuses(deepcleer
     with modmock.serve("deepcleer", strict=True) as strict:
         assert _post(strict, image_request({"imgCompareBase": base}))["code"] == 1902
         assert _post(strict, image_request({"imgCompareBase": image_base64(2000, 300, "PNG")}, **FACE))["code"] == 1902
+
+
+def test_a_shared_img_compare_base_in_a_batch_is_not_an_images_own(deepcleer_mock) -> None:
+    body = image_request(type=None, businessType="FACECOMPARE")
+    body["data"] = {"tokenId": "u", "imgCompareBase": image_base64(300, 300, "BMP"),
+                    "imgs": [{"btId": "a", "img": "https://cdn.example.com/a.jpg"}]}
+    answer = requests.post(deepcleer_mock.url + "/images/v4", json=body, timeout=30).json()
+    assert answer["code"] == 1100, answer  # only the warning that data.imgCompareBase is not a batch field
+    assert not [p for p in deepcleer_mock.requests[-1].problems if "imgCompareBase" in p.field]
+
+
+def test_a_doubled_content_type_must_still_name_a_media_type() -> None:
+    import json
+    with modmock.serve("deepcleer", strict=True) as strict:
+        answer = requests.post(strict.url + "/image/v4", data=json.dumps(image_request()), timeout=30,
+                               headers={"Content-Type": "Content-Type: +json"}).json()
+        assert answer["code"] == 1902

@@ -90,7 +90,7 @@ def test_the_21st_running_stream_or_job_of_an_api_gets_429() -> None:
             assert "20 " + endpoint + " tasks of appid" in mock.requests[-1].notes[-1]
         assert _start(mock, profile.AUDIO_ASYNC).status_code == 200  # the limit is per API
         assert _start(mock, profile.VIDEO_ASYNC, 1).status_code == 429
-        mock.advance(10_000)  # the jobs finish (and the streams reach their longest run)
+        mock.advance(31)  # the video jobs finish (30 mock seconds of processing)
         assert _start(mock, profile.VIDEO_ASYNC, 20).status_code == 200  # room again, whole requests
         assert _start(mock, profile.VIDEO_ASYNC, 1).status_code == 429
         assert len([t for t in mock.state.tasks.list() if t.endpoint == profile.VIDEO_ASYNC]) == 40
@@ -105,3 +105,14 @@ def test_a_stopped_stream_frees_its_place_and_the_limit_is_configurable() -> Non
         stop = {"operation": "stop", "data": [{"dataId": "item-0", "taskId": first}]}
         assert call(mock, profile.VIDEO_LIVE, stop, vendor="aivacom").status_code == 200
         assert _start(mock, profile.VIDEO_LIVE, vendor="aivacom").status_code == 200
+
+
+def test_a_refused_request_uses_up_no_rule_or_fault_and_off_means_unlimited() -> None:
+    with modmock.serve("jocloud", clock="manual") as mock:
+        for _ in range(20):
+            _start(mock, profile.VIDEO_ASYNC)
+        mock.add_rule(times=1, verdict={"risk": "reject", "labels": [{"category": "porn"}]})
+        assert _start(mock, profile.VIDEO_ASYNC).status_code == 429
+        assert len(mock.state.store.rules.list()) == 1  # still armed for the next accepted job
+    with modmock.serve("jocloud", clock="manual", config={"jocloud": {"concurrency": False}}) as mock:
+        assert {_start(mock, profile.VIDEO_ASYNC).status_code for _ in range(25)} == {200}

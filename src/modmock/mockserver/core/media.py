@@ -98,12 +98,15 @@ def inspect(data: bytes) -> ImageInfo:
             fmt = (image.format or "unknown").lower()
             if fmt == "png" and getattr(image, "is_animated", False):
                 fmt = "apng"
-            frames = int(getattr(image, "n_frames", 1) or 1)
+            # A multi-picture JPEG (a phone's photo with its preview or gain map) is one still picture.
+            frames = 1 if fmt == "mpo" else int(getattr(image, "n_frames", 1) or 1)
             return ImageInfo(fmt, len(data), image.width, image.height, frames)
     except Image.DecompressionBombError:
         raise MediaError("pixels", f"the image has more than {2 * (Image.MAX_IMAGE_PIXELS or 0)} pixels") from None
     except (UnidentifiedImageError, OSError, ValueError):
         pass
+    except Exception as exc:  # a damaged file trips Pillow's parsers in many ways (IndexError, struct.error, ...)
+        raise MediaError("format", f"the image cannot be read ({type(exc).__name__})") from None
     signed = _signature_format(data)
     if signed is None:
         raise MediaError("format", "the decoded bytes are not an image in a supported format")

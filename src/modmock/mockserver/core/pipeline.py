@@ -110,7 +110,9 @@ def _doubled_name(value: str) -> str:
     name, colon, rest = value.partition(":")
     if not colon or name.strip().lower() != "content-type":
         return ""
-    return rest.partition(";")[0].strip().lower()
+    kind = rest.partition(";")[0].strip().lower()
+    top, slash, sub = kind.partition("/")
+    return kind if slash and top.isalnum() and sub and " " not in sub else ""
 
 
 _JSON_NAMES: dict[type, str] = {dict: "object", list: "array", str: "string"}

@@ -15,7 +15,8 @@ BATCH_SCHEMA = "deepcleer/batch_request.json"
 
 def _image_body(body: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
     """The single-image request one image of a batch stands for."""
-    data = {k: v for k, v in body["data"].items() if k != "imgs"} if isinstance(body.get("data"), dict) else {}
+    shared = body["data"] if isinstance(body.get("data"), dict) else {}
+    data = {k: v for k, v in shared.items() if k not in ("imgs", "img", "imgCompareBase")}  # those are per image
     data.update({k: image[k] for k in ("img", "imgCompareBase") if k in image})
     return {**body, "data": data}
 

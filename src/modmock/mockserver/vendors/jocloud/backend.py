@@ -118,6 +118,8 @@ class Moderation:
                 failure = check.failure
                 ctx.note(f"item {check.subject.data_id!r}: {failure.code} {failure.message}: {failure.detail}")
             items.append(Item(check.subject, item, outcome=check.failure))
+        if sub.endpoint not in profile.SYNC:  # before any rule or fault is used up on the request
+            self._within_concurrency(sub, ctx.principal, ctx, items)
         return items
 
     async def moderate(self, ctx: Context) -> Answer:
@@ -132,7 +134,6 @@ class Moderation:
 
     def _answers(self, sub: checks.Submission, caller: Caller, ctx: Context) -> list[dict[str, Any]]:
         if sub.endpoint not in profile.SYNC:  # every task or none: a request is accepted whole
-            self._within_concurrency(sub, caller, ctx)
             ctx.services.tasks.ensure_room(len(ctx.items))
         answers = []
         for judged in ctx.items:
@@ -158,12 +159,14 @@ class Moderation:
     def _group(self, endpoint: str, appid: str) -> tuple[str, str, str]:
         return (self.name, appid, endpoint)
 
-    def _within_concurrency(self, sub: checks.Submission, caller: Caller, ctx: Context) -> None:
+    def _within_concurrency(self, sub: checks.Submission, caller: Caller, ctx: Context, items: list[Item]) -> None:
         """The seeds' concurrency (20 per API by default) counts the jobs and streams still running,
         not only requests in flight: the one that would pass it is a 429 and starts nothing."""
-        starting = sum(1 for judged in ctx.items if sub.endpoint in profile.ASYNC or not (
+        starting = sum(1 for judged in items if sub.endpoint in profile.ASYNC or not (
             isinstance(judged.outcome, errors.ItemFailure) and not isinstance(judged.outcome, errors.ActionFailure)))
         limit = self.concurrency[sub.endpoint]
+        if limit is None:  # turned off in the config
+            return
         running = ctx.services.tasks.running_in(self._group(sub.endpoint, caller.appid))
         if starting and running + starting > limit:
             ctx.note(f"429: {running} {sub.endpoint} tasks of appid {caller.appid} still running; {starting} more "
