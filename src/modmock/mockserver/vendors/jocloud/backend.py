@@ -149,7 +149,7 @@ class Moderation:
             elif sub.endpoint in profile.ASYNC:
                 self._start_async(sub, item, task_id, caller.trace_id, outcome, ctx)
                 answers.append(render.item(profile.OK, "OK", item.data_id, task_id, []))
-            elif isinstance(outcome, errors.ItemFailure) and not isinstance(outcome, errors.ActionFailure):
+            elif not _starts_task(sub.endpoint, outcome):
                 answers.append(_render(sub, item, task_id, outcome))  # a stream that cannot be pulled
             else:
                 self._start_live(sub, item, task_id, caller.trace_id, caller.appid, judged.subject, outcome, ctx)
@@ -162,8 +162,7 @@ class Moderation:
     def _within_concurrency(self, sub: checks.Submission, caller: Caller, ctx: Context, items: list[Item]) -> None:
         """The seeds' concurrency (20 per API by default) counts the jobs and streams still running,
         not only requests in flight: the one that would pass it is a 429 and starts nothing."""
-        starting = sum(1 for judged in items if sub.endpoint in profile.ASYNC or not (
-            isinstance(judged.outcome, errors.ItemFailure) and not isinstance(judged.outcome, errors.ActionFailure)))
+        starting = sum(1 for judged in items if _starts_task(sub.endpoint, judged.outcome))
         limit = self.concurrency[sub.endpoint]
         if limit is None:  # turned off in the config
             return
@@ -270,6 +269,14 @@ class Caller:
     certificate: Certificate
     appid: str
     trace_id: str
+
+
+def _starts_task(endpoint: str, outcome: Any) -> bool:
+    """Whether an item of an async or live API starts a task: every async item does (its result,
+    an error too, comes by callback); a live item does unless its stream cannot be pulled at all."""
+    if endpoint in profile.ASYNC:
+        return True
+    return not (isinstance(outcome, errors.ItemFailure) and not isinstance(outcome, errors.ActionFailure))
 
 
 def _render(sub: checks.Submission, item: checks.Item, task_id: str,
