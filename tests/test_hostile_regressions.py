@@ -145,7 +145,7 @@ def test_an_admin_write_cut_short_is_a_disconnect(fresh: modmock.MockServer, cap
 
 
 def test_shutdown_within_one_grace_period_when_a_handler_waits(caplog: pytest.LogCaptureFixture) -> None:
-    server = modmock.MockServer(modmock.Settings(port=0, time_scale=1, shutdown_grace=0.6)).start()
+    server = modmock.MockServer(modmock.Settings(port=0, time_scale=1, shutdown_grace=1.0)).start()
     server.add_latency(30)  # a handler that would wait 30 s
     with caplog.at_level(logging.INFO, logger="modmock"), \
             socket.create_connection(("127.0.0.1", server.port), timeout=10) as held:
@@ -156,7 +156,7 @@ def test_shutdown_within_one_grace_period_when_a_handler_waits(caplog: pytest.Lo
         started = time.monotonic()
         server.stop()
         took = time.monotonic() - started
-    assert took < 0.6 + 0.5, took  # the whole shutdown within one grace period, some slack
+    assert took < 1.0 + 0.8, took  # one grace period and some slack (three were 3 s)
     cut = [r.getMessage() for r in caplog.records if "cut off" in r.getMessage()]
     assert cut and cut[0].startswith("shutdown: cut off POST /image/v4 from 127.0.0.1:"), cut
 
