@@ -126,7 +126,7 @@ def test_schemas_and_openapi(deepcleer_mock) -> None:
     found = _get(deepcleer_mock, "/schemas")
     assert set(found["deepcleer"]) == {"request.json", "result.json", "ack.json", "callback.json", "batch_request.json",
                                        "batch_result.json", "batch_ack.json", "query_request.json",
-                                       "query_response.json"}
+                                       "query_response.json", "review_callback.json"}
     assert "rule.json" in found["modmock"]
     assert set(_get(deepcleer_mock, "/schemas?vendor=deepcleer")) == {"deepcleer"}
     spec = _get(deepcleer_mock, "/openapi.json")

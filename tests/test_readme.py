@@ -85,3 +85,7 @@ def test_readme_jocloud_example_runs() -> None:
 
 def test_readme_deepcleer_batch_example_runs() -> None:
     exec(compile(_example("deepcleer-batch-example"), "README deepcleer-batch-example", "exec"), {})
+
+
+def test_readme_review_example_runs() -> None:
+    exec(compile(_example("review-example"), "README review-example", "exec"), {})

@@ -1,4 +1,4 @@
-"""The admin API under ``/__admin/``: journal, callbacks, tasks, rules, faults, clock, reset.
+"""The admin API under ``/__admin/``: journal, callbacks, tasks, rules, faults, reviews, clock, reset.
 
 Served only to loopback peers unless ``--admin-allow`` names more networks. JSON in and out;
 ``?vendor=`` scopes the listings.
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from .appkeys import STATE
-from .core import schemas
+from .core import reviews, schemas
 from .core.body import BodyProblem, ClientGone, parse_json, read_bytes
 from .core.journal import Problem
 from .openapi import openapi
@@ -240,6 +240,21 @@ async def advance_clock(request: web.Request) -> web.Response:
     return web.json_response({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
 
 
+async def finish_review(request: web.Request) -> web.Response:
+    """Finish a human review now: ``{"verdict": "pass" | "review" | "reject" | {verdict}}``."""
+    body = await _json(request)
+    if not isinstance(body, dict) or set(body) - {"verdict"}:
+        return _bad('expected {"verdict": "pass" | "review" | "reject" | a verdict object}')
+    state = _state(request)
+    try:
+        task = reviews.finish(state.tasks, request.match_info["request_id"], body.get("verdict", "pass"))
+    except LookupError as exc:
+        return web.json_response({"error": str(exc).strip("'\"")}, status=404)
+    except ValueError as exc:
+        return _bad(str(exc))
+    return web.json_response({"task": task.to_json()})
+
+
 async def reset(request: web.Request) -> web.Response:
     _state(request).reset()
     return web.json_response({"reset": True})
@@ -271,6 +286,7 @@ def routes() -> list[web.RouteDef]:
         web.post(f"{p}/faults", post_faults),
         web.delete(f"{p}/faults", delete_faults),
         web.post(f"{p}/clock/advance", advance_clock),
+        web.post(f"{p}/reviews/{{request_id}}", finish_review),
         web.post(f"{p}/reset", reset),
         web.get(f"{p}/openapi.json", get_openapi),
         web.get(f"{p}/schemas", get_schemas),

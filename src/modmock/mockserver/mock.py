@@ -13,6 +13,7 @@ from ..errors import InvalidRequestsError as InvalidRequestsError  # re-exported
 from ..errors import InvalidSpecError, MockAssertionError, NotRunningError
 from .app import build_app
 from .appkeys import STATE
+from .core import reviews
 from .core.callbacks import Delivery
 from .core.faults import Fault
 from .core.journal import Entry
@@ -174,6 +175,17 @@ class MockServer:
             if isinstance(value, int) and not isinstance(value, bool):
                 self.state.check_injectable(vendor, {"code": value})
             self.state.replay.add(Answer(value, status, vendor, endpoint))
+
+    def finish_review(self, request_id: str, verdict: str | dict[str, Any] = "pass") -> None:
+        """Finish the human review of ``request_id`` now (a rule with ``review`` sent it there):
+        ``verdict`` is ``"pass"``, ``"review"`` or ``"reject"`` (with the machine result's labels)
+        or a verdict in the rule format. The final result is delivered and queryable at once."""
+        async def _finish() -> None:
+            reviews.finish(self.state.tasks, request_id, verdict)
+        try:
+            self._thread.call(_finish())
+        except LookupError as exc:
+            raise MockAssertionError(str(exc)) from None
 
     def reset(self) -> None:
         """Cancel scheduled work; clear journal, rules, faults, rate windows, tasks."""

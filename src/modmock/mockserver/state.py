@@ -139,9 +139,22 @@ class MockState:
 
     def add_rule(self, spec: dict[str, Any]) -> Any:
         """Add a rule from its JSON form (already schema-valid), checking its error code."""
+        vendor = spec.get("match", {}).get("vendor")
         if "error" in spec:
-            self.check_injectable(spec.get("match", {}).get("vendor"), error_spec(spec["error"]))
+            self.check_injectable(vendor, error_spec(spec["error"]))
+        if "review" in spec:
+            self.check_reviewable(vendor)
         return self.rules.add(spec)
+
+    def check_reviewable(self, vendor: str | None) -> None:
+        """Refuse a review rule when no vendor it targets has a human-review flow."""
+        if vendor is not None and vendor not in self.vendors:
+            raise InvalidSpecError(f"vendor {vendor!r} is not served here (serving {', '.join(self.vendors)})")
+        targets = [vendor] if vendor else list(self.vendors)
+        if not any(self.vendors[name].reviews for name in targets):
+            having = [name for name, v in self.vendors.items() if v.reviews]
+            raise InvalidSpecError(f"{' and '.join(targets)} has no human-review flow: a rule's review applies to "
+                                   f"{', '.join(having) or 'none of the vendors served here'}")
 
     def credentials(self) -> dict[str, Any]:
         return {name: vendor.credentials() for name, vendor in self.vendors.items()}

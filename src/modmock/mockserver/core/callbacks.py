@@ -1,9 +1,9 @@
 """Callback delivery: allow-listed hosts, the vendor's retry schedule on the mock clock,
 every attempt journaled.
 
-A delivery is done on the status the vendor calls success (HTTP 200 by default). Any other
-status, a connection error or a timeout schedules the next retry after the next interval of
-the vendor's schedule; when the schedule is used up the delivery has ``failed``. A callback
+A delivery is done on the status the vendor calls success (HTTP 200 by default; some vendors
+also read the answer body). Any other status, a connection error or a timeout schedules the
+next retry after the next interval of the vendor's schedule; when the schedule is used up the delivery has ``failed``. A callback
 to a host outside the allow-list is journaled as one ``blocked`` attempt and not retried.
 """
 
@@ -15,7 +15,7 @@ import itertools
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -172,8 +172,9 @@ class CallbackDispatcher:
 
     def submit(self, *, vendor: str, endpoint: str, url: str, body: Any, request_id: str | None,
                schedule: Sequence[float], delay: float = 0.0, success: Sequence[int] = (200,),
-               headers: dict[str, str] | None = None) -> Delivery:
-        """Schedule the first attempt after ``delay`` mock seconds."""
+               headers: dict[str, str] | None = None, accepts: Callable[[str], bool] | None = None) -> Delivery:
+        """Schedule the first attempt after ``delay`` mock seconds. A success status is a delivery
+        when ``accepts(answer text)`` holds too (a vendor that reads the receiver's answer body)."""
         delivery = Delivery(next(self._ids), vendor, endpoint, url, body, request_id)
         with self._lock:
             self._log.append(delivery)
@@ -181,7 +182,7 @@ class CallbackDispatcher:
             if len(self._log) > self._compact_at:  # amortized: only after a tenth more came in
                 self._forget_finished()
                 self._compact_at = max(self.capacity, len(self._log)) + self._slack
-        plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}), self._generation)
+        plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}), self._generation, accepts)
         self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
                                   label=f"callback {delivery.id} to {url}")
         return delivery
@@ -232,7 +233,8 @@ class CallbackDispatcher:
             async with self._session.post(delivery.url, json=delivery.body, headers=plan.headers,
                                           allow_redirects=False) as resp:
                 text = (await resp.text(errors="replace"))[:1024]
-                outcome = "delivered" if resp.status in plan.success else "rejected"
+                delivered = resp.status in plan.success and (plan.accepts is None or plan.accepts(text))
+                outcome = "delivered" if delivered else "rejected"
                 return Attempt(number, now, outcome, status=resp.status, response=text)
         except asyncio.CancelledError:
             delivery.attempts.append(Attempt(number, now, "cancelled", error="server shutting down or reset"))
@@ -276,3 +278,4 @@ class _Plan:
     success: tuple[int, ...]
     headers: dict[str, str]
     generation: int  # the dispatcher's at submit: totals count the attempts of this one only
+    accepts: Callable[[str], bool] | None = None  # the answer body a delivery needs, beside its status

@@ -6,6 +6,9 @@ Format (DESIGN, normative; schema ``schemas/modmock/rule.json``)::
      "verdict": {"risk": "reject", "labels": [{"category": "porn"}]},
      "times": 1, "priority": 10}
 
+A rule may also send what it matches to human review (``"review": {"after": 600, "verdict":
+{...}}``, :mod:`.reviews`), with its verdict as the machine result or the default rule's.
+
 Higher priority first, then newest first; ``times`` limits how often a rule is used.
 """
 
@@ -20,6 +23,7 @@ from typing import Any
 
 from ...errors import InvalidSpecError
 from .jsonio import non_finite
+from .reviews import Review
 from .verdict import Subject, Verdict
 
 MATCH_KEYS = ("vendor", "endpoint", "url_regex", "text_contains", "content_sha256", "data_id", "token_id")
@@ -37,6 +41,7 @@ class Rule:
     remaining: int | None = None
     priority: int = 0
     source: dict[str, Any] = field(default_factory=dict)
+    review: Review | None = None  # sent to human review (vendors with a review flow)
 
     def matches(self, vendor: str, endpoint: str, subject: Subject) -> bool:
         m = self.match
@@ -97,6 +102,7 @@ class RuleBook:
             remaining=spec.get("times"),
             priority=int(spec.get("priority", 0)),
             source=dict(spec),
+            review=Review.from_json(spec["review"]) if "review" in spec else None,
         )
         with self._lock:
             self._rules.append(rule)

@@ -53,6 +53,7 @@ class Vendor(ABC):
     title: str = ""
     endpoints: tuple[Endpoint, ...] = ()
     max_body: int = 1024 * 1024
+    reviews: bool = False  # has a human-review flow: a rule's ``review`` applies (core.reviews)
 
     def __init_subclass__(cls, profile: Any = None, **kwargs: Any) -> None:
         """``class Deepcleer(Vendor, profile=profile)`` takes name, title, endpoints and body

@@ -19,6 +19,8 @@ from .backend import ImageModeration, describe_credentials
 class Deepcleer(Vendor, profile=profile):
     """The Deepcleer profile: image v4 on one cluster."""
 
+    reviews = True  # human review: a machine result now, the final one later (review.py)
+
     def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         super().__init__(config, settings)
         self.backend = ImageModeration(config)

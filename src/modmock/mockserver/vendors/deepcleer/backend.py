@@ -22,10 +22,11 @@ from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import MediaProblem, Subject, Verdict, check_media, url_problem
 from ...settings import SettingsError, check_keys, config_number
-from . import batch, checks, errors, profile, render
+from . import batch, checks, errors, profile, render, review
 from .auth import Credential, authenticate, load_credentials
 
-CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url")
+CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url",
+               "review_seconds", "review_callback_url")
 
 
 @dataclass
@@ -56,6 +57,13 @@ class ImageModeration:
         if callback is not None and (not isinstance(callback, str) or url_problem(callback)):
             raise SettingsError("deepcleer callback_url must be an http(s) URL (the account's configured callback)")
         self.callback_url: str | None = callback
+        self.review_seconds = float(config_number(
+            "deepcleer", "review_seconds", config.get("review_seconds", profile.REVIEW_SECONDS)))
+        review_callback = config.get("review_callback_url")
+        if review_callback is not None and (not isinstance(review_callback, str) or url_problem(review_callback)):
+            raise SettingsError("deepcleer review_callback_url must be an http(s) URL (the account's human-review "
+                                "callback)")
+        self.review_callback_url: str | None = review_callback
 
     # -- hooks shared by every endpoint ----------------------------------------------------------
     def authenticate(self, ctx: Context) -> Credential:
@@ -90,8 +98,11 @@ class ImageModeration:
         item = ctx.items[0]
         request_id = ctx.request_id or ctx.new_request_id()
         if not req.callback:
-            return result(req, request_id, item)
+            body = result(req, request_id, item)
+            review.begin(self, ctx, request_id, req, item, body, None, asynchronous=False)
+            return body
         body = settle(lambda: result(req, request_id, item), request_id, ctx)
+        review.begin(self, ctx, request_id, req, item, body, str(req.callback), asynchronous=True)
         self.deliver_later(ctx, request_id, str(req.callback), body)
         return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
@@ -117,7 +128,7 @@ class ImageModeration:
         """Every image's result (sync), or the acknowledgement with the batch result in a callback."""
         request_id = ctx.request_id or ctx.new_request_id()
         callback = ctx.body.get("callback")
-        body = batch_result(ctx, request_id, asynchronous=bool(callback))
+        body = batch_result(self, ctx, request_id, callback)
         if not callback:
             return body
         self.deliver_later(ctx, request_id, str(callback), body)
@@ -158,13 +169,18 @@ def _asynchronous(ctx: Context, req: checks.ImageRequest) -> bool:
     return bool(req.callback) or ctx.endpoint in profile.ASYNC_ENDPOINTS
 
 
-def batch_result(ctx: Context, request_id: str, *, asynchronous: bool) -> dict[str, Any]:
-    """The batch answer: each image's result (or its own error code) under ``<requestId>_<btId>``."""
+def batch_result(backend: ImageModeration, ctx: Context, request_id: str, callback: str | None, *,
+                 asynchronous: bool | None = None) -> dict[str, Any]:
+    """The batch answer: each image's result (or its own error code) under ``<requestId>_<btId>``
+    (asynchronous when there is a callback, unless said otherwise); an image a rule sends to
+    review starts its review."""
+    asynchronous = bool(callback) if asynchronous is None else asynchronous
     answers = []
     for image, item in zip(ctx.request, ctx.items):
         image_id = f"{request_id}_{image.bt_id}"
         make = partial(result, image.request, image_id, item)
         made = settle(make, image_id, ctx if asynchronous else None)
+        review.begin(backend, ctx, image_id, image.request, item, made, callback, asynchronous)
         answers.append({**made, "btId": image.bt_id})
     passthrough = (ctx.body["data"].get("extra") or {}).get("passThrough")
     return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,

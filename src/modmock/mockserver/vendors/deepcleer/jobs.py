@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.context import Context
-from . import batch, profile, render
+from . import batch, profile, render, review
 from .backend import ImageModeration, batch_ack, batch_result, result, settle
 
 
@@ -15,6 +15,7 @@ async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     """Acknowledge; the result is computed now and kept, visible once processed."""
     request_id = ctx.request_id or ctx.new_request_id()
     body = settle(lambda: result(ctx.request, request_id, ctx.items[0]), request_id, ctx)
+    review.begin(backend, ctx, request_id, ctx.request, ctx.items[0], body, backend.callback_url, asynchronous=True)
     backend.deliver_later(ctx, request_id, backend.callback_url, body, kept={"result": body})
     return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
@@ -22,7 +23,7 @@ async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
 async def async_imgs(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     """Acknowledge every btId under one requestId; each image's result is kept for the query."""
     request_id = ctx.request_id or ctx.new_request_id()
-    whole = batch_result(ctx, request_id, asynchronous=True)
+    whole = batch_result(backend, ctx, request_id, backend.callback_url, asynchronous=True)
     images = {answer["btId"]: {k: v for k, v in answer.items() if k != "btId"} for answer in whole["imgs"]}
     backend.deliver_later(ctx, request_id, backend.callback_url, whole, kept={"images": images})
     return batch_ack(ctx.request, request_id)
@@ -47,8 +48,11 @@ def _content(code: int, request_id: str, bt_id: str | None, detail: str = "",
     return content
 
 
-def _done(request_id: str, bt_id: str | None, found: dict[str, Any]) -> dict[str, Any]:
+def _done(ctx: Context, request_id: str, bt_id: str | None, found: dict[str, Any],
+          image_id: str) -> dict[str, Any]:
+    """A processed image: its result (the reviewer's, once reviewed), or the error it ended in."""
     if found.get("code") == profile.SUCCESS:
+        found = review.final_result(ctx, image_id, found)
         return _content(profile.QUERY_DONE, request_id, bt_id, found=found)
     return _content(profile.QUERY_FAILED, request_id, bt_id, str(found.get("message", "")), found)
 
@@ -67,10 +71,10 @@ def _contents(ctx: Context, request_id: str, bt_id: str | None) -> list[dict[str
     if task.status != "done":
         return [_content(profile.QUERY_PROCESSING, request_id, bt_id)]
     if "result" in task.data:
-        return [_done(request_id, bt_id, task.data["result"])]
+        return [_done(ctx, request_id, bt_id, task.data["result"], request_id)]
     images: dict[str, dict[str, Any]] = task.data["images"]
     if bt_id is None:  # every image of the batch
-        return [_done(request_id, bt, found) for bt, found in images.items()]
+        return [_done(ctx, request_id, bt, found, f"{request_id}_{bt}") for bt, found in images.items()]
     if bt_id not in images:
         return [_content(profile.QUERY_FAILED, request_id, bt_id, f"no image with btId {bt_id} in this request")]
-    return [_done(request_id, bt_id, images[bt_id])]
+    return [_done(ctx, request_id, bt_id, images[bt_id], f"{request_id}_{bt_id}")]

@@ -133,6 +133,17 @@ RETRY_SCHEDULE = (1, 2, 3, 4, 5, 6, 7, 8)  # seconds between attempts; 8 retries
 CALLBACK_SUCCESS = (200,)
 PROCESSING_SECONDS = 0.5  # "average internal processing time is approximately 500 milliseconds"
 
+# -- Human review (seed: resultType, finalResult; api-doc V4/数美人工审核结果API回调接口文档 §2.2) -
+# A result under review is the machine one (resultType 0) and not final (finalResult 0); the
+# reviewer's result (resultType 1, finalResult 1) is POSTed to the account's review callback
+# URL, which answers {"code": 1100} for success ("non-1100 is considered a failure").
+MACHINE_RESULT, HUMAN_RESULT = 0, 1
+NOT_FINAL, FINAL = 0, 1
+REVIEW_SECONDS = 600.0  # inferred: no review time is documented; ten mock minutes by default
+REVIEW_CALLBACK_FIELDS = ("requestId", "code", "message", "riskLevel", "riskLabel1", "riskLabel2", "riskLabel3",
+                          "riskDescription", "finalResult", "resultType")  # §2.2, without the custom `disposal`
+REVIEW_RETRY_SCHEDULE = RETRY_SCHEDULE  # inferred: §2.2 documents no retries; the image callback's
+
 # -- Risk types (seed: type; api-doc adds nothing current beyond BOCR) -------------------------
 TYPES: dict[str, str] = {
     "POLITY": "Political sensitivity detection",

@@ -1,0 +1,81 @@
+"""Human review of image results (seed: resultType, finalResult; api-doc V4
+数美人工审核结果API回调接口文档 §2.2, human-machine integrated review).
+
+A rule's ``review`` makes the answer the machine result, not final (``resultType`` 0,
+``finalResult`` 0). The reviewer's result (``resultType`` 1, ``finalResult`` 1) follows on the
+mock clock: POSTed to the review callback URL (§2.2's fields; the receiver answers
+``{"code": 1100}``, anything else is retried) and returned by the active query.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ...core import reviews
+from ...core.context import Context
+from ...core.declaration import Item
+from ...core.pipeline import verdict_of
+from ...core.tasks import Task
+from ...core.verdict import Verdict
+from . import profile, render
+from .checks import ImageRequest
+
+if TYPE_CHECKING:
+    from .backend import ImageModeration
+
+
+def begin(backend: ImageModeration, ctx: Context, image_id: str, req: ImageRequest, item: Item,
+          body: dict[str, Any], callback: str | None, asynchronous: bool) -> None:
+    """Send one image's machine result ``body`` to review when its rule says so: mark it not final
+    and start the review (after the processing time too, when the result itself comes later)."""
+    review = item.rule.review if item.rule is not None else None
+    if review is None or body.get("code") != profile.SUCCESS:
+        return
+    if asynchronous and backend.processing_seconds > profile.QUERY_TIMEOUT_SECONDS:
+        return  # the request times out before a machine result exists: nothing to review
+    body["finalResult"] = profile.NOT_FINAL
+    machine: Verdict = item.verdict if item.verdict is not None else verdict_of(item.rule, item.subject)
+    after = review.after if review.after is not None else backend.review_seconds
+    wait = after + (backend.processing_seconds if asynchronous else 0.0)
+    url = backend.review_callback_url or callback
+    segments = int(body["auxInfo"]["segments"])
+
+    def decide(task: Task, verdict: Verdict) -> None:
+        final = render.render(verdict, req, image_id, segments)
+        final.update(resultType=profile.HUMAN_RESULT, finalResult=profile.FINAL)
+        task.data["final"] = final
+        if url:
+            delivery = ctx.services.callbacks.submit(
+                vendor=profile.NAME, endpoint=ctx.endpoint, url=url, body=callback_body(final), request_id=image_id,
+                schedule=profile.REVIEW_RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS, accepts=answered_success)
+            task.data["delivery"] = delivery.id
+
+    reviews.start(ctx.services.tasks, image_id, profile.NAME, ctx.endpoint, wait, review.verdict or machine, decide,
+                  {"accessKey": ctx.principal.access_key})
+    where = f"POSTed to {url}" if url else "no review callback URL (review_callback_url): kept for the query"
+    ctx.note(f"review: {image_id} answered as a machine result (finalResult 0); the final result follows "
+             f"after {wait:g} mock seconds, {where}")
+
+
+def final_result(ctx: Context, image_id: str, found: dict[str, Any]) -> dict[str, Any]:
+    """What the active query returns for an image: the reviewer's result once there is one."""
+    task = ctx.services.tasks.get(reviews.task_id(image_id))
+    if task is None or task.vendor != profile.NAME or task.data.get("accessKey") != ctx.principal.access_key:
+        return found
+    final: dict[str, Any] | None = task.data.get("final")
+    return final if final is not None else found
+
+
+def callback_body(final: dict[str, Any]) -> dict[str, Any]:
+    """The human-review callback (§2.2): the final result's documented fields."""
+    return {key: final[key] for key in profile.REVIEW_CALLBACK_FIELDS if key in final}
+
+
+def answered_success(text: str) -> bool:
+    """§2.2: the receiver answers code 1100 for success; "non-1100 is considered a failure"."""
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("code") == profile.SUCCESS
