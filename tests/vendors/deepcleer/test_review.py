@@ -154,6 +154,71 @@ def test_finish_review_decides_now_with_the_chosen_verdict(mock, sink) -> None:
     assert len(sink.deliveries) == 1  # the review's own timer was cancelled: one final result
 
 
+def test_finish_review_rejects_with_the_machine_labels_not_the_scheduled_verdicts(mock, sink) -> None:
+    mock.add_rule(match={"url_regex": "porn"}, verdict={"risk": "review", "labels": [{"category": "porn"}]},
+                  review={"verdict": {"risk": "pass"}})
+    rid = image(mock)["requestId"]
+    mock.finish_review(rid, "reject")
+    (pushed,) = sink.wait_for(1)
+    assert (pushed.json["riskLevel"], pushed.json["riskLabel1"]) == ("REJECT", "porn")
+
+
+def test_an_async_result_is_reviewed_only_after_its_machine_result(mock, sink) -> None:
+    mock.add_rule(match={"url_regex": "porn"}, review={"after": 0, "verdict": {"risk": "pass"}})
+    ack = image(mock, callback=sink.url)  # the same receiver gets both results
+    with pytest.raises(MockAssertionError, match="no machine result yet"):
+        mock.finish_review(ack["requestId"])
+    mock.advance(1)
+    assert [(d.json["resultType"], d.json["finalResult"]) for d in sink.wait_for(2)] == [(0, 0), (1, 1)]
+
+
+def test_the_account_callback_url_gets_the_final_result_of_an_async_image(sink) -> None:
+    with modmock.serve("deepcleer", clock="manual", config={"deepcleer": {"callback_url": sink.url}}) as mock:
+        mock.add_rule(match={"url_regex": "porn"}, review={"after": 10})
+        rid = post(mock, "/v4/saas/async/img", {**BASE, "data": {"tokenId": "u", "img": PORN}})["requestId"]
+        mock.advance(11)
+        machine, final = sink.wait_for(2)
+        assert machine.json["finalResult"] == 0 and final.json["finalResult"] == 1
+        assert is_review_callback(final.json) and final.json["requestId"] == rid
+
+
+def test_a_request_refused_as_busy_starts_no_review(mock, sink) -> None:
+    mock.state.tasks.capacity = 2  # the request's own task and two reviews do not fit
+    mock.add_rule(match={"url_regex": "porn"}, review={})
+    body = {**BASE, "data": {"tokenId": "u", "imgs": [{"btId": "a", "img": PORN}, {"btId": "b", "img": PORN}]}}
+    assert post(mock, "/v4/saas/async/imgs", body)["code"] == 1901
+    assert mock.state.tasks.list() == []
+    mock.run_until_idle()
+    assert sink.deliveries == []
+
+
+def test_an_answer_the_receiver_garbles_is_a_failed_attempt_not_a_lost_delivery(mock, sink) -> None:
+    sink.reply = "[" * 5000  # not JSON (and too deep for a parser): never success
+    mock.add_rule(match={"url_regex": "porn"}, review={"after": 1})
+    image(mock)
+    mock.run_until_idle()
+    (delivery,) = mock.wait_for_callbacks(1)
+    assert delivery.state == "failed" and len(delivery.attempts) == 9
+    assert len(delivery.attempts[0].response or "") == 1024  # the journal keeps the start of the answer
+
+
+def test_a_long_success_answer_is_read_whole(mock, sink) -> None:
+    sink.reply = '{"code": 1100, "message": "' + "x" * 5000 + '"}'
+    mock.add_rule(match={"url_regex": "porn"}, review={"after": 1})
+    image(mock)
+    mock.run_until_idle()
+    assert mock.wait_for_callbacks(1)[0].state == "delivered"
+
+
+def test_the_confirmed_verdict_is_the_one_answered_from_the_backup_url(mock, sink) -> None:
+    mock.add_rule(match={"url_regex": "porn"}, review={"after": 1})
+    body = {**BASE, "data": {"tokenId": "u", "img": "https://img.invalid/porn/1.jpg", "backupUrl": CLEAN}}
+    machine = post(mock, "/image/v4", body)
+    mock.advance(1)
+    final = sink.wait_for(1)[0].json
+    assert machine["riskLevel"] == final["riskLevel"] == "PASS"
+
+
 def test_finish_review_takes_a_verdict_object_and_refuses_nonsense(mock, sink) -> None:
     mock.add_rule(match={"url_regex": "porn"}, review={})
     first, second = image(mock)["requestId"], image(mock)["requestId"]
@@ -219,6 +284,22 @@ def test_review_rules_need_a_vendor_with_a_review_flow() -> None:
             mock.add_rule(match={"url_regex": "x"}, error=1903, review={})
         with pytest.raises(InvalidSpecError, match="not a valid rule"):
             mock.add_rule(match={"url_regex": "x"}, review={"after": -1})
+        for extra in ({"error": 1903}, {"delay": 0.1}):
+            with pytest.raises(InvalidSpecError, match="not a valid rule"):
+                mock.add_rule(match={"url_regex": "x"}, verdict=REJECT_PORN, review={}, **extra)
+
+
+def test_in_a_run_of_several_vendors_a_review_rule_is_deepcleers_only() -> None:
+    with modmock.serve("deepcleer", "akool", clock="manual") as mock:
+        mock.add_rule(match={"vendor": "akool", "url_regex": "cdn"}, verdict=REJECT_PORN)
+        mock.add_rule(match={"url_regex": "cdn"}, review={}, times=1)
+        token = requests.post(mock.url + "/api/open/v3/getToken", json={
+            "clientId": "mock-client-id01", "clientSecret": "mock-client-secret-00001"}, timeout=5).json()["token"]
+        requests.post(mock.url + "/api/open/v3/content/analysis/sentiment", timeout=5,
+                      json={"type": 1, "content": "https://cdn.example.com/a/photo.jpg"},
+                      headers={"Authorization": f"Bearer {token}"})
+        assert [r.id for r in mock.state.rules.list() if r.review is not None]  # not spent on AKOOL
+        assert image(mock, "https://cdn.example.com/porn/2.jpg")["finalResult"] == 0
 
 
 def test_review_config_is_checked() -> None:

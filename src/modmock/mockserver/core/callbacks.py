@@ -28,6 +28,8 @@ from .journal import clip_body, too_deep
 
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
+ANSWER_KEEP = 1024  # characters of a receiver's answer kept in the journal
+ANSWER_READ = 64 * 1024  # bytes of an answer read where the vendor judges its body
 CONNECTIONS = 256  # callback connections open at once; more attempts wait for one (not timed)
 
 ADMIN_PATH = "/__admin"  # never a callback or download target
@@ -232,10 +234,13 @@ class CallbackDispatcher:
         try:
             async with self._session.post(delivery.url, json=delivery.body, headers=plan.headers,
                                           allow_redirects=False) as resp:
-                text = (await resp.text(errors="replace"))[:1024]
-                delivered = resp.status in plan.success and (plan.accepts is None or plan.accepts(text))
+                if plan.accepts is not None:  # a JSON answer (UTF-8), bounded
+                    text = (await _read_some(resp, ANSWER_READ)).decode("utf-8", "replace")
+                else:
+                    text = (await resp.text(errors="replace"))[:ANSWER_KEEP]
+                delivered = resp.status in plan.success and _accepted(plan.accepts, text)
                 outcome = "delivered" if delivered else "rejected"
-                return Attempt(number, now, outcome, status=resp.status, response=text)
+                return Attempt(number, now, outcome, status=resp.status, response=text[:ANSWER_KEEP])
         except asyncio.CancelledError:
             delivery.attempts.append(Attempt(number, now, "cancelled", error="server shutting down or reset"))
             self._end(delivery, "cancelled", plan.generation)
@@ -270,6 +275,28 @@ class CallbackDispatcher:
             self._log.clear()
             self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
             self._generation += 1
+
+
+async def _read_some(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an answer's body (the rest is not read)."""
+    data = bytearray()
+    while len(data) < limit:
+        chunk = await resp.content.read(limit - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _accepted(accepts: Callable[[str], bool] | None, text: str) -> bool:
+    """Whether a vendor that reads the receiver's answer takes ``text`` for success (a predicate
+    that fails on it does not)."""
+    if accepts is None:
+        return True
+    try:
+        return bool(accepts(text))
+    except Exception:  # a hostile answer must not end the delivery unseen
+        return False
 
 
 @dataclass(frozen=True)

@@ -264,9 +264,7 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
 
 async def inject_rule(ctx: Context, store: Store, vendor: Vendor, subject: Subject) -> Rule | None:
     """The matching rule's delay or error; the rule (for its verdict)."""
-    rule = store.rules.take(vendor.name, ctx.endpoint, subject)
-    if rule is not None and rule.review is not None and not vendor.reviews:
-        ctx.note(f"rule {rule.id}: review ignored ({vendor.name} has no human-review flow)")
+    rule = store.rules.take(vendor.name, ctx.endpoint, subject, reviews=vendor.reviews)
     if rule is not None and rule.delay:
         ctx.note(f"rule {rule.id}: delay {rule.delay:g} s")
         await asyncio.sleep(rule.delay)

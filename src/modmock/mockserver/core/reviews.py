@@ -1,11 +1,12 @@
 """Human review on the mock clock: a machine result now, a reviewer's final verdict later.
 
 A rule with ``"review": {"after": S, "verdict": {...}}`` sends what it matches to review. A
-vendor with a human-review flow answers the machine result at once, marked as not final, and
-starts one review task per judged subject (:func:`start`). After ``after`` mock seconds the task
-enters ``reviewed`` and the vendor's ``decide`` delivers the final result (with the rule's review
-verdict, or the machine verdict confirmed). A test may decide earlier with a chosen verdict
-(:func:`finish`: ``MockServer.finish_review``, ``POST /__admin/reviews/{id}``).
+vendor with a human-review flow answers the machine result, marked as not final, and starts one
+review task per judged subject (:func:`start`): ``awaiting_machine`` until the machine result is
+out (at once for a synchronous answer), then ``in_review``; ``after`` mock seconds later it enters
+``reviewed`` and the vendor's ``decide`` delivers the final result (the rule's review verdict, or
+the machine verdict confirmed). A test may decide earlier, once the machine result is out, with
+a chosen verdict (:func:`finish`: ``MockServer.finish_review``, ``POST /__admin/reviews/{id}``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from . import schemas
 from .tasks import Step, Task, TaskStore
 from .verdict import Verdict
 
-IN_REVIEW, REVIEWED = "in_review", "reviewed"
+AWAITING_MACHINE, IN_REVIEW, REVIEWED = "awaiting_machine", "in_review", "reviewed"
+LISTED = 10  # waiting reviews named in an error
 Decide = Callable[[Task, Verdict], None]
 
 
@@ -43,16 +45,28 @@ def task_id(request_id: str) -> str:
     return f"review:{request_id}"
 
 
-def start(tasks: TaskStore, request_id: str, vendor: str, endpoint: str, after: float, verdict: Verdict,
-          decide: Decide, data: dict[str, Any] | None = None) -> Task:
-    """Start the review of ``request_id``: ``decide(task, verdict)`` runs after ``after`` mock
-    seconds, or when :func:`finish` is called first."""
+def start(tasks: TaskStore, request_id: str, vendor: str, endpoint: str, *, machine_after: float, after: float,
+          machine: Verdict, final: Verdict, decide: Decide, data: dict[str, Any] | None = None) -> Task:
+    """Start the review of ``request_id``, whose machine result (``machine``) is out after
+    ``machine_after`` mock seconds: ``decide(task, final)`` runs ``after`` mock seconds later, or
+    when :func:`finish` is called first. Start it after the request's own task, so that on the
+    same mock instant the machine result goes first."""
 
     async def reviewed(task: Task) -> None:
-        decide(task, verdict)
+        _decide(task, final)
 
-    return tasks.start(task_id(request_id), vendor, endpoint, IN_REVIEW, [Step(after, REVIEWED, reviewed)],
-                       {**(data or {}), "machine": verdict, "decide": decide})
+    plan = [Step(after, REVIEWED, reviewed)]
+    if machine_after > 0:  # else the machine result is out already: in review at once
+        plan.insert(0, Step(machine_after, IN_REVIEW))
+    return tasks.start(task_id(request_id), vendor, endpoint, AWAITING_MACHINE if machine_after > 0 else IN_REVIEW,
+                       plan, {**(data or {}), "machine": machine, "decide": decide})
+
+
+def _decide(task: Task, verdict: Verdict) -> None:
+    """Run the vendor's decision once, then let go of it (it may hold the request's parts)."""
+    decide: Decide | None = task.data.pop("decide", None)
+    if decide is not None:
+        decide(task, verdict)
 
 
 def chosen_verdict(value: str | dict[str, Any], machine: Verdict) -> Verdict:
@@ -80,9 +94,12 @@ def finish(tasks: TaskStore, request_id: str, value: str | dict[str, Any]) -> Ta
     if task is None or task.status != IN_REVIEW:
         waiting = [t.id.removeprefix("review:") for t in tasks.list() if t.id.startswith("review:")
                    and t.status == IN_REVIEW]
-        state = "was already reviewed" if task is not None else "was never sent to review"
-        raise LookupError(f"request {request_id!r} {state}; waiting for review: {', '.join(waiting) or 'none'}")
+        listed = ", ".join(waiting[:LISTED]) + (f" and {len(waiting) - LISTED} more" if len(waiting) > LISTED else "")
+        state = "was never sent to review" if task is None else (
+            "has no machine result yet (move the clock past its processing time first)"
+            if task.status == AWAITING_MACHINE else "was already reviewed")
+        raise LookupError(f"request {request_id!r} {state}; waiting for review: {listed or 'none'}")
     verdict = chosen_verdict(value, task.data["machine"])
     tasks.stop(task.id, REVIEWED)
-    task.data["decide"](task, verdict)
+    _decide(task, verdict)
     return task

@@ -108,14 +108,15 @@ class RuleBook:
             self._rules.append(rule)
         return rule
 
-    def take(self, vendor: str, endpoint: str, subject: Subject) -> Rule | None:
-        """The first matching rule, its use counted; exhausted rules are dropped."""
+    def take(self, vendor: str, endpoint: str, subject: Subject, *, reviews: bool = True) -> Rule | None:
+        """The first matching rule, its use counted; exhausted rules are dropped. A vendor without
+        a human-review flow (``reviews=False``) is never given a review rule."""
         if not self._rules:  # nothing armed: the common case, without the lock
             return None
         with self._lock:
             ordered = sorted(self._rules, key=lambda r: (-r.priority, -r.id))
             for rule in ordered:
-                if rule.matches(vendor, endpoint, subject):
+                if (reviews or rule.review is None) and rule.matches(vendor, endpoint, subject):
                     if rule.remaining is not None:
                         rule.remaining -= 1
                         if rule.remaining <= 0:

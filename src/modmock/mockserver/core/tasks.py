@@ -130,7 +130,8 @@ class TaskStore:
             if len(self._tasks) + count > self.capacity:
                 self._forget_finished(max(count, self.capacity // 10))
             if len(self._tasks) + count > self.capacity:
-                raise Busy(f"{len(self._tasks)} tasks are still running (the mock keeps at most {self.capacity})")
+                raise Busy(f"{len(self._tasks)} tasks are still running and this request needs {count} more "
+                           f"(the mock keeps at most {self.capacity})")
 
     def _mark_finished(self, task: Task) -> None:
         with self._lock:

@@ -99,11 +99,11 @@ class ImageModeration:
         request_id = ctx.request_id or ctx.new_request_id()
         if not req.callback:
             body = result(req, request_id, item)
-            review.begin(self, ctx, request_id, req, item, body, None, asynchronous=False)
+            review.start_all(ctx, [review.begin(self, ctx, request_id, req, item, body, None, asynchronous=False)])
             return body
         body = settle(lambda: result(req, request_id, item), request_id, ctx)
-        review.begin(self, ctx, request_id, req, item, body, str(req.callback), asynchronous=True)
-        self.deliver_later(ctx, request_id, str(req.callback), body)
+        started = review.begin(self, ctx, request_id, req, item, body, str(req.callback), asynchronous=True)
+        review.start_all(ctx, [started], lambda: self.deliver_later(ctx, request_id, str(req.callback), body))
         return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
     # -- images_v4 -------------------------------------------------------------------------------
@@ -128,10 +128,11 @@ class ImageModeration:
         """Every image's result (sync), or the acknowledgement with the batch result in a callback."""
         request_id = ctx.request_id or ctx.new_request_id()
         callback = ctx.body.get("callback")
-        body = batch_result(self, ctx, request_id, callback)
+        body, reviews = batch_result(self, ctx, request_id, callback)
         if not callback:
+            review.start_all(ctx, reviews)
             return body
-        self.deliver_later(ctx, request_id, str(callback), body)
+        review.start_all(ctx, reviews, lambda: self.deliver_later(ctx, request_id, str(callback), body))
         return batch_ack(ctx.request, request_id)
 
     def deliver_later(self, ctx: Context, task_id: str, callback: str | None, body: Any,
@@ -170,21 +171,21 @@ def _asynchronous(ctx: Context, req: checks.ImageRequest) -> bool:
 
 
 def batch_result(backend: ImageModeration, ctx: Context, request_id: str, callback: str | None, *,
-                 asynchronous: bool | None = None) -> dict[str, Any]:
+                 asynchronous: bool | None = None) -> tuple[dict[str, Any], list[review.Start | None]]:
     """The batch answer: each image's result (or its own error code) under ``<requestId>_<btId>``
-    (asynchronous when there is a callback, unless said otherwise); an image a rule sends to
-    review starts its review."""
+    (asynchronous when there is a callback, unless said otherwise), and what starts the reviews
+    of the images a rule sends to review."""
     asynchronous = bool(callback) if asynchronous is None else asynchronous
-    answers = []
+    answers, reviews = [], []
     for image, item in zip(ctx.request, ctx.items):
         image_id = f"{request_id}_{image.bt_id}"
         make = partial(result, image.request, image_id, item)
         made = settle(make, image_id, ctx if asynchronous else None)
-        review.begin(backend, ctx, image_id, image.request, item, made, callback, asynchronous)
+        reviews.append(review.begin(backend, ctx, image_id, image.request, item, made, callback, asynchronous))
         answers.append({**made, "btId": image.bt_id})
     passthrough = (ctx.body["data"].get("extra") or {}).get("passThrough")
     return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,
-            "imgs": answers, "auxInfo": {"passThrough": passthrough} if passthrough is not None else {}}
+            "imgs": answers, "auxInfo": {"passThrough": passthrough} if passthrough is not None else {}}, reviews
 
 
 def batch_ack(images: list[batch.Image], request_id: str) -> dict[str, Any]:
@@ -275,6 +276,7 @@ def result(req: checks.ImageRequest, request_id: str, item: Item) -> dict[str, A
     subject = downloadable(req.data.get("backupUrl"), item.subject)
     verdict: Verdict = item.verdict if subject is item.subject and item.verdict is not None \
         else verdict_of(item.rule, subject)  # the backup URL's, when img does not download
+    item.verdict = verdict  # the verdict answered (a human review confirms this one)
     frames = media.info.frames if media.info is not None else 1
     return render.render(verdict, req, request_id, req.segments(frames))
 

@@ -15,17 +15,20 @@ async def async_img(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     """Acknowledge; the result is computed now and kept, visible once processed."""
     request_id = ctx.request_id or ctx.new_request_id()
     body = settle(lambda: result(ctx.request, request_id, ctx.items[0]), request_id, ctx)
-    review.begin(backend, ctx, request_id, ctx.request, ctx.items[0], body, backend.callback_url, asynchronous=True)
-    backend.deliver_later(ctx, request_id, backend.callback_url, body, kept={"result": body})
+    started = review.begin(backend, ctx, request_id, ctx.request, ctx.items[0], body, backend.callback_url,
+                           asynchronous=True)
+    review.start_all(ctx, [started],
+                     lambda: backend.deliver_later(ctx, request_id, backend.callback_url, body, kept={"result": body}))
     return render.error_body(profile.SUCCESS, profile.MESSAGES[profile.SUCCESS], request_id)
 
 
 async def async_imgs(backend: ImageModeration, ctx: Context) -> dict[str, Any]:
     """Acknowledge every btId under one requestId; each image's result is kept for the query."""
     request_id = ctx.request_id or ctx.new_request_id()
-    whole = batch_result(backend, ctx, request_id, backend.callback_url, asynchronous=True)
+    whole, reviews = batch_result(backend, ctx, request_id, backend.callback_url, asynchronous=True)
     images = {answer["btId"]: {k: v for k, v in answer.items() if k != "btId"} for answer in whole["imgs"]}
-    backend.deliver_later(ctx, request_id, backend.callback_url, whole, kept={"images": images})
+    review.start_all(ctx, reviews,
+                     lambda: backend.deliver_later(ctx, request_id, backend.callback_url, whole, kept={"images": images}))
     return batch_ack(ctx.request, request_id)
 
 

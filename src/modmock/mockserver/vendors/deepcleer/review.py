@@ -10,6 +10,7 @@ mock clock: POSTed to the review callback URL (§2.2's fields; the receiver answ
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...core import reviews
@@ -25,37 +26,68 @@ if TYPE_CHECKING:
     from .backend import ImageModeration
 
 
+Start = Callable[[], None]
+
+
 def begin(backend: ImageModeration, ctx: Context, image_id: str, req: ImageRequest, item: Item,
-          body: dict[str, Any], callback: str | None, asynchronous: bool) -> None:
-    """Send one image's machine result ``body`` to review when its rule says so: mark it not final
-    and start the review (after the processing time too, when the result itself comes later)."""
+          body: dict[str, Any], callback: str | None, asynchronous: bool) -> Start | None:
+    """When a rule sends this image to review: mark its machine result ``body`` not final and
+    return what starts the review (call it once the request's own task, if any, has started);
+    else None. The review waits for the machine result (the processing time, when asynchronous)."""
     review = item.rule.review if item.rule is not None else None
     if review is None or body.get("code") != profile.SUCCESS:
-        return
-    if asynchronous and backend.processing_seconds > profile.QUERY_TIMEOUT_SECONDS:
-        return  # the request times out before a machine result exists: nothing to review
+        return None
+    if ctx.endpoint in profile.ASYNC_ENDPOINTS and backend.processing_seconds > profile.QUERY_TIMEOUT_SECONDS:
+        return None  # the request times out (1912) before a machine result exists: nothing to review
     body["finalResult"] = profile.NOT_FINAL
     machine: Verdict = item.verdict if item.verdict is not None else verdict_of(item.rule, item.subject)
     after = review.after if review.after is not None else backend.review_seconds
-    wait = after + (backend.processing_seconds if asynchronous else 0.0)
+    machine_after = backend.processing_seconds if asynchronous else 0.0
     url = backend.review_callback_url or callback
+    render_as = _slim(req)
     segments = int(body["auxInfo"]["segments"])
+    services, endpoint = ctx.services, ctx.endpoint
 
     def decide(task: Task, verdict: Verdict) -> None:
-        final = render.render(verdict, req, image_id, segments)
+        final = render.render(verdict, render_as, image_id, segments)
         final.update(resultType=profile.HUMAN_RESULT, finalResult=profile.FINAL)
         task.data["final"] = final
         if url:
-            delivery = ctx.services.callbacks.submit(
-                vendor=profile.NAME, endpoint=ctx.endpoint, url=url, body=callback_body(final), request_id=image_id,
+            delivery = services.callbacks.submit(
+                vendor=profile.NAME, endpoint=endpoint, url=url, body=callback_body(final), request_id=image_id,
                 schedule=profile.REVIEW_RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS, accepts=answered_success)
             task.data["delivery"] = delivery.id
 
-    reviews.start(ctx.services.tasks, image_id, profile.NAME, ctx.endpoint, wait, review.verdict or machine, decide,
-                  {"accessKey": ctx.principal.access_key})
-    where = f"POSTed to {url}" if url else "no review callback URL (review_callback_url): kept for the query"
+    kept = "; returned by the active query" if ctx.endpoint in profile.ASYNC_ENDPOINTS else ""
+    where = f"POSTed to {url}{kept}" if url else f"no review callback URL (review_callback_url): kept{kept or ' only'}"
     ctx.note(f"review: {image_id} answered as a machine result (finalResult 0); the final result follows "
-             f"after {wait:g} mock seconds, {where}")
+             f"{after:g} mock seconds after it, {where}")
+
+    def start() -> None:
+        reviews.start(services.tasks, image_id, profile.NAME, endpoint, machine_after=machine_after, after=after,
+                      machine=machine, final=review.verdict or machine, decide=decide,
+                      data={"accessKey": ctx.principal.access_key})
+
+    return start
+
+
+def start_all(ctx: Context, starts: list[Start | None], own_task: Callable[[], None] | None = None) -> None:
+    """Start the request's own task (``own_task``), then the reviews: room is made for all first,
+    so a request refused as busy starts none of them."""
+    pending = [start for start in starts if start is not None]
+    if pending:
+        ctx.services.tasks.ensure_room(len(pending) + (own_task is not None))
+    if own_task is not None:
+        own_task()
+    for start in pending:
+        start()
+
+
+def _slim(req: ImageRequest) -> ImageRequest:
+    """The parts of a request its final result is rendered from (never its image, which a
+    finished review would otherwise keep in memory)."""
+    data: dict[str, Any] = {key: req.data[key] for key in ("extra", "streamInfo") if key in req.data}
+    return ImageRequest({}, data, list(req.types), list(req.business_types), req.accept_lang)
 
 
 def final_result(ctx: Context, image_id: str, found: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +108,6 @@ def answered_success(text: str) -> bool:
     """§2.2: the receiver answers code 1100 for success; "non-1100 is considered a failure"."""
     try:
         answer = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(answer, dict) and answer.get("code") == profile.SUCCESS
