@@ -63,6 +63,12 @@ LUA = """wrk.method = "POST"
 wrk.body = [==[%s]==]
 %s
 """
+LUA_VARY = """local n = 0
+request = function()  -- every request its own image URL and ids, as real traffic has (no cache helps)
+  n = n + 1
+  return wrk.format(nil, nil, nil, (string.gsub(wrk.body, "@N@", tostring(n))))
+end
+"""
 LUA_LINES = """local lines, i = {}, 0
 for line in io.lines("%s") do lines[#lines + 1] = line end
 init = function(args) i = tonumber(args[1]) end  -- where this run starts: no nonce is sent twice
@@ -131,6 +137,8 @@ class Scenario:
         script = LUA % (self.body.decode(), headers)
         if self.lines is not None:
             script += LUA_LINES % self.lines
+        elif b"@N@" in self.body:
+            script += LUA_VARY
         path = folder / f"{self.name}.lua"
         path.write_text(script, encoding="utf-8")
         return path
@@ -180,7 +188,8 @@ class Mock:
 def _scenarios(mocks: dict[str, Mock], hook: str, folder: Path, signed: int) -> list[Scenario]:
     deepcleer = json.dumps({"accessKey": "xxxx", "appId": "default", "eventId": "default",
                             "type": "POLITY_EROTIC_VIOLENT",
-                            "data": {"img": "https://cdn.example.com/photos/clean.jpg", "tokenId": "user-123"}}).encode()
+                            "data": {"img": "https://cdn.example.com/photos/@N@/clean.jpg",
+                                     "tokenId": "user-@N@"}}).encode()
     json_type = {"Content-Type": "application/json"}
     found = []
     if "deepcleer" in mocks:
@@ -188,14 +197,14 @@ def _scenarios(mocks: dict[str, Mock], hook: str, folder: Path, signed: int) -> 
         found.append(Scenario("deepcleer-async", "deepcleer", "/image/v4",
                               json.dumps({**json.loads(deepcleer), "callback": hook}).encode(), json_type))
     if "jocloud" in mocks:
-        body = json.dumps({"data": [{"dataId": "bench-1", "url": "https://cdn.example.com/uploads/clean.jpg"}]})
+        body = json.dumps({"data": [{"dataId": "bench-@N@", "url": "https://cdn.example.com/uploads/@N@/clean.jpg"}]})
         found.append(Scenario("jocloud", "jocloud", "/app/123456/v1/image/sync", body.encode(),
                               {**json_type, "token": "Basic cWF3c2VkcmZ0ZzphYmNkZWZnaGlqaw=="}))
     if "akool" in mocks:
         _, answer = _post(mocks["akool"].url + "/api/open/v3/getToken", json.dumps(
             {"clientId": "mock-client-id01", "clientSecret": "mock-client-secret-00001"}).encode(), json_type)
         token = json.loads(answer)["token"]
-        body = json.dumps({"type": 1, "content": "https://cdn.example.com/uploads/photo.jpg"}).encode()
+        body = json.dumps({"type": 1, "content": "https://cdn.example.com/uploads/@N@/photo.jpg"}).encode()
         found.append(Scenario("akool", "akool", "/api/open/v3/content/analysis/sentiment", body,
                               {**json_type, "Authorization": f"Bearer {token}"}))
     if "alibaba" in mocks:

@@ -7,6 +7,7 @@ Served only to loopback peers unless ``--admin-allow`` names more networks. JSON
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 import logging
 import re
@@ -89,23 +90,28 @@ def _refusal(state: MockState, request: web.Request) -> str | None:
     return None
 
 
-def guard(state: MockState) -> Any:
-    """Middleware refusing admin requests from peers outside the allow-list, with a foreign
-    ``Host``, or writes a web page of another origin sends; writes must carry JSON."""
+def refused(state: MockState, request: web.Request) -> web.Response | None:
+    """The answer to an admin request from a peer outside the allow-list, with a foreign
+    ``Host``, or a write a web page of another origin sends (writes must carry JSON); None
+    when it may be served."""
+    refusal = _refusal(state, request)
+    if refusal is not None:
+        return web.json_response({"error": refusal}, status=403)
+    if request.method in JSON_WRITES and request.content_type != "application/json":
+        return web.json_response({"error": "admin writes take Content-Type: application/json "
+                                           f"(sent {request.content_type})"}, status=400)
+    return None
 
-    @web.middleware
-    async def middleware(request: web.Request,
-                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-        if request.path.startswith(PREFIX + "/"):
-            refused = _refusal(state, request)
-            if refused is not None:
-                return web.json_response({"error": refused}, status=403)
-            if request.method in JSON_WRITES and request.content_type != "application/json":
-                return web.json_response({"error": "admin writes take Content-Type: application/json "
-                                                   f"(sent {request.content_type})"}, status=400)
-        return await handler(request)
 
-    return middleware
+def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Callable[
+        [web.Request], Awaitable[web.StreamResponse]]:
+    """``handler`` behind the admin guard (:func:`refused`)."""
+    async def guarded_handler(request: web.Request) -> web.StreamResponse:
+        refusal = refused(_state(request), request)
+        return refusal if refusal is not None else await handler(request)
+
+    guarded_handler.__doc__ = handler.__doc__
+    return guarded_handler
 
 
 def _state(request: web.Request) -> MockState:
@@ -271,7 +277,24 @@ async def get_schemas(request: web.Request) -> web.Response:
     return web.json_response({name: schemas.vendor_schemas(name) for name in names})
 
 
+def _not_allowed(allowed: set[str]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def not_allowed(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    return not_allowed
+
+
 def routes() -> list[web.RouteDef]:
+    """The admin routes, each behind the guard; another method on an admin path is a 405."""
+    defs: list[web.RouteDef] = []
+    for path, group in itertools.groupby(_admin_routes(), key=lambda r: r.path):
+        served = list(group)
+        allowed = {r.method for r in served} | ({"HEAD"} if any(r.kwargs.get("allow_head") for r in served) else set())
+        defs += [web.route(r.method, r.path, guarded(r.handler), **r.kwargs) for r in served]
+        defs.append(web.route("*", path, guarded(_not_allowed(allowed))))
+    return defs
+
+
+def _admin_routes() -> list[web.RouteDef]:
     p = PREFIX
     return [
         web.get(f"{p}/health", health),

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from . import admin
 from .appkeys import STATE
-from .core.exchange import exchange_middleware, vendor_routes
+from .core.exchange import unmatched_route, vendor_routes
 from .logs import quiet_protocol_errors
 from .settings import Settings
 from .state import MockState
@@ -29,13 +29,11 @@ def build_app(settings: Settings, state: MockState | None = None) -> web.Applica
     settings.validate()
     quiet_protocol_errors()
     state = state or MockState(settings)
-    app = web.Application(
-        middlewares=[admin.guard(state), exchange_middleware(state)],
-        client_max_size=state.max_body + BODY_SLACK,
-    )
+    app = web.Application(client_max_size=state.max_body + BODY_SLACK)  # no middleware: see core.exchange
     app[STATE] = state
     for vendor in state.vendors.values():
         app.add_routes(vendor_routes(state, vendor))
     app.add_routes(admin.routes())
+    app.add_routes([unmatched_route(state, lambda request: admin.refused(state, request))])
     app.cleanup_ctx.append(_lifecycle)
     return app

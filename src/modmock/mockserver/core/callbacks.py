@@ -18,13 +18,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 import yarl
 
 from .clock import Scheduler
 from .journal import clip_body, too_deep
+from .urls import read_url
 
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
@@ -63,11 +63,7 @@ class AllowList:
     def allows(self, url: str) -> bool:
         """Whether ``url`` may be called: an allow-listed host, and never the mock's own admin
         API (a callback must not reset or reconfigure the mock that sends it)."""
-        try:
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
-        except ValueError:
-            return False
+        host = read_url(url).host
         if not host:
             return False
         if host not in self.names:

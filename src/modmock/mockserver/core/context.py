@@ -34,19 +34,22 @@ def seeded_hex(rng: random.Random) -> str:
     return f"{bits & ~(0xF000 << 64) | (4 << 76):032x}"
 
 
-@dataclass(frozen=True)
 class Incoming:
-    """The HTTP request as the vendor's hooks read it (no body: that is ``Context.body``)."""
+    """The HTTP request as the vendor's hooks read it (no body: that is ``Context.body``).
 
-    method: str
-    path: str
-    path_qs: str
-    host: str
-    query: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)  # case-insensitive names
-    params: Mapping[str, str] = field(default_factory=dict)  # path parameters, e.g. {appid}
-    content_type: str = "application/json"
-    content_length: int | None = None
+    ``headers`` names are case-insensitive; ``params`` are the path parameters (``{appid}``)."""
+
+    FIELDS = ("method", "path", "path_qs", "host", "query", "headers", "params", "content_type", "content_length")
+
+    def __init__(self, method: str, path: str, path_qs: str, host: str, query: Mapping[str, str] | None = None,
+                 headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
+                 content_type: str = "application/json", content_length: int | None = None) -> None:
+        self.method, self.path, self.path_qs, self.host = method, path, path_qs, host
+        self.query: Mapping[str, str] = query if query is not None else {}
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.params: Mapping[str, str] = params if params is not None else {}
+        self.content_type = content_type
+        self.content_length = content_length
 
     def header_lists(self) -> dict[str, list[str]]:
         """Every header by lower-case name, repeated ones in the order sent."""

@@ -1,8 +1,9 @@
-"""One request's journey: its journal entry, and the middleware that records it.
+"""One request's journey: its journal entry, and the route handlers that record it.
 
-The middleware finds the vendor and endpoint from the route name (``vendor:endpoint``),
-renders any :class:`VendorError` through the vendor, turns an unexpected exception into
-the vendor's service-failure error, and journals the request with its answer.
+Each endpoint's handler runs the pipeline, renders any :class:`VendorError` through the vendor,
+turns an unexpected exception into the vendor's service-failure error, and journals the request
+with its answer. No aiohttp middleware runs on the way: the route of last resort journals the
+near misses, and the admin routes carry their own guard.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .errors import Busy, VendorError
 from .faults import MALFORMED_BODY, FaultAction
 from .journal import Entry, Problem
 from .jsonio import encode_json
-from .pipeline import run_operation
+from .pipeline import plan_of, run_operation
 from .replay import Replayed
 from .vendor import Endpoint
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("modmock")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-__all__ = ["EXCHANGE", "Exchange", "encode_json", "exchange_middleware", "vendor_routes"]
+__all__ = ["Exchange", "encode_json", "unmatched_route", "vendor_routes"]
 
 
 def _journal_cut_off(state: MockState, request: web.Request, ex: Exchange) -> None:
@@ -65,13 +66,27 @@ def _mimetype(request: web.Request) -> str:
     return found
 
 
+class _RequestIncoming(Incoming):
+    """The :class:`Incoming` view of an aiohttp request: each part is read from it when a hook
+    asks (most ask for two or three; the query string, say, is parsed only when wanted)."""
+
+    def __init__(self, request: web.Request) -> None:
+        self._request = request
+
+    method = property(lambda self: self._request.method)
+    path = property(lambda self: self._request.path)
+    path_qs = property(lambda self: self._request.path_qs)
+    host = property(lambda self: self._request.host)
+    query = property(lambda self: self._request.query)
+    headers = property(lambda self: self._request.headers)
+    params = property(lambda self: dict(self._request.match_info))
+    content_type = property(lambda self: _mimetype(self._request))
+    content_length = property(lambda self: self._request.content_length)
+
+
 def incoming(request: web.Request) -> Incoming:
     """The parts of an aiohttp request a vendor's hooks may read (read-only views, no copies)."""
-    return Incoming(
-        method=request.method, path=request.path, path_qs=request.path_qs, host=request.host,
-        query=request.query, headers=request.headers, params=dict(request.match_info),
-        content_type=_mimetype(request), content_length=request.content_length,
-    )
+    return _RequestIncoming(request)
 
 
 class Exchange:
@@ -116,19 +131,65 @@ def vendor_routes(state: MockState, vendor: Vendor) -> list[web.RouteDef]:
     return defs
 
 
+def unmatched_route(state: MockState, admin_guard: Callable[[web.Request], web.StreamResponse | None]) -> web.RouteDef:
+    """The route of last resort (aiohttp tries it after every other): a request no endpoint
+    serves, by path or by method, is a near miss; an unknown admin path is refused or a 404."""
+    async def unmatched(request: web.Request) -> web.StreamResponse:
+        if request.path.startswith("/__admin/"):
+            refused = admin_guard(request)
+            if refused is not None:
+                return refused
+            raise web.HTTPNotFound()
+        return await _unmatched(state, request)
+
+    return web.route("*", "/{tail:.*}", unmatched, name="modmock:unmatched")
+
+
 def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
+    """The route handler of one endpoint: the pipeline, the vendor's rendering of its errors
+    and of an unexpected exception (the service-failure error), and the journal entry."""
+    endpoint, plan = op.endpoint.id, plan_of(op)
+
     async def handle(request: web.Request) -> web.StreamResponse:
-        ex: Exchange = request[EXCHANGE]
-        answer = await run_operation(vendor, op, ex.context, request, state.store)
-        return ex.json_response(answer.body, answer.status)
+        ex = Exchange(state, vendor, endpoint, request)
+        try:
+            answer = await run_operation(vendor, op, ex.context, request, state.store, plan)
+            response = ex.json_response(answer.body, answer.status)
+        except FaultAction as action:
+            return await _act(action.kind, request, ex, state)
+        except Replayed as replayed:
+            response = ex.json_response(replayed.body, replayed.status)
+        except VendorError as error:
+            for p in error.problems:
+                ex.problem(p)
+            response = ex.render_error(error)
+        except Busy as busy:
+            ex.note(f"refused: {busy} (unfinished work is never dropped)")
+            log.warning("%s %s refused: %s", request.method, request.path, busy)
+            response = ex.render_error(vendor.busy(str(busy)))
+        except ClientGone as gone:
+            ex.entry.disconnected = True
+            ex.note(f"client disconnected: {gone}")
+            state.journal.record(ex.entry)
+            log.info("%s %s: client disconnected (%s)", request.method, request.path, gone)
+            return web.Response(status=400)  # nobody reads it: the connection is gone
+        except web.HTTPException:
+            raise
+        except asyncio.CancelledError:  # the server is shutting down and its grace period is over
+            _journal_cut_off(state, request, ex)
+            raise
+        except Exception:
+            log.exception("internal error on %s %s", request.method, request.path)
+            ex.entry.internal_error = True
+            ex.note("internal error: " + traceback.format_exc(limit=5))
+            response = ex.render_error(vendor.internal_error())
+        state.journal.record(ex.entry)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s -> %s %s", request.method, request.path, ex.entry.status, ex.entry.code)
+        return response
 
     handle.__doc__ = f"{op.endpoint.method} {op.endpoint.path}: {op.endpoint.summary}"
     return handle
-
-
-# Where the middleware leaves the Exchange for the handler (a typed key on aiohttp >= 3.12).
-EXCHANGE: Any = web.RequestKey("modmock_exchange", Exchange) if hasattr(web, "RequestKey") else "modmock.exchange"
-
 
 
 async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) -> web.StreamResponse:
@@ -176,57 +237,3 @@ async def _unmatched(state: MockState, request: web.Request) -> web.Response:
     response = ex.render_error(vendor.not_found(report))
     state.journal.record(ex.entry)
     return response
-
-
-def exchange_middleware(state: MockState) -> Any:
-    """Middleware journaling every vendor request and rendering vendor errors."""
-
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        name = request.match_info.route.name or ""
-        vendor_name, _, endpoint = name.partition(":")
-        vendor = state.vendors.get(vendor_name)
-        if vendor is None or not endpoint:
-            if request.path.startswith("/__admin/"):
-                return await handler(request)
-            try:
-                return await handler(request)
-            except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
-                return await _unmatched(state, request)
-        ex = Exchange(state, vendor, endpoint, request)
-        request[EXCHANGE] = ex
-        try:
-            response = await handler(request)
-        except FaultAction as action:
-            return await _act(action.kind, request, ex, state)
-        except Replayed as replayed:
-            response = ex.json_response(replayed.body, replayed.status)
-        except VendorError as error:
-            for p in error.problems:
-                ex.problem(p)
-            response = ex.render_error(error)
-        except Busy as busy:
-            ex.note(f"refused: {busy} (unfinished work is never dropped)")
-            log.warning("%s %s refused: %s", request.method, request.path, busy)
-            response = ex.render_error(vendor.busy(str(busy)))
-        except ClientGone as gone:
-            ex.entry.disconnected = True
-            ex.note(f"client disconnected: {gone}")
-            state.journal.record(ex.entry)
-            log.info("%s %s: client disconnected (%s)", request.method, request.path, gone)
-            return web.Response(status=400)  # nobody reads it: the connection is gone
-        except web.HTTPException:
-            raise
-        except asyncio.CancelledError:  # the server is shutting down and its grace period is over
-            _journal_cut_off(state, request, ex)
-            raise
-        except Exception:
-            log.exception("internal error on %s %s", request.method, request.path)
-            ex.entry.internal_error = True
-            ex.note("internal error: " + traceback.format_exc(limit=5))
-            response = ex.render_error(vendor.internal_error())
-        state.journal.record(ex.entry)
-        log.debug("%s %s -> %s %s", request.method, request.path, ex.entry.status, ex.entry.code)
-        return response
-
-    return middleware

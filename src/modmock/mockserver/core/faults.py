@@ -107,6 +107,11 @@ class FaultBook:
             self._faults.append(fault)
         return fault
 
+    @property
+    def armed(self) -> bool:
+        """Whether any fault is armed (read without the lock: a hint for the fast path)."""
+        return bool(self._faults)
+
     def draw(self, vendor: str, endpoint: str) -> Drawn:
         """Consume one use of the first applicable fault of each kind (error before actions)."""
         drawn = Drawn()

@@ -1,14 +1,16 @@
 """The one request pipeline every endpoint of every vendor runs (see :mod:`.declaration`).
 
-Each stage is a small function of the :class:`~.context.Context`; :func:`run` calls them in the
-order the endpoint declares. Errors are the vendor's own (:class:`~.errors.VendorError`), raised
+Each stage is a small function of the :class:`Run`; :func:`run_operation` calls them in the
+order the endpoint declares (:func:`plan_of`: the stages that can do nothing for the endpoint are
+left out). A stage that has nothing to wait for returns None; one that waits (for the body, a
+vendor's async hook, the backend) returns what to await. Errors are the vendor's own (:class:`~.errors.VendorError`), raised
 here and rendered by the exchange middleware; every problem is journaled with its field and rule.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
@@ -35,15 +37,26 @@ class Run:
     """One request through the stages: the context, the raw aiohttp request (read only by the
     ``read`` stage), the store, and the leases to release at the end."""
 
+    __slots__ = ("vendor", "op", "ctx", "request", "store", "leases", "answer")
+
     def __init__(self, vendor: Vendor, op: Operation, ctx: Context, request: web.Request, store: Store) -> None:
         self.vendor, self.op, self.ctx, self.request, self.store = vendor, op, ctx, request, store
-        self.leases = ExitStack()
+        self.leases: ExitStack | None = None  # made when a concurrency lease is taken
         self.answer = Answer(None)
 
 
-async def _maybe(value: Any) -> Any:
-    """``value``, awaited when it is awaitable (a hook may be sync or async)."""
-    return await value if hasattr(type(value), "__await__") else value
+Stage = Callable[[Run], "Awaitable[None] | None"]
+
+
+def _set(target: Any, name: str, value: Any) -> Awaitable[None] | None:
+    """Set ``target.name`` to a hook's ``value``: at once, or once awaited when it is awaitable
+    (a hook may be sync or async)."""
+    if hasattr(type(value), "__await__"):
+        async def later() -> None:
+            setattr(target, name, await value)
+        return later()
+    setattr(target, name, value)
+    return None
 
 
 # -- stages ------------------------------------------------------------------------------------
@@ -68,35 +81,36 @@ def _expected_body(op: Operation) -> str:
     return op.body_hint or ("a JSON object in UTF-8" if op.body == "json" else "a readable body")
 
 
-async def decode(run: Run) -> None:
+def decode(run: Run) -> Awaitable[None] | None:
     """The body as the endpoint reads it: JSON (with the content-type rule), the query, or raw."""
     ctx, op = run.ctx, run.op
     if callable(op.body):
-        ctx.body = await _maybe(op.body(ctx))
-        return
+        return _set(ctx, "body", op.body(ctx))
     if op.body == "query":
         ctx.body = dict(ctx.incoming.query)
         ctx.notes.set_body(ctx.body)
-        return
+        return None
     if op.body == "raw":
         ctx.body = ctx.raw
-        return
+        return None
     try:
         ctx.body = parse_json(ctx.raw)
     except BodyProblem as problem:
         _body_problem(run, problem, ctx.raw)
     ctx.notes.set_body(ctx.body, ctx.incoming.content_length)
     ctype = ctx.incoming.content_type.lower()
-    if not _is_json_type(ctype) and _is_json_type(_doubled_name(ctx.incoming.headers.get("Content-Type", ""))):
+    if _is_json_type(ctype):
+        return None
+    if _is_json_type(_doubled_name(ctx.incoming.headers.get("Content-Type", ""))):
         ctx.note("Content-Type repeats its own name (as Deepcleer's Node.js demo sends it): read as JSON")
-        return
-    if not _is_json_type(ctype):
-        wrong = Problem("Content-Type", "application/json", ctx.incoming.content_type, op.content_type_hint,
-                        inferred=True)
-        if ctx.strict:
-            ctx.notes.problem(wrong)
-            raise run.vendor.invalid(wrong, op.id, f"Content-Type {ctx.incoming.content_type} is not application/json")
-        ctx.notes.warn(wrong)
+        return None
+    wrong = Problem("Content-Type", "application/json", ctx.incoming.content_type, op.content_type_hint,
+                    inferred=True)
+    if ctx.strict:
+        ctx.notes.problem(wrong)
+        raise run.vendor.invalid(wrong, op.id, f"Content-Type {ctx.incoming.content_type} is not application/json")
+    ctx.notes.warn(wrong)
+    return None
 
 
 def _is_json_type(ctype: str) -> bool:
@@ -118,35 +132,40 @@ def _doubled_name(value: str) -> str:
 _JSON_NAMES: dict[type, str] = {dict: "object", list: "array", str: "string"}
 
 
-async def shape(run: Run) -> None:
+def shape(run: Run) -> Awaitable[None] | None:
     """The body's root type, or the vendor's own shaping hook (which returns the body to validate)."""
     ctx, op = run.ctx, run.op
     if op.shape is None:
-        return
+        return None
     if isinstance(op.shape, type):
         if not isinstance(ctx.body, op.shape):
             name = _JSON_NAMES.get(op.shape) or op.shape.__name__
             ctx.notes.problem(Problem("(body)", "type", type(ctx.body).__name__, f"a JSON {name}"))
             raise run.vendor.body_error(BodyProblem("type", f"the body must be a JSON {name}"))
-        return
-    ctx.body = await _maybe(op.shape(ctx))
+        return None
+    return _set(ctx, "body", op.shape(ctx))
 
 
-async def authenticate(run: Run) -> None:
+def authenticate(run: Run) -> Awaitable[None] | None:
     """The caller, as the vendor's scheme finds it (or its documented error)."""
-    if run.op.authenticate is not None:
-        run.ctx.principal = await _maybe(run.op.authenticate(run.ctx))
+    if run.op.authenticate is None:
+        return None
+    return _set(run.ctx, "principal", run.op.authenticate(run.ctx))
 
 
-async def validate(run: Run) -> None:
+def validate(run: Run) -> Awaitable[None] | None:
     """The request schema, then the vendor's cross-field checks; the first problem that counts
     (documented, or inferred under ``--strict``) is answered with the vendor's error."""
     ctx, op = run.ctx, run.op
     found = problems(run.vendor, op, ctx.body, ctx.principal)
-    fatal = ctx.notes.judge(found)
-    if fatal is not None:
-        raise run.vendor.invalid(fatal, op.id)
-    ctx.request = await _maybe(op.prepare(ctx)) if op.prepare is not None else ctx.body
+    if found:
+        fatal = ctx.notes.judge(found)
+        if fatal is not None:
+            raise run.vendor.invalid(fatal, op.id)
+    if op.prepare is None:
+        ctx.request = ctx.body
+        return None
+    return _set(ctx, "request", op.prepare(ctx))
 
 
 def problems(vendor: Vendor, op: Operation, body: Any, principal: Any) -> list[Problem]:
@@ -157,12 +176,14 @@ def problems(vendor: Vendor, op: Operation, body: Any, principal: Any) -> list[P
     return sorted(found, key=op.rank) if op.rank is not None else found
 
 
-async def limits(run: Run) -> None:
+def limits(run: Run) -> None:
     """Concurrency leases (held until the answer is rendered), then QPS windows (wall time)."""
     if run.op.limits is None:
         return
     for limit in run.op.limits(run.ctx):
         if limit.concurrency is not None:
+            if run.leases is None:
+                run.leases = ExitStack()
             try:
                 run.leases.enter_context(run.store.in_flight.slot(limit.key, limit.concurrency))
             except TooManyInFlight as busy:
@@ -177,9 +198,17 @@ async def subjects(run: Run) -> None:
     run.ctx.items = list(await hook(run.ctx)) if hook is not None else [Item(Subject())]
 
 
-async def inject(run: Run) -> None:
+def inject(run: Run) -> Awaitable[None] | None:
     """Replayed answers and faults, then the matching rule, as the endpoint declares
-    (``Operation.injection``): per item, once for the request then a rule per item, or once."""
+    (``Operation.injection``): per item, once for the request then a rule per item, or once.
+    Nothing to do (and nothing to await) while nothing is armed."""
+    store = run.store
+    if not (store.replay.armed or store.faults.armed or store.rules.armed):
+        return None
+    return _inject(run)
+
+
+async def _inject(run: Run) -> None:
     ctx, store, vendor, mode = run.ctx, run.store, run.vendor, run.op.injection
     if mode != "item":
         await inject_faults(ctx, store, vendor)
@@ -200,7 +229,7 @@ async def inject(run: Run) -> None:
             item.outcome = failure  # a rule's error ends this item of the batch
 
 
-async def verdict(run: Run) -> None:
+def verdict(run: Run) -> None:
     """The rule's verdict, else the default rule's, for each item not already decided."""
     for item in run.ctx.items:
         if item.outcome is None:
@@ -212,21 +241,34 @@ async def backend(run: Run) -> None:
     run.answer = answer if isinstance(answer, Answer) else Answer(answer)
 
 
-STAGE_FUNCTIONS: dict[str, Callable[[Run], Awaitable[None]]] = {
+STAGE_FUNCTIONS: dict[str, Stage] = {
     "read": read, "decode": decode, "shape": shape, "authenticate": authenticate, "validate": validate,
     "limits": limits, "subjects": subjects, "inject": inject, "verdict": verdict, "backend": backend,
 }
 
 
+def plan_of(op: Operation) -> tuple[Stage, ...]:
+    """The stage functions of ``op`` in its declared order, without those it declares nothing for
+    (no shape, no authentication hook, no limits)."""
+    idle = {"shape": op.shape is None, "authenticate": op.authenticate is None, "limits": op.limits is None}
+    return tuple(STAGE_FUNCTIONS[name] for name in op.order if not idle.get(name, False))
+
+
 async def run_operation(vendor: Vendor, op: Operation, ctx: Context, request: web.Request,
-                        store: Store) -> Answer:
-    """Every declared stage in order; the backend's answer."""
+                        store: Store, plan: Sequence[Stage] | None = None) -> Answer:
+    """Every declared stage in order (``plan``: :func:`plan_of` the operation, made once); the
+    backend's answer."""
     flow = Run(vendor, op, ctx, request, store)
-    with flow.leases:
+    try:
         vendor.begin(ctx)
-        for stage in op.order:
-            await STAGE_FUNCTIONS[stage](flow)
+        for stage in plan_of(op) if plan is None else plan:
+            waiting = stage(flow)
+            if waiting is not None:
+                await waiting
         return flow.answer
+    finally:
+        if flow.leases is not None:
+            flow.leases.close()
 
 
 # -- injection and verdicts, also for work that judges again later (live reports) --------------

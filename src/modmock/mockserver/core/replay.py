@@ -66,6 +66,11 @@ class ReplayQueue:
     def __len__(self) -> int:
         return len(self._queue)
 
+    @property
+    def armed(self) -> bool:
+        """Whether any answer is queued (read without the lock: a hint for the fast path)."""
+        return bool(self._queue)
+
     def clear(self) -> None:
         with self._lock:
             self._queue.clear()

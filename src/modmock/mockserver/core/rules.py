@@ -124,6 +124,11 @@ class RuleBook:
                     return rule
         return None
 
+    @property
+    def armed(self) -> bool:
+        """Whether any rule is armed (read without the lock: a hint for the fast path)."""
+        return bool(self._rules)
+
     def list(self) -> list[Rule]:
         with self._lock:
             return list(self._rules)

@@ -7,11 +7,12 @@ decides a :class:`Verdict`, and the vendor renders it in its own labels.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+
+from .urls import read_url
 
 CATEGORIES: tuple[str, ...] = (
     "porn", "sexy", "violence", "terrorism", "politics", "ads", "abuse", "contraband",
@@ -58,7 +59,7 @@ class Verdict:
 
     @classmethod
     def passed(cls) -> Verdict:
-        return cls("pass")
+        return _PASSED
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Verdict:
@@ -78,11 +79,16 @@ class Verdict:
         """Keep only the labels of the categories asked for; nothing left means pass."""
         if categories is None:
             return self
-        wanted = set(categories)
+        if not self.labels:
+            return _PASSED
+        wanted = categories if isinstance(categories, (Mapping, AbstractSet)) else set(categories)
         kept = tuple(label for label in self.labels if label.category in wanted)
         if not kept:
             return Verdict.passed()
         return Verdict(self.risk, kept)
+
+
+_PASSED = Verdict("pass")  # immutable: one for every clean answer
 
 
 @dataclass(frozen=True)
@@ -105,33 +111,16 @@ class MediaProblem(Exception):
         self.detail = detail
 
 
-def _url_path(url: str) -> str:
-    try:
-        return urlsplit(url).path
-    except ValueError:
-        return ""
-
-
-@lru_cache(maxsize=4096)
 def url_problem(url: str) -> str | None:
     """Why ``url`` is not a usable http(s) URL, or None when it is."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as exc:
-        return f"not a valid URL ({exc})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "not an http or https URL"
-    if not parts.hostname:
-        return "the URL has no host"
-    return None
+    return read_url(url).problem
 
 
 def words_of(subject: Subject) -> list[str]:
     """The words the default rule scans: URL path, text and data id, lower-cased."""
     parts: list[str] = []
     if subject.url:
-        parts.append(_url_path(subject.url))
+        parts.append(read_url(subject.url).path)
     if subject.text:
         parts.append(subject.text)
     if subject.data_id:
@@ -146,15 +135,12 @@ def check_media(subject: Subject) -> None:
     """Raise :class:`MediaProblem` for a ``.invalid`` host or a ``timeout`` path word."""
     if not subject.url:
         return
-    broken = url_problem(subject.url)
-    if broken:
-        raise MediaProblem("download_failed", f"cannot download {subject.url}: {broken}")
-    parts = urlsplit(subject.url)
-    host = (parts.hostname or "").lower()
-    if host == "invalid" or host.endswith(".invalid"):
-        raise MediaProblem("download_failed", f"cannot download {subject.url}: host {host} does not resolve")
-    path_words = _WORD_SPLIT.split(parts.path.lower())
-    if "timeout" in path_words:
+    url = read_url(subject.url)
+    if url.problem:
+        raise MediaProblem("download_failed", f"cannot download {subject.url}: {url.problem}")
+    if url.host == "invalid" or url.host.endswith(".invalid"):
+        raise MediaProblem("download_failed", f"cannot download {subject.url}: host {url.host} does not resolve")
+    if "timeout" in _WORD_SPLIT.split(url.path.lower()):
         raise MediaProblem("download_timeout", f"timed out downloading {subject.url}")
 
 

@@ -213,6 +213,8 @@ async def media_of(ctx: Context, req: checks.ImageRequest, where: str) -> Media:
     asynchronous = _asynchronous(ctx, req)
     if not req.img_is_url:
         return decode(req.img, False, asynchronous)
+    if not ctx.services.allow.allows(req.img):
+        return Media()  # not allow-listed: never contacted, judged by what the URL says
     limit = profile.ASYNC_IMAGE_MAX if asynchronous else profile.SYNC_IMAGE_MAX
     failures = []
     for url in (req.img, req.data.get("backupUrl")):

@@ -7,6 +7,7 @@ answer 1902 naming the first field; inferred ones are served with a warning unle
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,28 +153,37 @@ def _url_problems(body: dict[str, Any], data: dict[str, Any]) -> list[Problem]:
     return found
 
 
+@functools.cache
+def _documented(schema_name: str) -> tuple[frozenset[str], frozenset[str], dict[str, frozenset[str]],
+                                           frozenset[str] | None]:
+    """The documented field names of a request schema: the body's, data's, those of data's
+    objects (extra, streamInfo) and of each batch image (None where there is no batch)."""
+    root = schemas.schema(schema_name)
+    data_node = root["properties"]["data"]
+    inner = {name: frozenset(data_node["properties"][name]["properties"])
+             for name in ("extra", "streamInfo") if name in data_node["properties"]}
+    imgs = data_node["properties"].get("imgs")
+    return (frozenset(root["properties"]), frozenset(data_node["properties"]), inner,
+            frozenset(imgs["items"]["properties"]) if imgs is not None else None)
+
+
 def unknown_fields(body: dict[str, Any], schema_name: str = REQUEST_SCHEMA) -> list[Problem]:
     """Fields the document does not list (a typo like ``callbackUrl`` silently makes a request
     synchronous): an inferred rule, so a warning unless strict."""
-    root = schemas.schema(schema_name)
-    data_node = root["properties"]["data"]
+    root_known, data_known, inner, img_known = _documented(schema_name)
     data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
-    places: list[tuple[str, Any, dict[str, Any]]] = [("", body, root), ("data.", data, data_node)]
-    for name in ("extra", "streamInfo"):
-        if name in data_node["properties"]:
-            places.append((f"data.{name}.", data.get(name), data_node["properties"][name]))
+    places: list[tuple[str, Any, frozenset[str]]] = [("", body, root_known), ("data.", data, data_known)]
+    places += [(f"data.{name}.", data.get(name), known) for name, known in inner.items()]
     imgs = data.get("imgs")
-    if "imgs" in data_node["properties"] and isinstance(imgs, list):
-        item_node = data_node["properties"]["imgs"]["items"]
-        places += [(f"data.imgs[{i}].", img, item_node) for i, img in enumerate(imgs)]
+    if img_known is not None and isinstance(imgs, list):
+        places += [(f"data.imgs[{i}].", img, img_known) for i, img in enumerate(imgs)]
     found = []
-    for where, value, node in places:
-        if not isinstance(value, dict):
+    for where, value, known in places:
+        if not isinstance(value, dict) or value.keys() <= known:
             continue
-        known = node["properties"]
         for name in value:
             if name not in known:
-                near = difflib.get_close_matches(name, list(known), n=1)
+                near = difflib.get_close_matches(name, sorted(known), n=1)
                 hint = f"; did you mean {where}{near[0]}?" if near else ""
                 found.append(Problem(f"{where}{name}", "unknown field", value[name],
                                      f"only the documented fields{hint}", inferred=True))

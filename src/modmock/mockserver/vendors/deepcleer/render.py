@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from ...core.verdict import Label, Verdict
@@ -13,6 +16,22 @@ from .checks import ImageRequest
 def requested_categories(types: list[str]) -> dict[str, int]:
     """Categories the request's types ask for, each with the risk source that finds it."""
     return dict(_requested(tuple(types)))
+
+
+@dataclass(frozen=True)
+class _TypeFacts:
+    """What a combination of type codes means for the answer (read only: shared by answers)."""
+
+    asked: Mapping[str, int]  # category -> risk source
+    versions: Mapping[str, str]  # auxInfo.typeVersion
+    ocr: bool
+
+
+@functools.lru_cache(maxsize=1024)  # a pure function of the (few) type combinations clients send
+def _type_facts(types: tuple[str, ...]) -> _TypeFacts:
+    versions = {model: version for t in types for model, version in profile.TYPE_VERSIONS.get(t, {}).items()}
+    return _TypeFacts(MappingProxyType(dict(_requested(types))), MappingProxyType(versions),
+                      bool(profile.OCR_TYPES.intersection(types)))
 
 
 @functools.lru_cache(maxsize=1024)  # a pure function of the (few) type combinations clients send
@@ -49,10 +68,10 @@ def _detail(source: int, label: Label | None, ocr: bool) -> dict[str, Any]:
 
 def render(verdict: Verdict, req: ImageRequest, request_id: str, segments: int) -> dict[str, Any]:
     """The full 1100 result for ``verdict``, in the request's acceptLang."""
-    asked = requested_categories(req.types)
+    facts = _type_facts(tuple(req.types))
+    asked, ocr = facts.asked, facts.ocr
     verdict = verdict.restricted_to(asked)
     lang = "en" if req.accept_lang == "en" else "zh"
-    ocr = bool(profile.OCR_TYPES.intersection(req.types))
     level = profile.RISK_LEVELS[verdict.risk]
     all_labels: list[dict[str, Any]] = []
     for label in sorted(verdict.labels, key=lambda lb: -lb.confidence):
@@ -77,16 +96,15 @@ def render(verdict: Verdict, req: ImageRequest, request_id: str, segments: int) 
                       riskLabel3=first["riskLabel3"], riskDescription=first["riskDescription"],
                       allLabels=all_labels, riskDetail=dict(first["riskDetail"]))
     result["riskSource"] = result["riskDetail"]["riskSource"]
-    result["auxInfo"] = _aux_info(req, segments)
+    result["auxInfo"] = _aux_info(req, segments, facts.versions)
     result["tokenLabels"] = {k: dict(v) for k, v in profile.TOKEN_LABELS.items()}
     if req.business_types:
         result["businessLabels"] = []
     return result
 
 
-def _aux_info(req: ImageRequest, segments: int) -> dict[str, Any]:
-    versions = {model: version for t in req.types for model, version in profile.TYPE_VERSIONS.get(t, {}).items()}
-    aux: dict[str, Any] = {"segments": segments, "typeVersion": versions}
+def _aux_info(req: ImageRequest, segments: int, versions: Mapping[str, str]) -> dict[str, Any]:
+    aux: dict[str, Any] = {"segments": segments, "typeVersion": dict(versions)}
     extra = req.data.get("extra") or {}
     if "passThrough" in extra:
         aux["passThrough"] = extra["passThrough"]
