@@ -305,3 +305,48 @@ def test_in_a_run_of_several_vendors_a_review_rule_is_deepcleers_only() -> None:
 def test_review_config_is_checked() -> None:
     with pytest.raises(modmock.SettingsError, match="review_callback_url"):
         modmock.serve("deepcleer", config={"deepcleer": {"review_callback_url": "ftp://x"}})
+
+
+def test_a_synchronous_answer_is_sent_before_its_review_starts() -> None:
+    """With time running free (time_scale 0) and no review time, the final result still follows the
+    answer: when it reaches the receiver, the client's socket already holds the whole answer."""
+    import json
+    import socket
+
+    clients: list[socket.socket] = []
+    seen: list[bool] = []
+
+    def check(_body: object) -> None:
+        seen.append(bool(clients[-1].recv(65536, socket.MSG_PEEK | socket.MSG_DONTWAIT)))
+
+    with CallbackSink(handler=check) as sink, modmock.serve(
+            "deepcleer", config={"deepcleer": {"review_callback_url": sink.url}}) as mock:
+        sink.reply = SUCCESS
+        mock.add_rule(match={"url_regex": "porn"}, review={"after": 0})
+        payload = json.dumps({**BASE, "data": {"tokenId": "u", "img": PORN}}).encode()
+        for n in range(1, 6):
+            client = socket.create_connection(("127.0.0.1", mock.port))
+            clients.append(client)
+            client.sendall(b"POST /image/v4 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
+            sink.wait_for(n)
+            client.close()
+    assert seen == [True] * 5
+
+
+def test_a_final_result_waits_for_the_machine_results_retries(sink) -> None:
+    with modmock.serve("deepcleer", config={"deepcleer": {"review_callback_url": sink.url}}) as mock:
+        sink.reset([500, 200])
+        sink.reply = SUCCESS
+        mock.add_rule(match={"url_regex": "porn"}, review={"after": 0})
+        image(mock, callback=sink.url)
+        got = sink.wait_for(3)
+        assert [(d.status, d.json["finalResult"]) for d in got] == [(500, 0), (200, 0), (200, 1)]
+
+
+def test_reject_needs_a_label_the_answer_showed(mock) -> None:
+    mock.add_rule(match={"url_regex": "porn"}, verdict=REJECT_PORN, review={})
+    answer = post(mock, "/image/v4", {**BASE, "type": "AD", "data": {"tokenId": "u", "img": PORN}})
+    assert answer["riskLevel"] == "PASS"  # AD does not ask for porn
+    with pytest.raises(InvalidSpecError, match="no label to reject"):
+        mock.finish_review(answer["requestId"], "reject")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import itertools
+import json
 import re
 import threading
 from collections import deque
@@ -133,6 +134,7 @@ class CallbackDispatcher:
         self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
         self._session: aiohttp.ClientSession | None = None
         self._changed: asyncio.Condition | None = None
+        self._after: dict[int, list[tuple[Delivery, _Plan, float]]] = {}  # deliveries waiting for another to end
 
     async def start(self) -> None:
         self._changed = asyncio.Condition()
@@ -159,6 +161,19 @@ class CallbackDispatcher:
         with self._lock:
             if generation is None or generation == self._generation:
                 self._totals[state] += 1
+            waiting = self._after.pop(delivery.id, [])
+        for later, plan, delay in waiting:  # their first attempts may go now
+            if later.state == "pending":
+                self._schedule_first(later, plan, delay)
+
+    def _schedule_first(self, delivery: Delivery, plan: _Plan, delay: float) -> None:
+        self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
+                                  label=f"callback {delivery.id} to {delivery.url}")
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        """A delivery still in the log by its id."""
+        with self._lock:
+            return next((d for d in reversed(self._log) if d.id == delivery_id), None)
 
     def totals(self) -> dict[str, int]:
         """Deliveries since the start or the last clear, kept or not: submitted, attempts sent,
@@ -170,9 +185,12 @@ class CallbackDispatcher:
 
     def submit(self, *, vendor: str, endpoint: str, url: str, body: Any, request_id: str | None,
                schedule: Sequence[float], delay: float = 0.0, success: Sequence[int] = (200,),
-               headers: dict[str, str] | None = None, accepts: Callable[[str], bool] | None = None) -> Delivery:
-        """Schedule the first attempt after ``delay`` mock seconds. A success status is a delivery
-        when ``accepts(answer text)`` holds too (a vendor that reads the receiver's answer body)."""
+               headers: dict[str, str] | None = None, accepts: Callable[[str], bool] | None = None,
+               after: Delivery | None = None) -> Delivery:
+        """Schedule the first attempt after ``delay`` mock seconds, and not before the delivery
+        ``after`` has ended (a final result never overtakes the one it follows). A success status
+        is a delivery when ``accepts(answer text)`` holds too (a vendor that reads the receiver's
+        answer: at most ``ANSWER_READ`` bytes of it)."""
         delivery = Delivery(next(self._ids), vendor, endpoint, url, body, request_id)
         with self._lock:
             self._log.append(delivery)
@@ -181,8 +199,13 @@ class CallbackDispatcher:
                 self._forget_finished()
                 self._compact_at = max(self.capacity, len(self._log)) + self._slack
         plan = _Plan(tuple(schedule), tuple(success), dict(headers or {}), self._generation, accepts)
-        self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
-                                  label=f"callback {delivery.id} to {url}")
+        with self._lock:
+            wait = after is not None and after.state == "pending"
+            if wait:
+                assert after is not None
+                self._after.setdefault(after.id, []).append((delivery, plan, delay))
+        if not wait:
+            self._schedule_first(delivery, plan, delay)
         return delivery
 
     def _forget_finished(self) -> None:
@@ -230,13 +253,16 @@ class CallbackDispatcher:
         try:
             async with self._session.post(delivery.url, json=delivery.body, headers=plan.headers,
                                           allow_redirects=False) as resp:
-                if plan.accepts is not None:  # a JSON answer (UTF-8), bounded
-                    text = (await _read_some(resp, ANSWER_READ)).decode("utf-8", "replace")
+                limit = ANSWER_READ if plan.accepts is not None else ANSWER_KEEP * 4
+                raw, whole = await asyncio.wait_for(_read_some(resp, limit), ATTEMPT_TIMEOUT)
+                text = _decoded(raw, resp.charset, judged=plan.accepts is not None)
+                note = None
+                if plan.accepts is not None and not whole:
+                    delivered, note = False, f"answer over {ANSWER_READ} bytes: not read whole, not taken for success"
                 else:
-                    text = (await resp.text(errors="replace"))[:ANSWER_KEEP]
-                delivered = resp.status in plan.success and _accepted(plan.accepts, text)
+                    delivered = resp.status in plan.success and _accepted(plan.accepts, text)
                 outcome = "delivered" if delivered else "rejected"
-                return Attempt(number, now, outcome, status=resp.status, response=text[:ANSWER_KEEP])
+                return Attempt(number, now, outcome, status=resp.status, error=note, response=text[:ANSWER_KEEP])
         except asyncio.CancelledError:
             delivery.attempts.append(Attempt(number, now, "cancelled", error="server shutting down or reset"))
             self._end(delivery, "cancelled", plan.generation)
@@ -268,20 +294,32 @@ class CallbackDispatcher:
 
     def clear(self) -> None:
         with self._lock:
+            self._after.clear()
             self._log.clear()
             self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
             self._generation += 1
 
 
-async def _read_some(resp: aiohttp.ClientResponse, limit: int) -> bytes:
-    """Up to ``limit`` bytes of an answer's body (the rest is not read)."""
+async def _read_some(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of an answer's body (the rest is not read), and whether that was all."""
     data = bytearray()
-    while len(data) < limit:
-        chunk = await resp.content.read(limit - len(data))
+    while len(data) <= limit:
+        chunk = await resp.content.read(limit + 1 - len(data))
         if not chunk:
             break
         data += chunk
-    return bytes(data)
+    return bytes(data[:limit]), len(data) <= limit
+
+
+def _decoded(raw: bytes, charset: str | None, *, judged: bool) -> str:
+    """An answer's text in its declared charset; an answer a vendor judges is JSON, so without a
+    charset its encoding is told by its first bytes (UTF-8, -16 or -32, a BOM dropped)."""
+    encoding = charset or (json.detect_encoding(raw) if judged else "utf-8")
+    try:
+        text = raw.decode(encoding, "replace")
+    except LookupError:
+        text = raw.decode("utf-8", "replace")
+    return text.lstrip("\ufeff") if judged else text
 
 
 def _accepted(accepts: Callable[[str], bool] | None, text: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +137,7 @@ class Context:
     principal: Any = None
     request: Any = None
     items: list[Item] = field(default_factory=list)
+    answered: list[Callable[[], None]] | None = None  # run once the answer has been sent (when_answered)
 
     @property
     def strict(self) -> bool:
@@ -162,6 +163,13 @@ class Context:
 
     def note(self, text: str) -> None:
         self.notes.note(text)
+
+    def when_answered(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the client has the whole answer (work that must not overtake it,
+        such as a later result about it); never when the request ends in an error."""
+        if self.answered is None:
+            self.answered = []
+        self.answered.append(action)
 
 
 def make_context(vendor: str, endpoint: str, *, body: Any = None, principal: Any = None, request: Any = None,

@@ -152,9 +152,11 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
 
     async def handle(request: web.Request) -> web.StreamResponse:
         ex = Exchange(state, vendor, endpoint, request)
+        answered = None
         try:
             answer = await run_operation(vendor, op, ex.context, request, state.store, plan)
             response = ex.json_response(answer.body, answer.status)
+            answered = ex.context.answered
         except FaultAction as action:
             return await _act(action.kind, request, ex, state)
         except Replayed as replayed:
@@ -186,10 +188,23 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
         state.journal.record(ex.entry)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s -> %s %s", request.method, request.path, ex.entry.status, ex.entry.code)
+        if answered:
+            await _answer_then(request, response, answered)
         return response
 
     handle.__doc__ = f"{op.endpoint.method} {op.endpoint.path}: {op.endpoint.summary}"
     return handle
+
+
+async def _answer_then(request: web.Request, response: web.Response, actions: list[Callable[[], None]]) -> None:
+    """Send the whole answer now, then run what had to wait for it (even when the client went
+    away meanwhile: the request was accepted)."""
+    try:
+        await response.prepare(request)
+        await response.write_eof()
+    finally:
+        for action in actions:
+            action()
 
 
 async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) -> web.StreamResponse:

@@ -103,8 +103,11 @@ class TaskStore:
             self._mark_finished(task)
             return
         step, rest = plan[0], plan[1:]
+        handle: list[TimerHandle] = []
 
         async def enter() -> None:
+            if task._timer is not handle[0]:  # stopped (or started again) after its timer fell due
+                return
             task.status = step.status
             task.history.append((self.scheduler.clock.now(), step.status))
             if rest:  # the next step is due on the clock, however long this action takes
@@ -122,7 +125,8 @@ class TaskStore:
                     task._acting = False
                     self._schedule(task, rest)
 
-        task._timer = self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}")
+        handle.append(self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}"))
+        task._timer = handle[0]
 
     def ensure_room(self, count: int) -> None:
         """Raise :class:`Busy` unless ``count`` more tasks can start (finished ones forgotten first)."""

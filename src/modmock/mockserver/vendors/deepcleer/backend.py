@@ -181,7 +181,8 @@ def batch_result(backend: ImageModeration, ctx: Context, request_id: str, callba
         image_id = f"{request_id}_{image.bt_id}"
         make = partial(result, image.request, image_id, item)
         made = settle(make, image_id, ctx if asynchronous else None)
-        reviews.append(review.begin(backend, ctx, image_id, image.request, item, made, callback, asynchronous))
+        reviews.append(review.begin(backend, ctx, image_id, image.request, item, made, callback, asynchronous,
+                                    request_id))
         answers.append({**made, "btId": image.bt_id})
     passthrough = (ctx.body["data"].get("extra") or {}).get("passThrough")
     return {"code": profile.SUCCESS, "message": profile.MESSAGES[profile.SUCCESS], "requestId": request_id,

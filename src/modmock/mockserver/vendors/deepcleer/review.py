@@ -10,12 +10,15 @@ mock clock: POSTed to the review callback URL (§2.2's fields; the receiver answ
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...core import reviews
-from ...core.context import Context
+from ...core.callbacks import Delivery
+from ...core.context import Context, Services
 from ...core.declaration import Item
+from ...core.errors import Busy
 from ...core.pipeline import verdict_of
 from ...core.tasks import Task
 from ...core.verdict import Verdict
@@ -27,26 +30,29 @@ if TYPE_CHECKING:
 
 
 Start = Callable[[], None]
+log = logging.getLogger("modmock")
 
 
 def begin(backend: ImageModeration, ctx: Context, image_id: str, req: ImageRequest, item: Item,
-          body: dict[str, Any], callback: str | None, asynchronous: bool) -> Start | None:
+          body: dict[str, Any], callback: str | None, asynchronous: bool, request_id: str | None = None) -> Start | None:
     """When a rule sends this image to review: mark its machine result ``body`` not final and
-    return what starts the review (call it once the request's own task, if any, has started);
-    else None. The review waits for the machine result (the processing time, when asynchronous)."""
+    return what starts the review (see :func:`start_all`); else None. ``request_id`` is the
+    request's, when the image is one of a batch. An asynchronous machine result comes after the
+    processing time, and the final result is not sent before the machine result's delivery ends."""
     review = item.rule.review if item.rule is not None else None
     if review is None or body.get("code") != profile.SUCCESS:
         return None
     if ctx.endpoint in profile.ASYNC_ENDPOINTS and backend.processing_seconds > profile.QUERY_TIMEOUT_SECONDS:
         return None  # the request times out (1912) before a machine result exists: nothing to review
     body["finalResult"] = profile.NOT_FINAL
-    machine: Verdict = item.verdict if item.verdict is not None else verdict_of(item.rule, item.subject)
+    answered: Verdict = item.verdict if item.verdict is not None else verdict_of(item.rule, item.subject)
+    machine = answered.restricted_to(render.requested_categories(req.types))  # what the answer says
     after = review.after if review.after is not None else backend.review_seconds
     machine_after = backend.processing_seconds if asynchronous else 0.0
     url = backend.review_callback_url or callback
     render_as = _slim(req)
     segments = int(body["auxInfo"]["segments"])
-    services, endpoint = ctx.services, ctx.endpoint
+    services, endpoint, machine_task = ctx.services, ctx.endpoint, request_id or image_id
 
     def decide(task: Task, verdict: Verdict) -> None:
         final = render.render(verdict, render_as, image_id, segments)
@@ -55,32 +61,52 @@ def begin(backend: ImageModeration, ctx: Context, image_id: str, req: ImageReque
         if url:
             delivery = services.callbacks.submit(
                 vendor=profile.NAME, endpoint=endpoint, url=url, body=callback_body(final), request_id=image_id,
-                schedule=profile.REVIEW_RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS, accepts=answered_success)
+                schedule=profile.REVIEW_RETRY_SCHEDULE, success=profile.CALLBACK_SUCCESS, accepts=answered_success,
+                after=_machine_delivery(services, machine_task) if asynchronous else None)
             task.data["delivery"] = delivery.id
 
     kept = "; returned by the active query" if ctx.endpoint in profile.ASYNC_ENDPOINTS else ""
     where = f"POSTed to {url}{kept}" if url else f"no review callback URL (review_callback_url): kept{kept or ' only'}"
-    ctx.note(f"review: {image_id} answered as a machine result (finalResult 0); the final result follows "
-             f"{after:g} mock seconds after it, {where}")
 
     def start() -> None:
         reviews.start(services.tasks, image_id, profile.NAME, endpoint, machine_after=machine_after, after=after,
                       machine=machine, final=review.verdict or machine, decide=decide,
                       data={"accessKey": ctx.principal.access_key})
+        ctx.note(f"review: {image_id} answered as a machine result (finalResult 0); the final result follows "
+                 f"{after:g} mock seconds after it, {where}")
 
     return start
 
 
+def _machine_delivery(services: Services, task_id: str) -> Delivery | None:
+    """The delivery of the machine result of request ``task_id``, when it has one."""
+    task = services.tasks.get(task_id)
+    found = task.data.get("delivery") if task is not None else None
+    return services.callbacks.get(found) if isinstance(found, int) else None
+
+
 def start_all(ctx: Context, starts: list[Start | None], own_task: Callable[[], None] | None = None) -> None:
-    """Start the request's own task (``own_task``), then the reviews: room is made for all first,
-    so a request refused as busy starts none of them."""
+    """Start the request's own task (``own_task``, whose machine result comes later), then the
+    reviews; without one (a synchronous answer) the reviews start once the client has the answer.
+    Room is made for all first, so a request refused as busy starts none of them."""
     pending = [start for start in starts if start is not None]
     if pending:
         ctx.services.tasks.ensure_room(len(pending) + (own_task is not None))
     if own_task is not None:
         own_task()
-    for start in pending:
-        start()
+        for start in pending:
+            start()
+    elif pending:
+        ctx.when_answered(lambda: _start_answered(ctx, pending))
+
+
+def _start_answered(ctx: Context, pending: list[Start]) -> None:
+    try:
+        for start in pending:
+            start()
+    except Busy as busy:  # the task store filled up while the answer was being sent
+        ctx.note(f"review not started: {busy}")
+        log.warning("deepcleer review not started: %s", busy)
 
 
 def _slim(req: ImageRequest) -> ImageRequest:
@@ -108,6 +134,6 @@ def answered_success(text: str) -> bool:
     """§2.2: the receiver answers code 1100 for success; "non-1100 is considered a failure"."""
     try:
         answer = json.loads(text)
-    except (ValueError, RecursionError):
+    except ValueError:
         return False
     return isinstance(answer, dict) and answer.get("code") == profile.SUCCESS
