@@ -101,7 +101,9 @@ class Operation:
     ``"item"`` (replayed answers, faults and the rule for each item; an :class:`ItemError` ends
     the item, any other error the request), ``"batch"`` (replayed answers and faults once for the
     request, ending it; the rule for each item, its error ending that item) or ``"request"``
-    (replayed answers and faults once; no rule: nothing is judged, e.g. a query).
+    (replayed answers and faults once; no rule: nothing is judged, e.g. a query). ``clean(body,
+    principal)``: where the vendor can prove quickly (a compiled schema) that the body breaks no
+    rule of the schema or the checks, True skips both; False proves nothing (both run).
     """
 
     endpoint: Endpoint
@@ -119,6 +121,7 @@ class Operation:
     order: tuple[str, ...] = DEFAULT_ORDER
     content_type_hint: str = "application/json"
     body_hint: str = ""  # what a readable body is, in the journal (default: by ``body``)
+    clean: Callable[[Any, Any], bool] | None = None  # a quick proof that schema and checks find nothing
 
     @property
     def id(self) -> str:

@@ -22,7 +22,7 @@ from ...core.pipeline import verdict_of
 from ...core.tasks import Step, Task
 from ...core.verdict import MediaProblem, Subject, Verdict, check_media, url_problem
 from ...settings import SettingsError, check_keys, config_number
-from . import batch, checks, errors, profile, render, review
+from . import batch, checks, clean, errors, profile, render, review
 from .auth import Credential, authenticate, load_credentials
 
 CONFIG_KEYS = ("cluster", "qps", "processing_seconds", "include_defaults", "credentials", "callback_url",
@@ -81,6 +81,10 @@ class ImageModeration:
     # -- image_v4 --------------------------------------------------------------------------------
     def field_checks(self, body: dict[str, Any], cred: Credential) -> list[Problem]:
         return checks.collect(body, cred, self.cluster)
+
+    def is_clean(self, body: Any, cred: Credential) -> bool:
+        """The quick proof that ``body`` breaks no rule (``clean.py``)."""
+        return clean.is_clean(body, cred, self.cluster)
 
     def prepare(self, ctx: Context) -> checks.ImageRequest:
         return checks.prepare(ctx.body, ctx.notes)

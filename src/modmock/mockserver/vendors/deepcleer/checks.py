@@ -213,10 +213,24 @@ def prepare(body: dict[str, Any], notes: Notebook) -> ImageRequest:
     nickname = data.get("nickname")
     if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
         notes.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
-    sent_types, business = codes(body.get("type")), codes(body.get("businessType"))
-    older = [c for c in sent_types + business if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES]
+    types, business, older = _read_codes(body.get("type"), body.get("businessType"))
     if older:
         notes.note(f"older codes read as current ones: {', '.join(older)}")
-    types = [profile.OLDER_TYPES.get(c, c) for c in sent_types]
     accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
-    return ImageRequest(body, data, list(dict.fromkeys(types)), business, accept)
+    return ImageRequest(body, data, list(types), list(business), accept)
+
+
+def _read_codes(type_value: Any, business_value: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The current type codes (older ones read as current, each once), the business codes, and
+    the older codes sent; remembered for the few combinations clients send."""
+    if isinstance(type_value, str) and isinstance(business_value, (str, type(None))):
+        return _codes_of(type_value, business_value)
+    return _codes_of.__wrapped__(type_value, business_value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _codes_of(type_value: Any, business_value: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    sent_types, business = codes(type_value), codes(business_value)
+    older = tuple(c for c in sent_types + business if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES)
+    types = tuple(dict.fromkeys(profile.OLDER_TYPES.get(c, c) for c in sent_types))
+    return types, tuple(business), older

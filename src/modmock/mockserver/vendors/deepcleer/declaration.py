@@ -35,7 +35,7 @@ def operations(backend: ImageModeration) -> list[Operation]:
         return backend.batch_checks(body, cred) + batch.no_callback(body) + batch.async_cluster(backend.cluster)
 
     return [
-        Operation(ep["image_v4"], backend.image_v4, checks=backend.field_checks, **single),
+        Operation(ep["image_v4"], backend.image_v4, checks=backend.field_checks, clean=backend.is_clean, **single),
         Operation(ep["images_v4"], backend.images_v4, checks=backend.batch_checks, **several),
         Operation(ep["async_img"], partial(jobs.async_img, backend), checks=async_single, **single),
         Operation(ep["async_imgs"], partial(jobs.async_imgs, backend), checks=async_batch, **several),
