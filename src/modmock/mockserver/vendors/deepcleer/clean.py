@@ -24,7 +24,7 @@ from .checks import REQUEST_SCHEMA, agreed_ids
 try:
     import jsonschema_rs
 except ImportError:  # pragma: no cover - then every body is checked in full
-    jsonschema_rs = None
+    jsonschema_rs = None  # type: ignore[assignment]
 
 PLAIN_URL = (r"^[hH][tT][tT][pP][sS]?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:/[!$&'()*+,;=:@%/A-Za-z0-9._~-]*)?"
              r"(?:[?#][!-~]*)?$")
