@@ -25,7 +25,7 @@ import urllib.request
 
 BODY = json.dumps({
     "accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "POLITY_EROTIC_VIOLENT",
-    "data": {"img": "https://cdn.example.com/photos/clean.jpg", "tokenId": "user-123"},
+    "data": {"img": "https://cdn.example.com/photos/@N@/clean.jpg", "tokenId": "user-@N@"},
 })
 BARE = r"""
 import sys
@@ -38,7 +38,15 @@ app = web.Application()
 app.router.add_post("/image/v4", handler)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
 """
-LUA = 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n'
+LUA = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[%s]]
+local n = 0
+request = function()  -- every request its own image URL and token, as real traffic has
+  n = n + 1
+  return wrk.format(nil, nil, nil, (string.gsub(wrk.body, "@N@", tostring(n))))
+end
+"""
 
 
 def _port() -> int:
