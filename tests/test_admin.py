@@ -27,6 +27,62 @@ def _moderate(mock: modmock.MockServer, body: dict[str, Any]) -> dict[str, Any]:
     return requests.post(mock.url + "/image/v4", json=body, timeout=10).json()
 
 
+def test_the_journal_pages_newest_first_in_readable_json(deepcleer_mock) -> None:
+    for _ in range(5):
+        _moderate(deepcleer_mock, image_request())
+    _moderate(deepcleer_mock, image_request({"tokenId": "用户"}))
+    ids = [r["id"] for r in _get(deepcleer_mock, "/requests")["requests"]]
+    assert len(ids) == 6 and ids == sorted(ids, reverse=True)  # newest first (ids go on across resets)
+    page = _get(deepcleer_mock, "/requests?limit=2")
+    assert [r["id"] for r in page["requests"]] == ids[:2] and page["latest"] == ids[0] and page["kept"] == 6
+    assert [r["id"] for r in _get(deepcleer_mock, f"/requests?since={ids[2]}")["requests"]] == ids[:2]
+    assert _get(deepcleer_mock, f"/requests?since={ids[0]}")["requests"] == []
+    raw = requests.get(deepcleer_mock.admin_url + "/requests?limit=1&pretty=1", timeout=10)
+    assert "用户" in raw.text and "\\u" not in raw.text and raw.text.startswith("{\n")
+    entry = raw.json()["requests"][0]
+    assert entry["time_iso"].endswith("Z") and entry["wall_time_iso"][:4].isdigit()
+    for bad in ("limit=-1", "limit=x", "since=1.5", "limit=10001"):
+        assert requests.get(f"{deepcleer_mock.admin_url}/requests?{bad}", timeout=10).status_code == 400
+
+
+def test_every_admin_error_is_json(deepcleer_mock) -> None:
+    missing = requests.get(deepcleer_mock.admin_url + "/rule", timeout=10)
+    assert missing.status_code == 404 and "did you mean /__admin/rules?" in missing.json()["error"]
+    assert "GET /__admin/requests" in missing.json()["endpoints"]
+    wrong = requests.put(deepcleer_mock.admin_url + "/rules", json={}, timeout=10)
+    assert wrong.status_code == 405 and wrong.json()["allowed"] == ["DELETE", "GET", "HEAD", "POST"]
+    assert wrong.headers["Allow"] == "DELETE, GET, HEAD, POST"
+    index = requests.get(deepcleer_mock.admin_url + "/", timeout=10)
+    assert index.status_code == 200 and "GET /__admin/health" in index.json()["endpoints"]
+
+
+def test_browser_noise_is_not_client_traffic(deepcleer_mock) -> None:
+    page = {"Accept": "text/html,application/xhtml+xml"}
+    for path in ("/", "/__admin", "/favicon.ico"):
+        requests.get(deepcleer_mock.url + path, headers=page, timeout=10, allow_redirects=False)
+    home = requests.get(deepcleer_mock.url + "/__admin", headers=page, timeout=10, allow_redirects=False)
+    assert home.status_code == 302 and home.headers["Location"] == "/__admin/"
+    assert deepcleer_mock.requests == []  # nothing journaled, nothing for assert_all_requests_valid
+    deepcleer_mock.assert_all_requests_valid()
+    requests.post(deepcleer_mock.url + "/favicon.ico", timeout=10)  # not what a browser sends: a near miss
+    assert [e.endpoint for e in deepcleer_mock.requests] == ["(unmatched)"]
+
+
+def test_unknown_vendors_and_endpoints_are_refused_with_the_nearest(deepcleer_mock) -> None:
+    from modmock.errors import InvalidSpecError
+    with pytest.raises(InvalidSpecError, match="did you mean 'image_v4'"):
+        deepcleer_mock.fail_next(1903, endpoint="image_4")
+    with pytest.raises(InvalidSpecError, match="did you mean 'deepcleer'"):
+        deepcleer_mock.add_rule(match={"vendor": "deepclear"}, error=1903)
+    with pytest.raises(InvalidSpecError, match="did you mean 'images_v4'"):
+        deepcleer_mock.assert_called("imagess_v4")
+    with pytest.raises(InvalidSpecError, match="did you mean 'async_img'"):
+        deepcleer_mock.respond_with(1903, endpoint="async_imgg")
+    assert requests.get(deepcleer_mock.admin_url + "/tasks?vendor=akol", timeout=10).status_code == 400
+    refused = requests.post(deepcleer_mock.admin_url + "/rules", json={"matc": {}, "error": 1903}, timeout=10)
+    assert refused.status_code == 400 and any("nearest valid: 'match'" in p for p in refused.json()["problems"])
+
+
 def test_health(deepcleer_mock) -> None:
     health = _get(deepcleer_mock, "/health")
     assert health["status"] == "ok" and health["vendors"] == ["deepcleer"]
@@ -36,12 +92,13 @@ def test_requests_journal_with_filters(deepcleer_mock) -> None:
     _moderate(deepcleer_mock, image_request())
     _moderate(deepcleer_mock, image_request({"tokenId": None}))
     everything = _get(deepcleer_mock, "/requests")["requests"]
-    assert [r["code"] for r in everything] == [1100, 1902]
+    assert [r["code"] for r in everything] == [1902, 1100]  # newest first
     (invalid,) = _get(deepcleer_mock, "/requests?valid=false")["requests"]
     assert invalid["problems"][0]["field"] == "data.tokenId"
     assert invalid["problems"][0]["rule"] == "required"
     assert len(_get(deepcleer_mock, "/requests?endpoint=image_v4&vendor=deepcleer")["requests"]) == 2
-    assert _get(deepcleer_mock, "/requests?endpoint=nope")["requests"] == []
+    unknown = requests.get(deepcleer_mock.admin_url + "/requests?endpoint=image_v5", timeout=10)
+    assert unknown.status_code == 400 and "did you mean 'image_v4'" in unknown.json()["error"]
     assert requests.delete(deepcleer_mock.admin_url + "/requests", timeout=10).status_code == 200
     assert _get(deepcleer_mock, "/requests")["requests"] == []
 

@@ -6,6 +6,7 @@ Served only to loopback peers unless ``--admin-allow`` names more networks. JSON
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import itertools
 import json
@@ -28,6 +29,7 @@ PREFIX = "/__admin"
 RULE_SCHEMA = "modmock/rule.json"
 FAULT_SCHEMA = "modmock/rule.json#/$defs/fault"
 ADMIN_MAX_BODY = 1024 * 1024
+DEFAULT_LIMIT = 100  # journal entries in one listing unless ?limit= says otherwise
 MAX_ADVANCE = 10 * 365 * 24 * 3600.0  # ten years of mock time in one call
 
 
@@ -96,9 +98,9 @@ def refused(state: MockState, request: web.Request) -> web.Response | None:
     when it may be served."""
     refusal = _refusal(state, request)
     if refusal is not None:
-        return web.json_response({"error": refusal}, status=403)
+        return reply({"error": refusal}, status=403)
     if request.method in JSON_WRITES and request.content_type != "application/json":
-        return web.json_response({"error": "admin writes take Content-Type: application/json "
+        return reply({"error": "admin writes take Content-Type: application/json "
                                            f"(sent {request.content_type})"}, status=400)
     return None
 
@@ -118,15 +120,27 @@ def _state(request: web.Request) -> MockState:
     return request.app[STATE]
 
 
+def reply(data: Any, status: int = 200, *, pretty: bool = False, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON answer in readable UTF-8 (no ``\\u`` escapes), indented when asked (``?pretty=1``)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)
+    # A lone surrogate a client sent cannot be UTF-8: it stays the JSON escape it came as.
+    body = text.encode("utf-8", "backslashreplace")
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8", headers=headers)
+
+
+def _reply(request: web.Request, data: Any, status: int = 200) -> web.Response:
+    return reply(data, status, pretty=request.query.get("pretty", "") not in ("", "0", "false"))
+
+
 def _bad(message: str, problems: list[Problem] | None = None) -> web.Response:
     body: dict[str, Any] = {"error": message}
     if problems:
         body["problems"] = [p.describe() for p in problems]
-    return web.json_response(body, status=400)
+    return reply(body, status=400)
 
 
 def _bad_request(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+    return web.HTTPBadRequest(text=json.dumps({"error": message}, ensure_ascii=False), content_type="application/json")
 
 
 async def _json(request: web.Request) -> Any:
@@ -163,6 +177,27 @@ def _id(request: web.Request) -> int | None:
         raise _bad_request(f"id must be a number, not {raw!r}") from None
 
 
+def _count(request: web.Request, name: str, default: int, maximum: int) -> int:
+    """A non-negative whole number from the query, at most ``maximum``; a 400 otherwise."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > maximum:
+        raise _bad_request(f"{name} must be a whole number from 0 to {maximum}, not {raw!r}")
+    return int(raw)
+
+
+def _target(request: web.Request) -> tuple[str | None, str | None]:
+    """The ``?vendor=`` and ``?endpoint=`` filters, each a name the run knows (else a 400 naming
+    the nearest)."""
+    vendor, endpoint = request.query.get("vendor"), request.query.get("endpoint")
+    try:
+        _state(request).check_target(vendor, endpoint, unmatched=True)
+    except ValueError as exc:
+        raise _bad_request(str(exc)) from None
+    return vendor, endpoint
+
+
 def _flag(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -173,7 +208,7 @@ def _flag(value: str | None) -> bool | None:
 
 async def health(request: web.Request) -> web.Response:
     state = _state(request)
-    return web.json_response({"status": "ok", "vendors": list(state.vendors), "time": state.clock.now(),
+    return reply({"status": "ok", "vendors": list(state.vendors), "time": state.clock.now(),
                               "pending_timers": state.scheduler.pending, "journal": len(state.journal),
                               "totals": {"requests": state.journal.totals(), "tasks": state.tasks.totals(),
                                          "callbacks": state.callbacks.totals()},
@@ -181,29 +216,42 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def get_requests(request: web.Request) -> web.Response:
-    q = request.query
-    entries = _state(request).journal.entries(vendor=q.get("vendor"), endpoint=q.get("endpoint"),
-                                              valid=_flag(q.get("valid")))
-    return web.json_response({"requests": [e.to_json() for e in entries]})
+    """The journal, newest first: ``limit`` entries (100 by default) newer than id ``since``."""
+    vendor, endpoint = _target(request)
+    journal = _state(request).journal
+    entries = journal.newest(_count(request, "limit", DEFAULT_LIMIT, journal.capacity),
+                             since=_count(request, "since", 0, 2**63), vendor=vendor, endpoint=endpoint,
+                             valid=_flag(request.query.get("valid")))
+    return _reply(request, {"requests": [e.to_json() for e in entries], "kept": len(journal),
+                            "latest": journal.latest_id})
 
 
 async def delete_requests(request: web.Request) -> web.Response:
     _state(request).journal.clear()
-    return web.json_response({"cleared": True})
+    return reply({"cleared": True})
 
 
 async def get_callbacks(request: web.Request) -> web.Response:
-    items = _state(request).callbacks.deliveries(vendor=request.query.get("vendor"))
-    return web.json_response({"callbacks": [d.to_json() for d in items]})
+    vendor, _ = _target(request)
+    items = _state(request).callbacks.deliveries(vendor=vendor)
+    return _reply(request, {"callbacks": [d.to_json() for d in items]})
 
 
 async def get_tasks(request: web.Request) -> web.Response:
-    items = _state(request).tasks.list(vendor=request.query.get("vendor"))
-    return web.json_response({"tasks": [t.to_json() for t in items]})
+    vendor, _ = _target(request)
+    items = _state(request).tasks.list(vendor=vendor)
+    return _reply(request, {"tasks": [t.to_json() for t in items]})
+
+
+async def index(request: web.Request) -> web.Response:
+    """What the admin API serves, for a person who opens it in a browser."""
+    state = _state(request)
+    return _reply(request, {"modmock": "admin API", "vendors": list(state.vendors),
+                            "endpoints": _endpoint_list(request.app.router)})
 
 
 async def get_rules(request: web.Request) -> web.Response:
-    return web.json_response({"rules": [r.to_json() for r in _state(request).rules.list()]})
+    return reply({"rules": [r.to_json() for r in _state(request).rules.list()]})
 
 
 async def post_rules(request: web.Request) -> web.Response:
@@ -212,15 +260,15 @@ async def post_rules(request: web.Request) -> web.Response:
         added = [_state(request).add_rule(spec) for spec in specs]
     except ValueError as exc:
         return _bad(str(exc))
-    return web.json_response({"rules": [r.to_json() for r in added]}, status=201)
+    return reply({"rules": [r.to_json() for r in added]}, status=201)
 
 
 async def delete_rules(request: web.Request) -> web.Response:
-    return web.json_response({"removed": _state(request).rules.remove(_id(request))})
+    return reply({"removed": _state(request).rules.remove(_id(request))})
 
 
 async def get_faults(request: web.Request) -> web.Response:
-    return web.json_response({"faults": [f.to_json() for f in _state(request).faults.list()]})
+    return reply({"faults": [f.to_json() for f in _state(request).faults.list()]})
 
 
 async def post_faults(request: web.Request) -> web.Response:
@@ -229,11 +277,11 @@ async def post_faults(request: web.Request) -> web.Response:
         added = [_state(request).add_fault(spec) for spec in specs]
     except ValueError as exc:
         return _bad(str(exc))
-    return web.json_response({"faults": [f.to_json() for f in added]}, status=201)
+    return reply({"faults": [f.to_json() for f in added]}, status=201)
 
 
 async def delete_faults(request: web.Request) -> web.Response:
-    return web.json_response({"removed": _state(request).faults.remove(_id(request))})
+    return reply({"removed": _state(request).faults.remove(_id(request))})
 
 
 async def advance_clock(request: web.Request) -> web.Response:
@@ -243,7 +291,7 @@ async def advance_clock(request: web.Request) -> web.Response:
         return _bad(f'expected {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE:g}')
     state = _state(request)
     await state.scheduler.advance(float(seconds))
-    return web.json_response({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
+    return reply({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
 
 
 async def finish_review(request: web.Request) -> web.Response:
@@ -255,32 +303,54 @@ async def finish_review(request: web.Request) -> web.Response:
     try:
         task = reviews.finish(state.tasks, request.match_info["request_id"], body.get("verdict", "pass"))
     except LookupError as exc:
-        return web.json_response({"error": str(exc).strip("'\"")}, status=404)
+        return reply({"error": str(exc).strip("'\"")}, status=404)
     except ValueError as exc:
         return _bad(str(exc))
-    return web.json_response({"task": task.to_json()})
+    return reply({"task": task.to_json()})
 
 
 async def reset(request: web.Request) -> web.Response:
     _state(request).reset()
-    return web.json_response({"reset": True})
+    return reply({"reset": True})
 
 
 async def get_openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi(list(_state(request).vendors.values())))
+    return reply(openapi(list(_state(request).vendors.values())))
 
 
 async def get_schemas(request: web.Request) -> web.Response:
     state = _state(request)
     wanted = request.query.get("vendor")
     names = [wanted] if wanted else [*state.vendors, "modmock"]
-    return web.json_response({name: schemas.vendor_schemas(name) for name in names})
+    return reply({name: schemas.vendor_schemas(name) for name in names})
 
 
 def _not_allowed(allowed: set[str]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def not_allowed(request: web.Request) -> web.StreamResponse:
-        raise web.HTTPMethodNotAllowed(request.method, allowed)
+        methods = sorted(allowed)
+        return reply({"error": f"{request.path} takes {', '.join(methods)}, not {request.method}",
+                      "allowed": methods}, status=405, headers={"Allow": ", ".join(methods)})
     return not_allowed
+
+
+def _endpoint_list(router: web.UrlDispatcher) -> list[str]:
+    """``METHOD /__admin/...`` of every admin route (the catch-alls left out)."""
+    found = []
+    for route in router.routes():
+        path = route.resource.canonical if route.resource is not None else ""
+        if path.startswith(PREFIX) and route.method not in ("*", "HEAD"):
+            found.append(f"{route.method} {path}")
+    return sorted(set(found), key=lambda line: (line.split()[1], line))
+
+
+def unknown_admin_path(request: web.Request) -> web.Response:
+    """A JSON 404 for a path under the admin API that it does not serve, with the nearest one."""
+    known = _endpoint_list(request.app.router)
+    paths = sorted({line.split()[1] for line in known})
+    near = difflib.get_close_matches(request.path, paths, n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]}?" if near else ""
+    return reply({"error": f"no admin endpoint {request.method} {request.path}{hint}", "endpoints": known},
+                 status=404)
 
 
 def routes() -> list[web.RouteDef]:
@@ -297,6 +367,7 @@ def routes() -> list[web.RouteDef]:
 def _admin_routes() -> list[web.RouteDef]:
     p = PREFIX
     return [
+        web.get(f"{p}/", index),
         web.get(f"{p}/health", health),
         web.get(f"{p}/requests", get_requests),
         web.delete(f"{p}/requests", delete_requests),

@@ -103,7 +103,9 @@ class MockServer:
         return self.state.callbacks.deliveries()
 
     def assert_called(self, endpoint: str, times: int | None = None) -> list[Entry]:
-        """Fail unless ``endpoint`` was called (exactly ``times`` times, when given)."""
+        """Fail unless ``endpoint`` was called (exactly ``times`` times, when given); an endpoint
+        id no served vendor has is refused (:class:`InvalidSpecError`, naming the nearest)."""
+        self.state.check_target(endpoint=endpoint, unmatched=True)
         calls = self.state.journal.entries(endpoint=endpoint)
         if (times is None and not calls) or (times is not None and len(calls) != times):
             seen = sorted({f"{e.vendor}:{e.endpoint}" for e in self.requests}) or ["nothing"]
@@ -170,6 +172,7 @@ class MockServer:
 
         Draw them inside ``@given`` and Hypothesis shrinks a failure to the smallest answer that
         breaks the client."""
+        self.state.check_target(vendor, endpoint)
         vendor = vendor or (self.vendors[0] if len(self.vendors) == 1 else None)
         for value in answers:
             if isinstance(value, int) and not isinstance(value, bool):

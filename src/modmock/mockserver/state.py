@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import random
 import time
@@ -22,6 +23,14 @@ from .core.vendor import Vendor
 from .settings import Settings, SettingsError
 
 log = logging.getLogger("modmock")
+UNMATCHED = "(unmatched)"  # the journal's endpoint of a request no endpoint serves
+
+
+def unknown_name(kind: str, value: str, known: list[str], where: str) -> str:
+    """The refusal of an unknown name, with the nearest known one."""
+    near = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"no {kind} {value!r} {where}{hint} (known: {', '.join(known) or 'none'})"
 StoreFactory = Callable[..., Store]
 
 
@@ -119,6 +128,18 @@ class MockState:
         self.random.seed(self.settings.seed)
         self._load_scenario()
 
+    def check_target(self, vendor: str | None = None, endpoint: str | None = None, *,
+                     unmatched: bool = False) -> None:
+        """Refuse a vendor this run does not serve, or an endpoint id that it (or no served vendor)
+        has, naming the nearest; ``unmatched``: the journal's near misses are a valid endpoint."""
+        if vendor is not None and vendor not in self.vendors:
+            raise InvalidSpecError(unknown_name("vendor", vendor, list(self.vendors), "served here"))
+        if endpoint is None or (unmatched and endpoint == UNMATCHED):
+            return
+        names = [ep.id for name in ([vendor] if vendor else list(self.vendors)) for ep in self.vendors[name].endpoints]
+        if endpoint not in names:
+            raise InvalidSpecError(unknown_name("endpoint", endpoint, names, f"of {vendor or ', '.join(self.vendors)}"))
+
     def check_injectable(self, vendor: str | None, error: dict[str, Any] | None) -> None:
         """Refuse an injected error that is not a documented code of the vendor(s) it targets."""
         if error is None:
@@ -132,7 +153,8 @@ class MockState:
                                  f"use one of {sorted(codes, key=str)}")
 
     def add_fault(self, spec: dict[str, Any]) -> Any:
-        """Add a fault from its JSON form (already schema-valid), checking its error code."""
+        """Add a fault from its JSON form (already schema-valid), checking its target and error code."""
+        self.check_target(spec.get("vendor"), spec.get("endpoint"))
         error = error_spec(spec["error"]) if "error" in spec else None
         self.check_injectable(spec.get("vendor"), error)
         return self.faults.add(dict(spec, error=error) if error is not None else spec)
@@ -140,6 +162,7 @@ class MockState:
     def add_rule(self, spec: dict[str, Any]) -> Any:
         """Add a rule from its JSON form (already schema-valid), checking its error code."""
         vendor = spec.get("match", {}).get("vendor")
+        self.check_target(vendor, spec.get("match", {}).get("endpoint"))
         if "error" in spec:
             self.check_injectable(vendor, error_spec(spec["error"]))
         if "review" in spec:

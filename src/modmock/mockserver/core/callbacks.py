@@ -24,6 +24,7 @@ import aiohttp
 import yarl
 
 from .clock import Scheduler
+from .isotime import iso
 from .journal import clip_body, too_deep
 from .urls import read_url
 
@@ -111,6 +112,8 @@ class Delivery:
         """The delivery as JSON values; a body echoing a deep value of the client's is clipped."""
         data = asdict(replace(self, body=None))
         data["body"] = clip_body(self.body) if too_deep(self.body) else self.body
+        for attempt in data["attempts"]:
+            attempt["time_iso"] = iso(attempt["time"])
         return data
 
 

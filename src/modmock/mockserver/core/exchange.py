@@ -131,26 +131,44 @@ def vendor_routes(state: MockState, vendor: Vendor) -> list[web.RouteDef]:
     return defs
 
 
-def unmatched_route(state: MockState, admin_guard: Callable[[web.Request], web.StreamResponse | None]) -> web.RouteDef:
+ADMIN = "/__admin"
+READS = frozenset({"GET", "HEAD"})
+
+
+def unmatched_route(state: MockState, admin_guard: Callable[[web.Request], web.StreamResponse | None],
+                    admin_unknown: Callable[[web.Request], web.StreamResponse]) -> web.RouteDef:
     """The route of last resort (aiohttp tries it after every other): a request no endpoint
-    serves, by path or by method, is a near miss; an unknown admin path is refused or a 404."""
+    serves, by path or by method, is a near miss; an unknown admin path is refused or a JSON 404.
+    What a browser asks by itself is not client traffic and is never journaled: ``/favicon.ico``
+    (404), ``/`` and ``/__admin`` (redirected to the admin API, ``/__admin/``)."""
     async def unmatched(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith("/__admin/"):
+        path = request.path
+        if path.startswith(ADMIN + "/"):
             refused = admin_guard(request)
-            if refused is not None:
-                return refused
+            return refused if refused is not None else admin_unknown(request)
+        if request.method in READS and path in ("/", ADMIN):
+            raise web.HTTPFound(ADMIN + "/")
+        if request.method in READS and path == "/favicon.ico":
             raise web.HTTPNotFound()
         return await _unmatched(state, request)
 
     return web.route("*", "/{tail:.*}", unmatched, name="modmock:unmatched")
 
 
+def _browser_visit(request: web.Request) -> bool:
+    """A browser opening the server's root: a read with no query that asks for a page."""
+    return request.method in READS and not request.query_string and "text/html" in request.headers.get("Accept", "")
+
+
 def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
     """The route handler of one endpoint: the pipeline, the vendor's rendering of its errors
     and of an unexpected exception (the service-failure error), and the journal entry."""
     endpoint, plan = op.endpoint.id, plan_of(op)
+    at_root = op.endpoint.path == "/"  # a browser opening the server lands here too
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        if at_root and _browser_visit(request):
+            raise web.HTTPFound(ADMIN + "/")  # not client traffic: never journaled
         ex = Exchange(state, vendor, endpoint, request)
         answered = None
         try:

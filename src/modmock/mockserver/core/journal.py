@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .isotime import iso
+
 BODY_KEEP = 4 * 1024  # characters of one string in a journaled body (a base64 image is cut)
 
 
@@ -66,6 +68,7 @@ class Entry:
         """The entry as JSON values; an answer echoing a deep value of the client's is clipped."""
         data = asdict(replace(self, response=None))
         data["response"] = clip_body(self.response) if too_deep(self.response) else self.response
+        data["time_iso"], data["wall_time_iso"] = iso(self.time), iso(self.wall_time)
         return data
 
 
@@ -125,6 +128,17 @@ class Journal:
     def new_id(self) -> int:
         return next(self._ids)
 
+    @property
+    def capacity(self) -> int:
+        """How many entries the ring keeps."""
+        return self._entries.maxlen or 0
+
+    @property
+    def latest_id(self) -> int:
+        """The id of the newest entry kept (0 when none): a listing's ``since`` for the next poll."""
+        with self._lock:
+            return self._entries[-1].id if self._entries else 0
+
     def record(self, entry: Entry) -> None:
         """Keep ``entry``; what a client sent is clipped first (size, depth), so no listing of the
         journal can fail on it."""
@@ -147,6 +161,7 @@ class Journal:
 
     def entries(self, *, vendor: str | None = None, endpoint: str | None = None,
                 valid: bool | None = None) -> list[Entry]:
+        """The kept entries, oldest first, that match every filter given."""
         with self._lock:
             items = list(self._entries)
         return [
@@ -155,6 +170,20 @@ class Journal:
             and (endpoint is None or e.endpoint == endpoint)
             and (valid is None or e.valid == valid)
         ]
+
+    def newest(self, limit: int, *, since: int = 0, vendor: str | None = None, endpoint: str | None = None,
+               valid: bool | None = None) -> list[Entry]:
+        """Up to ``limit`` matching entries newer than id ``since``, newest first."""
+        with self._lock:
+            items = list(self._entries)
+        found: list[Entry] = []
+        for e in reversed(items):
+            if e.id <= since or len(found) >= limit:
+                break
+            if (vendor is None or e.vendor == vendor) and (endpoint is None or e.endpoint == endpoint) \
+                    and (valid is None or e.valid == valid):
+                found.append(e)
+        return found
 
     def invalid(self, *, vendor: str | None = None) -> tuple[list[Entry], int]:
         """Invalid entries kept, and how many were evicted unseen; marks them seen."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
@@ -180,10 +181,31 @@ def problems(path: str, instance: Any) -> list[Problem]:
         return []
     found: list[Problem] = []
     for error in _leaf_errors(validator(path).iter_errors(instance)):
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            found += _unknown_keys(error)
+            continue
         found.append(Problem(field=field_name(error), rule=_rule(error),
                              sent=None if error.validator == "required" else error.instance,
                              expected=_expected(error), inferred=_is_inferred(error), suggestion=_suggestion(error)))
     found.sort(key=lambda p: (p.inferred, p.field))
+    return found
+
+
+def _unknown_keys(error: ValidationError) -> list[Problem]:
+    """One problem per key an object may not have, each with the nearest key it may."""
+    node = error.schema if isinstance(error.schema, dict) else {}
+    known = sorted(node.get("properties", {}))
+    patterns = [re.compile(p) for p in node.get("patternProperties", {})]
+    prefix = ".".join(str(p) for p in error.absolute_path)
+    found = []
+    instance: dict[str, Any] = cast(dict[str, Any], error.instance)
+    for key in instance:
+        if key in known or any(p.search(key) for p in patterns):
+            continue
+        near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+        found.append(Problem(field=f"{prefix}.{key}" if prefix else str(key), rule="unknown key", sent=key,
+                             expected=f"one of {known}", inferred=_is_inferred(error),
+                             suggestion=near[0] if near else None))
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .clock import Scheduler, TimerHandle
 from .errors import Busy
+from .isotime import iso
 
 log = logging.getLogger("modmock")
 Action = Callable[["Task"], Awaitable[None]]
@@ -52,7 +53,7 @@ class Task:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "vendor": self.vendor, "endpoint": self.endpoint,
-                "status": self.status, "history": [{"time": t, "status": s} for t, s in self.history]}
+                "status": self.status, "history": [{"time": t, "time_iso": iso(t), "status": s} for t, s in self.history]}
 
 
 class TaskStore:
