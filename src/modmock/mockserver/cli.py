@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import os
@@ -16,10 +17,12 @@ from .app import build_app
 from .appkeys import STATE
 from .core import schemas
 from .core.vendor import Vendor
+from .logs import configure_logging
 from .openapi import openapi
 from .runner import Sites, start_sites, tune_gc
 from .scenarios import shipped
-from .settings import LOG_LEVELS, Settings, SettingsError, load_config
+from .settings import LOG_FORMATS, LOG_LEVELS, Settings, SettingsError, load_config
+from .state import MockState
 from .vendors import create_vendor, vendor_class, vendor_names
 
 ENV_PREFIX = "MODMOCK_"
@@ -85,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
                           "unfinished work is always kept)")
     run.add_argument("--shutdown-grace", type=float, metavar="S",
                      help="seconds open connections and running callback attempts get at shutdown (default 2)")
-    run.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
+    run.add_argument("--log-level", choices=LOG_LEVELS, help="default info: one line per request (warning for load tests)")
+    run.add_argument("--log-format", choices=LOG_FORMATS, help="text (default) or json: one JSON object per line")
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -148,6 +152,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         journal_size=int(pick(args.journal_size, "journal-size", int, 10_000)),  # type: ignore[call-overload]
         shutdown_grace=float(pick(args.shutdown_grace, "shutdown-grace", float, 2.0)),  # type: ignore[arg-type]
         log_level=str(pick(args.log_level, "log-level", default="info")),
+        log_format=str(pick(args.log_format, "log-format", default="text")),
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
         vendor_config=load_config(str(config)) if config else {},
     )
@@ -155,7 +160,18 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _banner(settings: Settings, sites: Sites, vendors: Mapping[str, Vendor]) -> str:
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _banner(settings: Settings, sites: Sites, state: MockState) -> str:
+    vendors: Mapping[str, Vendor] = state.vendors
     url = sites.url
     lines = [f"modmock serving {', '.join(settings.vendors)} at {url}"]
     for name, vendor in vendors.items():
@@ -167,7 +183,14 @@ def _banner(settings: Settings, sites: Sites, vendors: Mapping[str, Vendor]) -> 
         lines.append(f"  TLS: CA bundle {sites.ca_bundle} (e.g. curl --cacert {sites.ca_bundle} {url}/__admin/health)")
     if sites.redirect_port:
         lines.append(f"  plain HTTP on port {sites.redirect_port} answers 308 to {url}")
+    if settings.scenario:
+        lines.append(f"  scenario: {settings.scenario} ({len(state.rules.list())} rule(s), "
+                     f"{len(state.faults.list())} fault(s) armed)")
     lines.append(f"  time scale: {settings.time_scale:g}{'  strict' if settings.strict else ''}  (Ctrl-C stops)")
+    if not is_loopback(settings.host):
+        lines.append(f"  warning: bound to {settings.host}, reachable from other machines. The admin API still "
+                     "answers loopback peers only (--admin-allow CIDR widens it); callbacks and downloads still go "
+                     "to loopback hosts only (--allow-callback-host HOST adds one).")
     return "\n".join(lines)
 
 
@@ -176,7 +199,7 @@ async def _serve(settings: Settings) -> None:
     state = app[STATE]
     sites = await start_sites(app, settings)
     tune_gc()  # this process is the mock alone (fixtures and serve() leave the host's collector be)
-    print(_banner(settings, sites, state.vendors), flush=True)
+    print(_banner(settings, sites, state), flush=True)
     if settings.ready_file:
         ready = Path(settings.ready_file)
         partial = ready.with_name(ready.name + ".partial")
@@ -232,8 +255,7 @@ def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespa
             print(json.dumps(openapi([vendor]), indent=2, ensure_ascii=False))
         else:
             settings = _settings(args)
-            logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            configure_logging(settings.log_level, settings.log_format)
             asyncio.run(_serve(settings))
     except SettingsError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)

@@ -29,6 +29,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Settings:
     admin_allow: list[str] = field(default_factory=list)
     admin_hosts: list[str] = field(default_factory=list)  # Host names the admin API answers besides IPs and localhost
     log_level: str = "info"
+    log_format: str = "text"  # or "json": one JSON object per line, for machines
     ready_file: str | None = None
     vendor_config: dict[str, dict[str, Any]] = field(default_factory=dict)
     journal_size: int = 10_000  # journal entries; as many finished tasks and deliveries are kept
@@ -65,6 +67,8 @@ class Settings:
             raise SettingsError("--http-redirect-port redirects to HTTPS: it needs --tls")
         if self.log_level not in LOG_LEVELS:
             raise SettingsError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"--log-format must be one of {', '.join(LOG_FORMATS)}")
         for cidr in self.admin_allow:
             try:
                 ipaddress.ip_network(cidr, strict=False)

@@ -13,6 +13,7 @@ import asyncio
 import ipaddress
 import itertools
 import json
+import logging
 import re
 import threading
 from collections import deque
@@ -29,6 +30,7 @@ from .journal import clip_body, too_deep
 from .urls import read_url
 
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
+log = logging.getLogger("modmock")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
 ANSWER_KEEP = 1024  # characters of a receiver's answer kept in the journal
 ANSWER_READ = 64 * 1024  # bytes of an answer read where the vendor judges its body
@@ -138,6 +140,7 @@ class CallbackDispatcher:
         self._session: aiohttp.ClientSession | None = None
         self._changed: asyncio.Condition | None = None
         self._after: dict[int, list[tuple[Delivery, _Plan, float]]] = {}  # deliveries waiting for another to end
+        self._warned: set[str] = set()  # hosts a blocked callback was warned about
 
     async def start(self) -> None:
         self._changed = asyncio.Condition()
@@ -172,6 +175,14 @@ class CallbackDispatcher:
     def _schedule_first(self, delivery: Delivery, plan: _Plan, delay: float) -> None:
         self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
                                   label=f"callback {delivery.id} to {delivery.url}")
+
+    def _warn_blocked(self, delivery: Delivery, why: str) -> None:
+        """A warning the first time a host is blocked (later ones at DEBUG): the flag that allows it."""
+        host = read_url(delivery.url).host or delivery.url
+        level = logging.DEBUG if host in self._warned else logging.WARNING
+        self._warned.add(host)
+        hint = "" if "admin API" in why else f" (serve(allow_callback_hosts=[{host!r}]) in tests)"
+        log.log(level, "%s callback %d to %s blocked: %s%s", delivery.vendor, delivery.id, delivery.url, why, hint)
 
     def get(self, delivery_id: int) -> Delivery | None:
         """A delivery still in the log by its id."""
@@ -229,6 +240,7 @@ class CallbackDispatcher:
             why = "the mock's own admin API" if targets_admin(delivery.url) else \
                 f"host not in the callback allow-list {self.allow.describe()} (add one with --allow-callback-host)"
             delivery.attempts.append(Attempt(number, now, "blocked", error=why))
+            self._warn_blocked(delivery, why)
             self._end(delivery, "blocked", plan.generation)
             await self._notify()
             return

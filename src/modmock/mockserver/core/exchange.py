@@ -36,8 +36,29 @@ if TYPE_CHECKING:
     from .vendor import Vendor
 
 log = logging.getLogger("modmock")
+request_log = logging.getLogger("modmock.requests")  # one INFO line per request
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 __all__ = ["Exchange", "encode_json", "unmatched_route", "vendor_routes"]
+
+
+def log_request(entry: Entry, detail: str | None = None) -> None:
+    """The request's one line: ``POST /image/v4 deepcleer:image_v4 → 200 1902 invalid:
+    data.tokenId required`` (in JSON logs its parts are fields too)."""
+    if not request_log.isEnabledFor(logging.INFO):
+        return
+    if detail is None:
+        if entry.internal_error:
+            detail = "internal error in the mock (see the journal)"
+        elif entry.problems:
+            detail = f"invalid: {entry.problems[0].field} {entry.problems[0].rule}"
+        elif entry.warnings:
+            detail = f"{len(entry.warnings)} warning(s): {entry.warnings[0].field} {entry.warnings[0].rule}"
+    code = "" if entry.code is None else f" {entry.code}"
+    request_log.info("%s %s %s:%s \u2192 %s%s%s", entry.method, entry.path, entry.vendor, entry.endpoint, entry.status,
+                     code, f" {detail}" if detail else "", extra={"request": {
+                         "id": entry.id, "method": entry.method, "path": entry.path, "vendor": entry.vendor,
+                         "endpoint": entry.endpoint, "status": entry.status, "code": entry.code, "valid": entry.valid,
+                         "detail": detail}})
 
 
 def _journal_cut_off(state: MockState, request: web.Request, ex: Exchange) -> None:
@@ -191,7 +212,7 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             ex.entry.disconnected = True
             ex.note(f"client disconnected: {gone}")
             state.journal.record(ex.entry)
-            log.info("%s %s: client disconnected (%s)", request.method, request.path, gone)
+            log_request(ex.entry, f"client disconnected ({gone})")
             return web.Response(status=400)  # nobody reads it: the connection is gone
         except web.HTTPException:
             raise
@@ -204,8 +225,7 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             ex.note("internal error: " + traceback.format_exc(limit=5))
             response = ex.render_error(vendor.internal_error())
         state.journal.record(ex.entry)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s -> %s %s", request.method, request.path, ex.entry.status, ex.entry.code)
+        log_request(ex.entry)
         if answered:
             await _answer_then(request, response, answered)
         return response
@@ -231,6 +251,7 @@ async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) 
     if kind == "reset":
         ex.entry.status = 0
         state.journal.record(ex.entry)
+        log_request(ex.entry, "connection reset (injected fault)")
         transport = request.transport
         if transport is not None:
             sock = transport.get_extra_info("socket")
@@ -241,6 +262,7 @@ async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) 
     body = MALFORMED_BODY if kind == "malformed" else b""
     ex.entry.status, ex.entry.response = 200, body.decode()
     state.journal.record(ex.entry)
+    log_request(ex.entry, f"{kind} body (injected fault)")
     return web.Response(body=body, status=200, content_type="application/json")
 
 
@@ -269,4 +291,5 @@ async def _unmatched(state: MockState, request: web.Request) -> web.Response:
                        f"{ep.method} {ep.path} ({vendor.name}:{ep.id}); differs: {'; '.join(differs)}"))
     response = ex.render_error(vendor.not_found(report))
     state.journal.record(ex.entry)
+    log_request(ex.entry, f"near miss: closest is {vendor.name}:{ep.id} {ep.method} {ep.path} ({'; '.join(differs)})")
     return response

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core import reviews
@@ -29,7 +30,12 @@ if TYPE_CHECKING:
     from .backend import ImageModeration
 
 
-Start = Callable[[], None]
+@dataclass(frozen=True)
+class Start:
+    """What starts one review, and the journal note that says so."""
+
+    note: str
+    run: Callable[[], None]
 log = logging.getLogger("modmock")
 
 
@@ -72,10 +78,9 @@ def begin(backend: ImageModeration, ctx: Context, image_id: str, req: ImageReque
         reviews.start(services.tasks, image_id, profile.NAME, endpoint, machine_after=machine_after, after=after,
                       machine=machine, final=review.verdict or machine, decide=decide,
                       data={"accessKey": ctx.principal.access_key})
-        ctx.note(f"review: {image_id} answered as a machine result (finalResult 0); the final result follows "
-                 f"{after:g} mock seconds after it, {where}")
 
-    return start
+    return Start(f"review: {image_id} answered as a machine result (finalResult 0); the final result follows "
+                 f"{after:g} mock seconds after it, {where}", start)
 
 
 def _machine_delivery(services: Services, task_id: str) -> Delivery | None:
@@ -94,8 +99,11 @@ def start_all(ctx: Context, starts: list[Start | None], own_task: Callable[[], N
         ctx.services.tasks.ensure_room(len(pending) + (own_task is not None))
     if own_task is not None:
         own_task()
+    for start in pending:  # (a request refused as busy has raised by now: no note)
+        ctx.note(start.note)
+    if own_task is not None:
         for start in pending:
-            start()
+            start.run()
     elif pending:
         ctx.when_answered(lambda: _start_answered(ctx, pending))
 
@@ -103,7 +111,7 @@ def start_all(ctx: Context, starts: list[Start | None], own_task: Callable[[], N
 def _start_answered(ctx: Context, pending: list[Start]) -> None:
     try:
         for start in pending:
-            start()
+            start.run()
     except Busy as busy:  # the task store filled up while the answer was being sent
         ctx.note(f"review not started: {busy}")
         log.warning("deepcleer review not started: %s", busy)
