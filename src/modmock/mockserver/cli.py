@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
+import errno
 import ipaddress
 import json
 import logging
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from .. import __version__
 from .app import build_app
 from .appkeys import STATE
 from .core import schemas
@@ -20,9 +23,9 @@ from .core.vendor import Vendor
 from .logs import configure_logging
 from .openapi import openapi
 from .runner import Sites, start_sites, tune_gc
-from .scenarios import shipped
+from .scenarios import describe, shipped
 from .settings import LOG_FORMATS, LOG_LEVELS, Settings, SettingsError, load_config
-from .state import MockState
+from .state import MockState, refuse_colliding_routes
 from .vendors import create_vendor, vendor_class, vendor_names
 
 ENV_PREFIX = "MODMOCK_"
@@ -50,11 +53,18 @@ def _env_flag(name: str) -> bool:
     raise SettingsError(f"{ENV_PREFIX}{name.upper().replace('-', '_')}={value!r}: expected true or false")
 
 
+def _prog() -> str:
+    """The command's name as it was run: ``python -m modmock`` for the module."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "mockserver"
+    return "python -m modmock" if name in ("__main__.py", "-m", "-c") else name
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mockserver", description="Offline, vendor-compatible mock server for content-moderation APIs.",
+        prog=_prog(), description="Offline, vendor-compatible mock server for content-moderation APIs.",
         epilog=f"Every run flag can also come from the environment: {ENV_PREFIX}VENDOR=deepcleer,alibaba, "
                f"{ENV_PREFIX}PORT=8080, {ENV_PREFIX}STRICT=true, ... A flag wins over the environment.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve one or more vendors")
     run.add_argument("--vendor", action="append", metavar="NAME",
@@ -92,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--log-format", choices=LOG_FORMATS, help="text (default) or json: one JSON object per line")
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
-    sub.add_parser("scenarios", help="list the shipped scenarios")
+    sub.add_parser("scenarios", help="list the shipped scenarios and what each does")
     contract = sub.add_parser("contract", help="run the client contract suite against your adapter",
                               description="Drive your client through the vendor's documented answers, error "
                                           "codes, faults, rate limit and callbacks; exit 1 when an item fails.")
@@ -110,25 +120,49 @@ def _parser() -> argparse.ArgumentParser:
     scaffold.add_argument("--title", help="its human title (default: the name)")
     scaffold.add_argument("--src", metavar="DIR", help="the folder holding the modmock package (default: this one's)")
     scaffold.add_argument("--tests", metavar="DIR", help="where its tests go (default: <src>/../tests/vendors/NAME)")
-    for name, text in (("openapi", "print the OpenAPI document"), ("schemas", "print the JSON Schemas")):
-        cmd = sub.add_parser(name, help=f"{text} of a vendor")
-        cmd.add_argument("--vendor", required=True, choices=vendor_names())
+    openapi_cmd = sub.add_parser("openapi", help="print the OpenAPI document of one or more vendors (one document)")
+    openapi_cmd.add_argument("--vendor", required=True, action="append", choices=vendor_names(),
+                             help="repeatable: several vendors make one merged document")
+    schemas_cmd = sub.add_parser("schemas", help="print the JSON Schemas of a vendor")
+    schemas_cmd.add_argument("--vendor", required=True, choices=vendor_names())
     return parser
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; an unknown one is refused by its subcommand (its usage, and the nearest flag)."""
+    parser = _parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
+        flags = [flag for action in sub._actions for flag in action.option_strings]
+        near = difflib.get_close_matches(extras[0].split("=")[0], flags, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]}?" if near else ""
+        sub.error(f"unrecognized argument{'s' if len(extras) > 1 else ''}: {' '.join(extras)}{hint}")
+    return args
+
+
+def _env_name(flag: str) -> str:
+    return ENV_PREFIX + flag.upper().replace("-", "_")
 
 
 def _number(flag: str, value: str | None, kind: type) -> object:
     try:
         return kind(value) if value is not None else None
     except ValueError:
-        raise SettingsError(f"{ENV_PREFIX}{flag.upper().replace('-', '_')}={value!r} is not a number") from None
+        raise SettingsError(f"{_env_name(flag)}={value!r} is not a number") from None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Flags first, then MODMOCK_* variables, then defaults."""
+    from_environment: dict[str, str] = {}  # flag -> the variable's value, for errors that name it
+
     def pick(value: object, flag: str, kind: type = str, default: object = None) -> object:
         if value is not None:
             return value
-        from_env = _number(flag, _env(flag), kind) if kind is not str else _env(flag)
+        raw = _env(flag)
+        if raw is not None:
+            from_environment[flag] = raw
+        from_env = _number(flag, raw, kind) if kind is not str else raw
         return default if from_env is None else from_env
 
     vendors = args.vendor or _env_list("vendor")
@@ -156,7 +190,14 @@ def _settings(args: argparse.Namespace) -> Settings:
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
         vendor_config=load_config(str(config)) if config else {},
     )
-    settings.validate()
+    try:
+        settings.validate()
+    except SettingsError as exc:  # say which variable, when the value came from the environment
+        text = str(exc)
+        for flag, raw in from_environment.items():
+            if text.startswith(f"--{flag} "):
+                raise SettingsError(f"{_env_name(flag)}={raw!r}: {text}") from None
+        raise
     return settings
 
 
@@ -232,12 +273,12 @@ def _vendors_text() -> str:
 def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespace], int] | None = None) -> int:
     """Entry point; returns the exit status. ``contract`` runs the client contract suite: the
     contract kit is not part of the server package, so ``modmock.cli`` hands it in."""
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     try:
         if args.command == "vendors":
             print(_vendors_text())
         elif args.command == "scenarios":
-            print("\n".join(shipped()))
+            print("\n".join(f"{name:<26} {describe(name)}" for name in shipped()))
         elif args.command == "schemas":
             print(json.dumps(schemas.vendor_schemas(args.vendor), indent=2, ensure_ascii=False))
         elif args.command == "contract":
@@ -251,8 +292,10 @@ def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespa
                                    tests=Path(args.tests) if args.tests else None):
                 print(path)
         elif args.command == "openapi":
-            vendor = create_vendor(args.vendor, {}, Settings(vendors=[args.vendor]))
-            print(json.dumps(openapi([vendor]), indent=2, ensure_ascii=False))
+            names = list(dict.fromkeys(args.vendor))
+            vendors = {name: create_vendor(name, {}, Settings(vendors=names)) for name in names}
+            refuse_colliding_routes(vendors)  # one document: no path and method twice
+            print(json.dumps(openapi(list(vendors.values())), indent=2, ensure_ascii=False))
         else:
             settings = _settings(args)
             configure_logging(settings.log_level, settings.log_format)
@@ -260,7 +303,12 @@ def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespa
     except SettingsError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``... | head``): nothing to report
+        sys.stderr.close()
+        return 0
     except OSError as exc:
-        print(f"mockserver: cannot serve: {exc}", file=sys.stderr)
+        hint = " (another server has it: pick another with --port, or --port 0 for a free one)" \
+            if exc.errno == errno.EADDRINUSE else ""
+        print(f"mockserver: cannot serve: {exc}{hint}", file=sys.stderr)
         return 1
     return 0

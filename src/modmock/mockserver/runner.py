@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import gc
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Coroutine
@@ -37,6 +38,7 @@ class Sites:
     ca_bundle: Path | None = None
     runners: list[web.AppRunner] = field(default_factory=list)
     grace: float = 2.0  # real seconds open connections get at shutdown
+    temporary: Path | None = None  # a folder made for this run (the TLS CA bundle's), removed at close
 
     async def close(self) -> None:
         """Stop listening; connections still open get the shutdown grace period, then are cut."""
@@ -51,6 +53,9 @@ class Sites:
                          held, runner.addresses, self.grace)
             await runner.cleanup()
         self.runners.clear()
+        if self.temporary is not None:
+            shutil.rmtree(self.temporary, ignore_errors=True)
+            self.temporary = None
 
 
 def _url(scheme: str, host: str, port: int) -> str:
@@ -71,7 +76,8 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     await site.start()
     port = int(runner.addresses[0][1])
     sites = Sites(_url("https" if tls else "http", settings.host, port), port,
-                  ca_bundle=tls.ca_bundle if tls else None, runners=[runner], grace=settings.shutdown_grace)
+                  ca_bundle=tls.ca_bundle if tls else None, runners=[runner], grace=settings.shutdown_grace,
+                  temporary=tls.temporary if tls else None)
     if settings.http_redirect_port is not None:
         default = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         assert tls is not None  # settings.validate(): the redirect needs --tls

@@ -26,6 +26,13 @@ def shipped() -> list[str]:
     return sorted(item.name.removesuffix(".json") for item in folder.iterdir() if item.name.endswith(".json"))
 
 
+def describe(name: str) -> str:
+    """What a scenario does: its ``description``, else the count of its rules and faults."""
+    doc = read(name)
+    text = doc.get("description")
+    return str(text) if text else f"{len(doc.get('rules', []))} rule(s), {len(doc.get('faults', []))} fault(s)"
+
+
 def read(name: str) -> dict[str, Any]:
     """A scenario by path, or by the name of a shipped one; validated by its schema."""
     path = Path(name)

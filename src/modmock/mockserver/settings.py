@@ -14,6 +14,7 @@ Config file (``--config``), one table per vendor::
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import sys
@@ -69,6 +70,7 @@ class Settings:
             raise SettingsError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
         if self.log_format not in LOG_FORMATS:
             raise SettingsError(f"--log-format must be one of {', '.join(LOG_FORMATS)}")
+        self._check_tables()
         for cidr in self.admin_allow:
             try:
                 ipaddress.ip_network(cidr, strict=False)
@@ -80,6 +82,17 @@ class Settings:
             raise SettingsError("--shutdown-grace must be a finite number of seconds above 0")
         if len(set(self.vendors)) != len(self.vendors):
             raise SettingsError("a vendor is named twice in --vendor")
+
+    def _check_tables(self) -> None:
+        """A config table must name a vendor (a typo such as ``[deepcler]`` would be ignored)."""
+        from .vendors import vendor_names
+
+        known = vendor_names()
+        for table in self.vendor_config:
+            if table not in known:
+                near = difflib.get_close_matches(table, known, n=1, cutoff=0.6)
+                hint = f"; did you mean [{near[0]}]?" if near else ""
+                raise SettingsError(f"config table [{table}] is not a vendor{hint} (vendors: {', '.join(known)})")
 
     def config_for(self, vendor: str) -> dict[str, Any]:
         return self.vendor_config.get(vendor, {})

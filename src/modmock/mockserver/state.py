@@ -34,7 +34,7 @@ def unknown_name(kind: str, value: str, known: list[str], where: str) -> str:
 StoreFactory = Callable[..., Store]
 
 
-def _refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
+def refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
     """Vendors share one port only when no method and path are claimed twice."""
     claimed: dict[tuple[str, str], str] = {}
     for name, vendor in vendors.items():
@@ -66,7 +66,7 @@ class MockState:
         self.vendors: dict[str, Vendor] = {
             name: create_vendor(name, settings.config_for(name), settings) for name in settings.vendors
         }
-        _refuse_colliding_routes(self.vendors)
+        refuse_colliding_routes(self.vendors)
         self._load_scenario()
 
     # The store's components, as the admin API and the fixture read them.

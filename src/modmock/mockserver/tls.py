@@ -49,6 +49,7 @@ class Tls:
     context: ssl.SSLContext
     ca_bundle: Path
     names: tuple[str, ...]
+    temporary: Path | None = None  # the folder made for this run (removed when it stops)
 
 
 def make_tls(hosts: list[str], folder: str | None = None) -> Tls:
@@ -62,7 +63,7 @@ def make_tls(hosts: list[str], folder: str | None = None) -> Tls:
     where.mkdir(parents=True, exist_ok=True)
     bundle = where / "modmock-ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
-    return Tls(context, bundle, names)
+    return Tls(context, bundle, names, temporary=None if folder else where)
 
 
 def redirect_app(https_port: int, names: tuple[str, ...] = DEFAULT_NAMES,
