@@ -264,3 +264,34 @@ def test_health_counts_the_mocks_own_failures(deepcleer_mock, monkeypatch: pytes
     (entry,) = deepcleer_mock.requests
     assert entry.internal_error
     assert _get(deepcleer_mock, "/health")["totals"]["requests"]["internal_errors"] == 1
+
+
+def test_the_dashboard_is_served_to_browsers_safely(deepcleer_mock) -> None:
+    page = requests.get(deepcleer_mock.admin_url + "/", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"] and "frame-ancestors 'none'" in \
+        page.headers["Content-Security-Policy"]
+    script = requests.get(deepcleer_mock.admin_url + "/static/dashboard.js", timeout=10)
+    assert script.status_code == 200 and "EventSource" in script.text
+    assert requests.get(deepcleer_mock.admin_url + "/static/../admin.py", timeout=10).status_code == 404
+    assert requests.get(deepcleer_mock.admin_url + "/static/secrets.txt", timeout=10).status_code == 404
+    foreign = requests.get(deepcleer_mock.admin_url + "/events", headers={"Host": "evil.example"}, timeout=10)
+    assert foreign.status_code == 403
+
+
+def test_the_live_feed_sends_the_new_entries_with_a_summary(deepcleer_mock) -> None:
+    import json as jsonlib
+
+    _moderate(deepcleer_mock, image_request())
+    with requests.get(deepcleer_mock.admin_url + "/events?since=0", stream=True, timeout=10) as feed:
+        line = next(line for line in feed.iter_lines() if line.startswith(b"data: "))
+    event = jsonlib.loads(line[len(b"data: "):])
+    assert [e["endpoint"] for e in event["requests"]] == ["image_v4"] and event["latest"] == event["requests"][0]["id"]
+    assert event["summary"]["vendors"] == ["deepcleer"] and "time_iso" in event["summary"]
+
+
+def test_the_clock_runs_until_idle(deepcleer_mock, callback_sink) -> None:
+    _moderate(deepcleer_mock, image_request(callback=callback_sink.url))
+    ran = requests.post(deepcleer_mock.admin_url + "/clock/run", json={}, timeout=10)
+    assert ran.status_code == 200 and ran.json()["pending_timers"] == 0
+    assert callback_sink.wait_for(1)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from . import dashboard
 from .appkeys import STATE
 from .core import reviews, schemas
 from .core.body import BodyProblem, ClientGone, parse_json, read_bytes
@@ -207,12 +208,10 @@ def _flag(value: str | None) -> bool | None:
 
 
 async def health(request: web.Request) -> web.Response:
+    """Status, the mock clock, what is armed, and the running totals (``dashboard.summary``)."""
     state = _state(request)
-    return reply({"status": "ok", "vendors": list(state.vendors), "time": state.clock.now(),
-                              "pending_timers": state.scheduler.pending, "journal": len(state.journal),
-                              "totals": {"requests": state.journal.totals(), "tasks": state.tasks.totals(),
-                                         "callbacks": state.callbacks.totals()},
-                              "nonces": len(state.store.nonces)})
+    return reply({"status": "ok", **dashboard.summary(request), "journal": len(state.journal),
+                  "nonces": len(state.store.nonces)})
 
 
 async def get_requests(request: web.Request) -> web.Response:
@@ -244,9 +243,11 @@ async def get_tasks(request: web.Request) -> web.Response:
 
 
 async def index(request: web.Request) -> web.Response:
-    """What the admin API serves, for a person who opens it in a browser."""
+    """The dashboard for a browser; for any other client, what the admin API serves."""
+    if dashboard.wants_page(request):
+        return await dashboard.page(request)
     state = _state(request)
-    return _reply(request, {"modmock": "admin API", "vendors": list(state.vendors),
+    return _reply(request, {"modmock": "admin API", "vendors": list(state.vendors), "dashboard": f"{PREFIX}/",
                             "endpoints": _endpoint_list(request.app.router)})
 
 
@@ -307,6 +308,16 @@ async def finish_review(request: web.Request) -> web.Response:
     except ValueError as exc:
         return _bad(str(exc))
     return reply({"task": task.to_json()})
+
+
+async def run_clock(request: web.Request) -> web.Response:
+    """Run every scheduled step and callback retry until nothing is left (the mock clock jumps)."""
+    state = _state(request)
+    try:
+        await state.scheduler.run_until_idle()
+    except RuntimeError as exc:  # more steps than one call runs: a plan that keeps making work
+        return _bad(str(exc))
+    return reply({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -380,6 +391,9 @@ def _admin_routes() -> list[web.RouteDef]:
         web.post(f"{p}/faults", post_faults),
         web.delete(f"{p}/faults", delete_faults),
         web.post(f"{p}/clock/advance", advance_clock),
+        web.post(f"{p}/clock/run", run_clock),
+        web.get(f"{p}/events", dashboard.events),
+        web.get(f"{p}/static/{{name}}", dashboard.static),
         web.post(f"{p}/reviews/{{request_id}}", finish_review),
         web.post(f"{p}/reset", reset),
         web.get(f"{p}/openapi.json", get_openapi),

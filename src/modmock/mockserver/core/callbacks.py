@@ -109,6 +109,7 @@ class Delivery:
     request_id: str | None
     state: str = "pending"  # pending | delivered | failed | blocked | cancelled
     attempts: list[Attempt] = field(default_factory=list)
+    next_attempt: float | None = None  # mock time of the next attempt while one is scheduled
 
     def to_json(self) -> dict[str, Any]:
         """The delivery as JSON values; a body echoing a deep value of the client's is clipped."""
@@ -116,6 +117,7 @@ class Delivery:
         data["body"] = clip_body(self.body) if too_deep(self.body) else self.body
         for attempt in data["attempts"]:
             attempt["time_iso"] = iso(attempt["time"])
+        data["next_attempt_iso"] = iso(self.next_attempt) if self.next_attempt is not None else None
         return data
 
 
@@ -163,7 +165,7 @@ class CallbackDispatcher:
         self._end(delivery, "cancelled")
 
     def _end(self, delivery: Delivery, state: str, generation: int | None = None) -> None:
-        delivery.state = state
+        delivery.state, delivery.next_attempt = state, None
         with self._lock:
             if generation is None or generation == self._generation:
                 self._totals[state] += 1
@@ -173,6 +175,7 @@ class CallbackDispatcher:
                 self._schedule_first(later, plan, delay)
 
     def _schedule_first(self, delivery: Delivery, plan: _Plan, delay: float) -> None:
+        delivery.next_attempt = self.scheduler.clock.now() + delay
         self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
                                   label=f"callback {delivery.id} to {delivery.url}")
 
@@ -236,6 +239,7 @@ class CallbackDispatcher:
     async def _attempt(self, delivery: Delivery, plan: _Plan) -> None:
         number = len(delivery.attempts) + 1
         now = self.scheduler.clock.now()
+        delivery.next_attempt = None  # this one is being made
         if not self.allow.allows(delivery.url):
             why = "the mock's own admin API" if targets_admin(delivery.url) else \
                 f"host not in the callback allow-list {self.allow.describe()} (add one with --allow-callback-host)"
@@ -252,6 +256,7 @@ class CallbackDispatcher:
         if attempt.outcome == "delivered":
             self._end(delivery, "delivered", plan.generation)
         elif number <= len(plan.schedule):
+            delivery.next_attempt = self.scheduler.clock.now() + plan.schedule[number - 1]
             self.scheduler.call_later(plan.schedule[number - 1], lambda: self._attempt(delivery, plan),
                                       label=f"callback {delivery.id} retry {number}")
         else:

@@ -1,0 +1,97 @@
+"""The dashboard at ``/__admin/``: static files shipped in the package (no build step, no CDN)
+and a live feed of the journal as server-sent events.
+
+The page reads the admin API like any client; ``GET /__admin/events`` streams what changed: new
+journal entries, batched (at most ``BATCH`` per event, the rest counted as skipped, so a few
+thousand requests a second cost the page one small event every ``TICK`` seconds), and a summary of
+the mock (totals, mock time, pending timers) with each event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from ..appkeys import STATE
+from ..core.isotime import iso
+
+TICK = 0.25  # real seconds between looks at the journal
+BATCH = 200  # journal entries in one event at most
+FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css", "index.html": "text/html"}
+POLICY = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                               "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def _file(name: str) -> bytes:
+    return (resources.files(__package__) / "static" / name).read_bytes()
+
+
+def wants_page(request: web.Request) -> bool:
+    """A browser asking for a page (the admin API answers JSON to everyone else)."""
+    return "text/html" in request.headers.get("Accept", "")
+
+
+async def page(request: web.Request) -> web.Response:
+    """The dashboard's page."""
+    return web.Response(body=_file("index.html"), content_type="text/html", charset="utf-8", headers=POLICY)
+
+
+async def static(request: web.Request) -> web.Response:
+    """One of the dashboard's own files (no other name is served)."""
+    name = request.match_info["name"]
+    if name not in FILES:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"no dashboard file {name!r}"}), content_type="application/json")
+    return web.Response(body=_file(name), content_type=FILES[name], charset="utf-8", headers=POLICY)
+
+
+def summary(request: web.Request) -> dict[str, Any]:
+    """What the page shows beside the journal: totals, the mock clock, what is armed."""
+    state = request.app[STATE]
+    now = state.clock.now()
+    return {"time": now, "time_iso": iso(now), "manual_clock": state.clock.manual,
+            "pending_timers": state.scheduler.pending, "scenario": state.settings.scenario,
+            "vendors": list(state.vendors), "rules": len(state.rules.list()), "faults": len(state.faults.list()),
+            "totals": {"requests": state.journal.totals(), "tasks": state.tasks.totals(),
+                       "callbacks": state.callbacks.totals()}}
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: ``{"requests": [newest first], "skipped": n, "summary": {...}}`` each
+    time the journal has new entries (and every few seconds regardless, as a heartbeat)."""
+    state = request.app[STATE]
+    try:
+        since = int(request.query.get("since", "0"))
+    except ValueError:
+        since = 0
+    stream = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                         "X-Accel-Buffering": "no"})
+    await stream.prepare(request)
+    quiet = 0
+    try:
+        while state.shutdown_deadline is None:  # a shutdown ends the stream (the page reconnects later)
+            latest = state.journal.latest_id
+            if latest < since:  # the journal was cleared: start again from what it holds
+                since = 0
+            if latest > since or quiet >= 12:
+                fresh = state.journal.newest(BATCH, since=since)
+                skipped = max(0, latest - since - len(fresh)) if fresh else 0
+                body = {"requests": [e.to_json() for e in fresh], "skipped": skipped, "latest": latest,
+                        "summary": summary(request)}
+                data = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+                await stream.write(b"data: " + data + b"\n\n")
+                since, quiet = max(since, latest), 0
+            else:
+                quiet += 1
+            await asyncio.sleep(TICK)
+    except ConnectionError:  # the page was closed
+        pass
+    return stream

@@ -1,0 +1,80 @@
+"""The dashboard in a real headless browser (Debian's Chromium driven by Playwright): it loads,
+follows the journal live, opens a request whole, and moves the mock clock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+import modmock
+from helpers import image_request
+
+playwright = pytest.importorskip("playwright.sync_api", reason="the test extras install Playwright")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:  # .ci/run installs it (and requires it); a developer machine may not have it
+        if os.environ.get("MODMOCK_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_the_dashboard_follows_the_journal_and_moves_the_clock(page: Any) -> None:
+    with modmock.serve("deepcleer", clock="manual") as mock:
+        requests.post(mock.url + "/image/v4", json=image_request(), timeout=10)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(mock.url + "/__admin/")
+        rows = page.locator("#requests tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == 1
+        page.locator("#live.on").wait_for()
+
+        requests.post(mock.url + "/image/v4", json=image_request({"tokenId": None}), timeout=10)  # live, no reload
+        page.locator("#requests tbody tr.invalid").wait_for()
+        assert rows.count() == 2
+
+        page.locator("#requests tbody tr.invalid").click()
+        detail = page.locator("#detail")
+        detail.locator("tr.problem").first.wait_for()
+        assert "data.tokenId" in detail.inner_text() and "required" in detail.inner_text()
+
+        before = mock.state.clock.now()
+        page.fill("#advance-seconds", "90")
+        page.click("#advance")
+        page.wait_for_function("(t) => Number(document.getElementById('clock-time').dataset.time) >= t",
+                               arg=before + 90)  # the page shows the mock time moved on
+        assert mock.state.clock.now() == pytest.approx(before + 90)
+        assert errors == []
+
+
+def test_client_values_are_shown_as_text_never_as_markup(page: Any) -> None:
+    with modmock.serve("deepcleer") as mock:
+        hostile = "<img src=x onerror=window.pwned=1>"
+        requests.post(mock.url + "/image/v4", json=image_request({"tokenId": hostile}), timeout=10)
+        page.goto(mock.url + "/__admin/")
+        page.locator("#requests tbody tr").first.click()
+        page.locator("#detail pre").first.wait_for()
+        assert hostile in page.locator("#detail").inner_text()
+        assert page.evaluate("() => window.pwned === undefined")
+        assert page.locator("#detail img").count() == 0
