@@ -34,14 +34,22 @@ def test_the_journal_pages_newest_first_in_readable_json(deepcleer_mock) -> None
     ids = [r["id"] for r in _get(deepcleer_mock, "/requests")["requests"]]
     assert len(ids) == 6 and ids == sorted(ids, reverse=True)  # newest first (ids go on across resets)
     page = _get(deepcleer_mock, "/requests?limit=2")
-    assert [r["id"] for r in page["requests"]] == ids[:2] and page["latest"] == ids[0] and page["kept"] == 6
-    assert [r["id"] for r in _get(deepcleer_mock, f"/requests?since={ids[2]}")["requests"]] == ids[:2]
+    assert [r["id"] for r in page["requests"]] == ids[:2] and page["latest"] == ids[0] and page["more"]
+    assert page["kept"] == 6
+    # A poller passing each page's latest as the next since sees every entry, in pages of limit.
+    seen, since = [], ids[-1] - 1
+    for _ in range(4):
+        got = _get(deepcleer_mock, f"/requests?since={since}&limit=4")
+        seen += [r["id"] for r in got["requests"]]
+        since = got["latest"]
+    assert sorted(seen) == sorted(ids) and len(seen) == 6
     assert _get(deepcleer_mock, f"/requests?since={ids[0]}")["requests"] == []
     raw = requests.get(deepcleer_mock.admin_url + "/requests?limit=1&pretty=1", timeout=10)
     assert "用户" in raw.text and "\\u" not in raw.text and raw.text.startswith("{\n")
     entry = raw.json()["requests"][0]
     assert entry["time_iso"].endswith("Z") and entry["wall_time_iso"][:4].isdigit()
-    for bad in ("limit=-1", "limit=x", "since=1.5", "limit=10001"):
+    assert len(_get(deepcleer_mock, "/requests?limit=99999")["requests"]) == 6  # clamped to the journal's size
+    for bad in ("limit=-1", "limit=x", "since=1.5", "limit=%C2%B2", "since=%D9%A3", "since=" + "9" * 5000):
         assert requests.get(f"{deepcleer_mock.admin_url}/requests?{bad}", timeout=10).status_code == 400
 
 

@@ -146,3 +146,14 @@ def test_faults_through_the_admin_api_cover_every_kind(deepcleer_mock) -> None:
         assert resp.status_code == 201, resp.text
     bad = requests.post(deepcleer_mock.admin_url + "/faults", json={"latency": [0.5, 0.1]}, timeout=10)
     assert bad.status_code == 400
+
+
+def test_a_scenario_entry_for_an_endpoint_no_served_vendor_has_is_skipped(tmp_path) -> None:
+    import json as jsonlib
+
+    path = tmp_path / "mixed.json"
+    path.write_text(jsonlib.dumps({"description": "one fault per vendor",
+                                   "faults": [{"endpoint": "sentiment", "error": 1103}, {"endpoint": "image_v4",
+                                                                                        "error": 1903}]}))
+    with modmock.serve("deepcleer", scenario=str(path)) as mock:
+        assert [f.endpoint for f in mock.state.faults.list()] == ["image_v4"]

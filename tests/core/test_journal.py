@@ -6,7 +6,7 @@ from modmock.mockserver.core.journal import Entry, Journal, clip_body
 
 
 def _entry(journal: Journal, valid: bool) -> Entry:
-    return Entry(id=journal.new_id(), vendor="v", endpoint="e", method="POST", path="/", time=0, wall_time=0,
+    return Entry(id=0, vendor="v", endpoint="e", method="POST", path="/", time=0, wall_time=0,
                  valid=valid)
 
 
@@ -51,3 +51,14 @@ def test_wide_and_deep_bodies_are_clipped() -> None:
     for _ in range(16):
         node = node["a"]  # type: ignore[index]
     assert node == "...[nested deeper than 16]"
+
+
+def test_ids_follow_the_order_entries_are_kept() -> None:
+    """A request answered later than one that came after it is journaled with the later id, so a
+    poller's since misses neither."""
+    journal = Journal(capacity=10)
+    slow, fast = _entry(journal, True), _entry(journal, True)
+    journal.record(fast)
+    journal.record(slow)
+    assert [e.id for e in journal.entries()] == sorted(e.id for e in journal.entries())
+    assert journal.latest_id == slow.id

@@ -183,9 +183,9 @@ def _count(request: web.Request, name: str, default: int, maximum: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) > maximum:
-        raise _bad_request(f"{name} must be a whole number from 0 to {maximum}, not {raw!r}")
-    return int(raw)
+    if not re.fullmatch(r"[0-9]{1,19}", raw):
+        raise _bad_request(f"{name} must be a whole number from 0 to {maximum}, not {raw[:40]!r}")
+    return min(int(raw), maximum)
 
 
 def _target(request: web.Request) -> tuple[str | None, str | None]:
@@ -215,14 +215,17 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def get_requests(request: web.Request) -> web.Response:
-    """The journal, newest first: ``limit`` entries (100 by default) newer than id ``since``."""
+    """The journal, newest first: the newest ``limit`` entries (100 by default); with ``since``,
+    the oldest ``limit`` of those newer than it (``more``: others wait for the next page, whose
+    ``since`` is this page's ``latest``)."""
     vendor, endpoint = _target(request)
     journal = _state(request).journal
-    entries = journal.newest(_count(request, "limit", DEFAULT_LIMIT, journal.capacity),
-                             since=_count(request, "since", 0, 2**63), vendor=vendor, endpoint=endpoint,
-                             valid=_flag(request.query.get("valid")))
-    return _reply(request, {"requests": [e.to_json() for e in entries], "kept": len(journal),
-                            "latest": journal.latest_id})
+    since = _count(request, "since", 0, 2**63) if "since" in request.query else None
+    entries, more = journal.page(_count(request, "limit", DEFAULT_LIMIT, journal.capacity), since=since,
+                                 vendor=vendor, endpoint=endpoint, valid=_flag(request.query.get("valid")))
+    latest = entries[0].id if entries else (since if since is not None else journal.latest_id)
+    return _reply(request, {"requests": [e.to_json() for e in entries], "latest": latest, "more": more,
+                            "kept": len(journal)})
 
 
 async def delete_requests(request: web.Request) -> web.Response:
@@ -252,7 +255,9 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def get_rules(request: web.Request) -> web.Response:
-    return reply({"rules": [r.to_json() for r in _state(request).rules.list()]})
+    vendor, _ = _target(request)
+    rules = [r for r in _state(request).rules.list() if vendor is None or r.match.get("vendor") in (None, vendor)]
+    return _reply(request, {"rules": [r.to_json() for r in rules]})
 
 
 async def post_rules(request: web.Request) -> web.Response:
@@ -269,7 +274,9 @@ async def delete_rules(request: web.Request) -> web.Response:
 
 
 async def get_faults(request: web.Request) -> web.Response:
-    return reply({"faults": [f.to_json() for f in _state(request).faults.list()]})
+    vendor, _ = _target(request)
+    faults = [f for f in _state(request).faults.list() if vendor is None or f.vendor in (None, vendor)]
+    return _reply(request, {"faults": [f.to_json() for f in faults]})
 
 
 async def post_faults(request: web.Request) -> web.Response:
@@ -332,6 +339,8 @@ async def get_openapi(request: web.Request) -> web.Response:
 async def get_schemas(request: web.Request) -> web.Response:
     state = _state(request)
     wanted = request.query.get("vendor")
+    if wanted is not None and wanted != "modmock":
+        _target(request)
     names = [wanted] if wanted else [*state.vendors, "modmock"]
     return reply({name: schemas.vendor_schemas(name) for name in names})
 

@@ -57,11 +57,16 @@ def load(state: MockState, name: str) -> list[str]:
     """Add a scenario's rules and faults to ``state``; returns what was skipped, and why."""
     doc = read(name)
     skipped = []
+    served = {ep.id for vendor in state.vendors.values() for ep in vendor.endpoints}
     for kind, entries in (("rule", doc.get("rules", [])), ("fault", doc.get("faults", []))):
         for entry in entries:
-            vendor = entry.get("match", {}).get("vendor") if kind == "rule" else entry.get("vendor")
+            target = entry.get("match", {}) if kind == "rule" else entry
+            vendor, endpoint = target.get("vendor"), target.get("endpoint")
             if vendor is not None and vendor not in state.vendors:
                 skipped.append(f"{kind} for {vendor} (not served)")
+                continue
+            if vendor is None and endpoint is not None and endpoint not in served:
+                skipped.append(f"{kind} for endpoint {endpoint} (no vendor served here has it)")
                 continue
             try:
                 state.add_rule(entry) if kind == "rule" else state.add_fault(entry)

@@ -350,3 +350,23 @@ def test_reject_needs_a_label_the_answer_showed(mock) -> None:
     assert answer["riskLevel"] == "PASS"  # AD does not ask for porn
     with pytest.raises(InvalidSpecError, match="no label to reject"):
         mock.finish_review(answer["requestId"], "reject")
+
+
+def test_a_client_that_hangs_up_before_the_answer_still_gets_its_review(caplog: pytest.LogCaptureFixture) -> None:
+    import json
+    import logging
+    import socket
+    import time
+
+    with modmock.serve("deepcleer", clock="manual") as mock, caplog.at_level(logging.INFO):
+        mock.add_rule(match={"url_regex": "porn"}, review={})
+        mock.add_latency(0.3)  # the answer comes after the client has gone
+        payload = json.dumps({**BASE, "data": {"tokenId": "u", "img": PORN}}).encode()
+        with socket.create_connection(("127.0.0.1", mock.port)) as client:
+            client.sendall(b"POST /image/v4 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
+        deadline = time.monotonic() + 5
+        while not mock.state.tasks.list() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert [t.status for t in mock.state.tasks.list()] == ["in_review"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]

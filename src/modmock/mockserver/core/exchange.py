@@ -118,7 +118,7 @@ class Exchange:
         self.vendor = vendor
         self.endpoint = endpoint
         self.entry = Entry(
-            id=state.journal.new_id(), vendor=vendor.name, endpoint=endpoint, method=request.method,
+            id=0, vendor=vendor.name, endpoint=endpoint, method=request.method,  # id: given when journaled
             path=request.path_qs, time=state.clock.now(), wall_time=time.time(),
         )
         self.context = Context(vendor.name, endpoint, incoming(request), state.services,
@@ -240,9 +240,14 @@ async def _answer_then(request: web.Request, response: web.Response, actions: li
     try:
         await response.prepare(request)
         await response.write_eof()
+    except ConnectionError as gone:  # the client hung up; its request was still accepted
+        log.info("%s %s: client went away before the whole answer (%s)", request.method, request.path, gone)
     finally:
         for action in actions:
-            action()
+            try:
+                action()
+            except Exception:  # one failing action must not stop the others, nor reach aiohttp
+                log.exception("after answering %s %s", request.method, request.path)
 
 
 async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) -> web.StreamResponse:

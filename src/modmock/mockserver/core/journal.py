@@ -126,6 +126,7 @@ class Journal:
         self._totals = dict.fromkeys(TOTALS, 0)
 
     def new_id(self) -> int:
+        """A fresh id (``record`` gives each entry its own; this is for entries made elsewhere)."""
         return next(self._ids)
 
     @property
@@ -146,6 +147,7 @@ class Journal:
             problem.sent = clip_body(problem.sent)
             problem.suggestion = clip_body(problem.suggestion)
         with self._lock:
+            entry.id = next(self._ids)  # in the order entries are kept: a poller's ``since`` misses none
             self._entries.append(entry)
             totals = self._totals
             totals["requests"] += 1
@@ -173,7 +175,7 @@ class Journal:
 
     def newest(self, limit: int, *, since: int = 0, vendor: str | None = None, endpoint: str | None = None,
                valid: bool | None = None) -> list[Entry]:
-        """Up to ``limit`` matching entries newer than id ``since``, newest first."""
+        """Up to ``limit`` matching entries newer than id ``since``, the newest of them, newest first."""
         with self._lock:
             items = list(self._entries)
         found: list[Entry] = []
@@ -184,6 +186,18 @@ class Journal:
                     and (valid is None or e.valid == valid):
                 found.append(e)
         return found
+
+    def page(self, limit: int, *, since: int | None = None, vendor: str | None = None, endpoint: str | None = None,
+             valid: bool | None = None) -> tuple[list[Entry], bool]:
+        """A page of matching entries, newest first, and whether more match beyond it. Without
+        ``since``: the newest ``limit``; with it: the ``limit`` oldest of those newer than ``since``,
+        so that a poller passing the newest id it got as the next ``since`` sees every entry."""
+        with self._lock:
+            items = list(self._entries)
+        matching = [e for e in items if (since is None or e.id > since) and (vendor is None or e.vendor == vendor)
+                    and (endpoint is None or e.endpoint == endpoint) and (valid is None or e.valid == valid)]
+        chosen = matching[-limit:] if since is None else matching[:limit]
+        return chosen[::-1], len(matching) > len(chosen)
 
     def invalid(self, *, vendor: str | None = None) -> tuple[list[Entry], int]:
         """Invalid entries kept, and how many were evicted unseen; marks them seen."""

@@ -17,6 +17,9 @@ tasks          asynchronous tasks and their status history       yes (pending st
 deliveries     callback deliveries and every attempt             yes (pending ones cancelled)
 =============  ================================================  ==========================
 
+The request path asks ``rules``, ``faults`` and ``replay`` for ``armed`` (anything there at all,
+read without a lock) before it asks anything else of them: a store of its own provides it too.
+
 Stores never read a clock of their own for vendor waits: tasks and deliveries are timed by the
 run's scheduler on the mock clock, and wall-time windows take the time from the caller or from
 ``time``. :class:`MemoryStore` is the default; a store shared by several processes implements the

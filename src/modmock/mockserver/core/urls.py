@@ -43,14 +43,16 @@ def read_url(url: str) -> Url:
 def _by_urlsplit(url: str) -> Url:
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-        host = parts.hostname or ""
     except ValueError as exc:
         return Url("", "", "", f"not a valid URL ({exc})")
-    scheme = parts.scheme.lower()
+    host, scheme = (parts.hostname or "").lower(), parts.scheme.lower()
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port (the host and path still read)
+    except ValueError as exc:
+        return Url(scheme, host, parts.path, f"not a valid URL ({exc})")
     problem = None
     if scheme not in ("http", "https"):
         problem = "not an http or https URL"
     elif not host:
         problem = "the URL has no host"
-    return Url(scheme, host.lower(), parts.path, problem)
+    return Url(scheme, host, parts.path, problem)
