@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import modmock
 from test_cli import BIN, _start
 
@@ -70,3 +72,30 @@ def test_a_tls_folder_the_user_named_is_kept(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=15)
     assert Path(str(info["ca_bundle"])).exists()
+
+
+def test_a_mistyped_required_flag_or_choice_names_the_nearest() -> None:
+    assert "did you mean --vendor?" in _run("openapi", "--vendro", "deepcleer").stderr
+    assert "did you mean 'deepcleer'?" in _run("schemas", "--vendor", "deepcler").stderr
+    assert "did you mean 'run'?" in _run("runn").stderr
+
+
+@pytest.mark.parametrize("variable, value, said", [
+    ("MODMOCK_VENDOR", "deepcler", "MODMOCK_VENDOR='deepcler': unknown vendor 'deepcler'; did you mean 'deepcleer'?"),
+    ("MODMOCK_ADMIN_ALLOW", "notacidr", "MODMOCK_ADMIN_ALLOW='notacidr': --admin-allow"),
+    ("MODMOCK_SCENARIO", "throtled", "MODMOCK_SCENARIO='throtled': --scenario throtled: no such file, nor a "
+                                     "shipped scenario; did you mean throttled?"),
+    ("MODMOCK_CONFIG", "/nonexistent.toml", "MODMOCK_CONFIG='/nonexistent.toml': --config /nonexistent.toml: no such"),
+])
+def test_every_environment_error_names_its_variable(variable: str, value: str, said: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "MODMOCK_VENDOR": "deepcleer", variable: value}
+    done = _run("run", env=env)
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
+def test_a_failed_start_leaves_no_tls_folder(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)}  # where the run's CA folder would be made
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        done = _run("run", "--vendor", "deepcleer", "--tls", "--port", str(held.getsockname()[1]), env=env)
+    assert done.returncode == 1 and "--port 0" in done.stderr
+    assert list(tmp_path.glob("modmock-tls-*")) == []

@@ -78,3 +78,32 @@ def test_client_values_are_shown_as_text_never_as_markup(page: Any) -> None:
         assert hostile in page.locator("#detail").inner_text()
         assert page.evaluate("() => window.pwned === undefined")
         assert page.locator("#detail img").count() == 0
+
+
+def test_a_click_lands_while_the_feed_is_live_and_filters_ask_the_server(page: Any) -> None:
+    import threading
+
+    with modmock.serve("deepcleer") as mock:
+        requests.post(mock.url + "/image/v4", json=image_request({"tokenId": None}), timeout=10)  # one invalid
+        stop = threading.Event()
+
+        def traffic() -> None:
+            with requests.Session() as session:
+                while not stop.is_set():
+                    session.post(mock.url + "/image/v4", json=image_request(), timeout=10)
+
+        sender = threading.Thread(target=traffic, daemon=True)
+        try:
+            page.goto(mock.url + "/__admin/")
+            page.locator("#live.on").wait_for()
+            sender.start()
+            for _ in range(5):  # a click held 150 ms, as a person's is, while rows keep arriving
+                wanted = page.locator("#requests tbody tr").nth(3).get_attribute("data-id")
+                page.locator(f'#requests tbody tr[data-id="{wanted}"]').click(delay=150)
+                page.locator("#detail h2", has_text=f"#{wanted} ").wait_for(timeout=5000)
+            page.select_option("#filter-valid", "false")
+            page.locator("#requests tbody tr.invalid").first.wait_for()
+            assert page.locator("#requests tbody tr").count() == page.locator("#requests tbody tr.invalid").count() >= 1
+        finally:
+            stop.set()
+            sender.join(10)

@@ -93,24 +93,25 @@ def _refusal(state: MockState, request: web.Request) -> str | None:
     return None
 
 
-def refused(state: MockState, request: web.Request) -> web.Response | None:
+def refused(state: MockState, request: web.Request, *, body: bool = True) -> web.Response | None:
     """The answer to an admin request from a peer outside the allow-list, with a foreign
     ``Host``, or a write a web page of another origin sends (writes must carry JSON); None
     when it may be served."""
     refusal = _refusal(state, request)
     if refusal is not None:
         return reply({"error": refusal}, status=403)
-    if request.method in JSON_WRITES and request.content_type != "application/json":
+    if body and request.method in JSON_WRITES and request.content_type != "application/json":
         return reply({"error": "admin writes take Content-Type: application/json "
                                            f"(sent {request.content_type})"}, status=400)
     return None
 
 
-def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Callable[
+def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]], *, body: bool = True) -> Callable[
         [web.Request], Awaitable[web.StreamResponse]]:
-    """``handler`` behind the admin guard (:func:`refused`)."""
+    """``handler`` behind the admin guard (:func:`refused`; ``body=False``: a handler that reads
+    no body, such as the 405 of another method, is not refused for its Content-Type)."""
     async def guarded_handler(request: web.Request) -> web.StreamResponse:
-        refusal = refused(_state(request), request)
+        refusal = refused(_state(request), request, body=body)
         return refusal if refusal is not None else await handler(request)
 
     guarded_handler.__doc__ = handler.__doc__
@@ -228,20 +229,29 @@ async def get_requests(request: web.Request) -> web.Response:
                             "kept": len(journal)})
 
 
+async def get_request(request: web.Request) -> web.Response:
+    """One journal entry whole, by its id."""
+    raw = request.match_info["entry_id"]
+    entry = _state(request).journal.get(int(raw)) if re.fullmatch(r"[0-9]{1,19}", raw) else None
+    if entry is None:
+        return reply({"error": f"no journal entry {raw[:40]!r} is kept (the journal keeps the newest ones)"}, status=404)
+    return _reply(request, {"request": entry.to_json()})
+
+
 async def delete_requests(request: web.Request) -> web.Response:
     _state(request).journal.clear()
     return reply({"cleared": True})
 
 
 async def get_callbacks(request: web.Request) -> web.Response:
-    vendor, _ = _target(request)
-    items = _state(request).callbacks.deliveries(vendor=vendor)
+    vendor, endpoint = _target(request)
+    items = [d for d in _state(request).callbacks.deliveries(vendor=vendor) if endpoint in (None, d.endpoint)]
     return _reply(request, {"callbacks": [d.to_json() for d in items]})
 
 
 async def get_tasks(request: web.Request) -> web.Response:
-    vendor, _ = _target(request)
-    items = _state(request).tasks.list(vendor=vendor)
+    vendor, endpoint = _target(request)
+    items = [t for t in _state(request).tasks.list(vendor=vendor) if endpoint in (None, t.endpoint)]
     return _reply(request, {"tasks": [t.to_json() for t in items]})
 
 
@@ -255,8 +265,9 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def get_rules(request: web.Request) -> web.Response:
-    vendor, _ = _target(request)
-    rules = [r for r in _state(request).rules.list() if vendor is None or r.match.get("vendor") in (None, vendor)]
+    vendor, endpoint = _target(request)
+    rules = [r for r in _state(request).rules.list() if vendor in (None, r.match.get("vendor", vendor))
+             and endpoint in (None, r.match.get("endpoint", endpoint))]
     return _reply(request, {"rules": [r.to_json() for r in rules]})
 
 
@@ -274,8 +285,9 @@ async def delete_rules(request: web.Request) -> web.Response:
 
 
 async def get_faults(request: web.Request) -> web.Response:
-    vendor, _ = _target(request)
-    faults = [f for f in _state(request).faults.list() if vendor is None or f.vendor in (None, vendor)]
+    vendor, endpoint = _target(request)
+    faults = [f for f in _state(request).faults.list() if vendor in (None, f.vendor or vendor)
+              and endpoint in (None, f.endpoint or endpoint)]
     return _reply(request, {"faults": [f.to_json() for f in faults]})
 
 
@@ -380,7 +392,7 @@ def routes() -> list[web.RouteDef]:
         served = list(group)
         allowed = {r.method for r in served} | ({"HEAD"} if any(r.kwargs.get("allow_head") for r in served) else set())
         defs += [web.route(r.method, r.path, guarded(r.handler), **r.kwargs) for r in served]
-        defs.append(web.route("*", path, guarded(_not_allowed(allowed))))
+        defs.append(web.route("*", path, guarded(_not_allowed(allowed), body=False)))
     return defs
 
 
@@ -391,6 +403,7 @@ def _admin_routes() -> list[web.RouteDef]:
         web.get(f"{p}/health", health),
         web.get(f"{p}/requests", get_requests),
         web.delete(f"{p}/requests", delete_requests),
+        web.get(f"{p}/requests/{{entry_id}}", get_request),
         web.get(f"{p}/callbacks", get_callbacks),
         web.get(f"{p}/tasks", get_tasks),
         web.get(f"{p}/rules", get_rules),

@@ -34,6 +34,6 @@ def build_app(settings: Settings, state: MockState | None = None) -> web.Applica
     for vendor in state.vendors.values():
         app.add_routes(vendor_routes(state, vendor))
     app.add_routes(admin.routes())
-    app.add_routes([unmatched_route(state, lambda request: admin.refused(state, request), admin.unknown_admin_path)])
+    app.add_routes([unmatched_route(state, lambda request: admin.refused(state, request, body=False), admin.unknown_admin_path)])
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -10,10 +10,12 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .. import __version__
 from .app import build_app
@@ -59,8 +61,32 @@ def _prog() -> str:
     return "python -m modmock" if name in ("__main__.py", "-m", "-c") else name
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors name the nearest flag or choice (a mistyped ``--vendro``
+    makes the real one look missing; ``deepcler`` is not a choice)."""
+
+    given: list[str] = []  # the command line being parsed
+
+    def error(self, message: str) -> NoReturn:
+        flags = [flag for action in self._actions for flag in action.option_strings]
+        for token in self.given:
+            name = token.split("=")[0]
+            if name.startswith("--") and name not in flags:
+                near = difflib.get_close_matches(name, flags, n=1, cutoff=0.6)
+                if near:
+                    message += f" (unknown {name}: did you mean {near[0]}?)"
+                    break
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if wrong:
+            choices = [c.strip(" '") for c in wrong.group(2).split(",")]
+            near = difflib.get_close_matches(wrong.group(1), choices, n=1, cutoff=0.6)
+            if near:
+                message += f"; did you mean {near[0]!r}?"
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=_prog(), description="Offline, vendor-compatible mock server for content-moderation APIs.",
         epilog=f"Every run flag can also come from the environment: {ENV_PREFIX}VENDOR=deepcleer,alibaba, "
                f"{ENV_PREFIX}PORT=8080, {ENV_PREFIX}STRICT=true, ... A flag wins over the environment.")
@@ -131,13 +157,11 @@ def _parser() -> argparse.ArgumentParser:
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The arguments; an unknown one is refused by its subcommand (its usage, and the nearest flag)."""
     parser = _parser()
+    _Parser.given = list(sys.argv[1:] if argv is None else argv)
     args, extras = parser.parse_known_args(argv)
     if extras:
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
-        flags = [flag for action in sub._actions for flag in action.option_strings]
-        near = difflib.get_close_matches(extras[0].split("=")[0], flags, n=1, cutoff=0.6)
-        hint = f"; did you mean {near[0]}?" if near else ""
-        sub.error(f"unrecognized argument{'s' if len(extras) > 1 else ''}: {' '.join(extras)}{hint}")
+        sub.error(f"unrecognized argument{'s' if len(extras) > 1 else ''}: {' '.join(extras)}")  # names the nearest
     return args
 
 
@@ -165,9 +189,30 @@ def _settings(args: argparse.Namespace) -> Settings:
         from_env = _number(flag, raw, kind) if kind is not str else raw
         return default if from_env is None else from_env
 
-    vendors = args.vendor or _env_list("vendor")
+    def pick_list(value: list[str] | None, flag: str) -> list[str]:
+        if value:
+            return list(value)
+        raw = _env(flag)
+        if raw is not None:
+            from_environment[flag] = raw
+        return _env_list(flag)
+
+    vendors = pick_list(args.vendor, "vendor")
     if not vendors:
         raise SettingsError(f"name a vendor: --vendor NAME (or {ENV_PREFIX}VENDOR)")
+    try:
+        return _checked(args, vendors, pick, pick_list)
+    except SettingsError as exc:  # say which variable, when the value came from the environment
+        text = str(exc)
+        for flag, raw in from_environment.items():
+            if text.startswith(f"--{flag} ") or (flag == "vendor" and text.startswith("unknown vendor")):
+                raise SettingsError(f"{_env_name(flag)}={raw!r}: {text}") from None
+        raise
+
+
+def _checked(args: argparse.Namespace, vendors: list[str], pick: Callable[..., object],
+             pick_list: Callable[[list[str] | None, str], list[str]]) -> Settings:
+    """The settings, validated: a config file read, a scenario and the vendors known."""
     config = pick(args.config, "config")
     settings = Settings(
         vendors=list(vendors), host=str(pick(args.host, "host", default="127.0.0.1")),
@@ -177,12 +222,12 @@ def _settings(args: argparse.Namespace) -> Settings:
         scenario=pick(args.scenario, "scenario"),  # type: ignore[arg-type]
         strict=bool(args.strict) if args.strict is not None else _env_flag("strict"),
         tls=bool(args.tls) if args.tls is not None else _env_flag("tls"),
-        tls_hosts=list(args.tls_host or _env_list("tls-host")),
+        tls_hosts=pick_list(args.tls_host, "tls-host"),
         tls_dir=pick(args.tls_dir, "tls-dir"),  # type: ignore[arg-type]
         http_redirect_port=pick(args.http_redirect_port, "http-redirect-port", int),  # type: ignore[arg-type]
-        allow_callback_hosts=list(args.allow_callback_host or _env_list("allow-callback-host")),
-        admin_allow=list(args.admin_allow or _env_list("admin-allow")),
-        admin_hosts=list(args.admin_host or _env_list("admin-host")),
+        allow_callback_hosts=pick_list(args.allow_callback_host, "allow-callback-host"),
+        admin_allow=pick_list(args.admin_allow, "admin-allow"),
+        admin_hosts=pick_list(args.admin_host, "admin-host"),
         journal_size=int(pick(args.journal_size, "journal-size", int, 10_000)),  # type: ignore[call-overload]
         shutdown_grace=float(pick(args.shutdown_grace, "shutdown-grace", float, 2.0)),  # type: ignore[arg-type]
         log_level=str(pick(args.log_level, "log-level", default="info")),
@@ -190,14 +235,12 @@ def _settings(args: argparse.Namespace) -> Settings:
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
         vendor_config=load_config(str(config)) if config else {},
     )
-    try:
-        settings.validate()
-    except SettingsError as exc:  # say which variable, when the value came from the environment
-        text = str(exc)
-        for flag, raw in from_environment.items():
-            if text.startswith(f"--{flag} "):
-                raise SettingsError(f"{_env_name(flag)}={raw!r}: {text}") from None
-        raise
+    settings.validate()
+    if settings.scenario:
+        from .scenarios import read
+        read(settings.scenario)  # a missing or broken scenario is named before anything starts
+    for name in settings.vendors:
+        vendor_class(name)  # an unknown vendor too
     return settings
 
 
@@ -219,7 +262,7 @@ def _banner(settings: Settings, sites: Sites, state: MockState) -> str:
         lines.append(f"  {name}:")
         lines.extend(f"    {line}" for line in vendor.banner_lines())
     extra = f", plus {', '.join(settings.admin_allow)}" if settings.admin_allow else ""
-    lines.append(f"  admin API: {url}/__admin/ (loopback only{extra})")
+    lines.append(f"  dashboard and admin API: {url}/__admin/ (loopback only{extra})")
     if sites.ca_bundle:
         lines.append(f"  TLS: CA bundle {sites.ca_bundle} (e.g. curl --cacert {sites.ca_bundle} {url}/__admin/health)")
     if sites.redirect_port:

@@ -73,7 +73,13 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls.context if tls else None,
                        reuse_address=True)
-    await site.start()
+    try:
+        await site.start()
+    except OSError:  # the port is taken, say: the folder made for this run's CA goes too
+        await runner.cleanup()
+        if tls is not None and tls.temporary is not None:
+            shutil.rmtree(tls.temporary, ignore_errors=True)
+        raise
     port = int(runner.addresses[0][1])
     sites = Sites(_url("https" if tls else "http", settings.host, port), port,
                   ca_bundle=tls.ca_bundle if tls else None, runners=[runner], grace=settings.shutdown_grace,

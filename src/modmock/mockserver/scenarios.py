@@ -6,6 +6,7 @@ A name without a path (``throttled``) means one of the scenarios shipped in
 
 from __future__ import annotations
 
+import difflib
 import json
 from importlib import resources
 from pathlib import Path
@@ -36,13 +37,15 @@ def describe(name: str) -> str:
 def read(name: str) -> dict[str, Any]:
     """A scenario by path, or by the name of a shipped one; validated by its schema."""
     path = Path(name)
+    if not path.exists() and name not in shipped():
+        near = difflib.get_close_matches(name, shipped(), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]}?" if near else ""
+        raise SettingsError(f"--scenario {name}: no such file, nor a shipped scenario{hint} ({', '.join(shipped())})")
     try:
         if path.exists():
             text = path.read_text(encoding="utf-8")
-        elif name in shipped():
-            text = (resources.files("modmock") / "fixtures" / "scenarios" / f"{name}.json").read_text("utf-8")
         else:
-            raise SettingsError(f"--scenario {name}: no such file, nor a shipped scenario ({', '.join(shipped())})")
+            text = (resources.files("modmock") / "fixtures" / "scenarios" / f"{name}.json").read_text("utf-8")
         doc = json.loads(text)
     except (OSError, ValueError) as exc:
         raise SettingsError(f"--scenario {name}: {exc}") from None

@@ -32,6 +32,7 @@ from .urls import read_url
 LOOPBACK_HOSTS = ("127.0.0.0/8", "::1", "localhost")
 log = logging.getLogger("modmock")
 ATTEMPT_TIMEOUT = 5.0  # real seconds a receiver has to answer one attempt
+WARNED_HOSTS = 1000  # blocked hosts warned about once each (later ones at DEBUG)
 ANSWER_KEEP = 1024  # characters of a receiver's answer kept in the journal
 ANSWER_READ = 64 * 1024  # bytes of an answer read where the vendor judges its body
 CONNECTIONS = 256  # callback connections open at once; more attempts wait for one (not timed)
@@ -182,8 +183,10 @@ class CallbackDispatcher:
     def _warn_blocked(self, delivery: Delivery, why: str) -> None:
         """A warning the first time a host is blocked (later ones at DEBUG): the flag that allows it."""
         host = read_url(delivery.url).host or delivery.url
-        level = logging.DEBUG if host in self._warned else logging.WARNING
-        self._warned.add(host)
+        warned = host in self._warned or len(self._warned) >= WARNED_HOSTS  # hosts come from clients: bounded
+        level = logging.DEBUG if warned else logging.WARNING
+        if not warned:
+            self._warned.add(host)
         hint = "" if "admin API" in why else f" (serve(allow_callback_hosts=[{host!r}]) in tests)"
         log.log(level, "%s callback %d to %s blocked: %s%s", delivery.vendor, delivery.id, delivery.url, why, hint)
 

@@ -176,19 +176,20 @@ def unmatched_route(state: MockState, admin_guard: Callable[[web.Request], web.S
     return web.route("*", "/{tail:.*}", unmatched, name="modmock:unmatched")
 
 
-def _browser_visit(request: web.Request) -> bool:
-    """A browser opening the server's root: a read with no query that asks for a page."""
-    return request.method in READS and not request.query_string and "text/html" in request.headers.get("Accept", "")
+def _root_visit(request: web.Request) -> bool:
+    """A browser (or a readiness probe) opening the server's root: a read with no query string,
+    which no vendor's API call at ``/`` is (Alibaba's carry their parameters in it)."""
+    return request.method in READS and not request.query_string
 
 
 def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
     """The route handler of one endpoint: the pipeline, the vendor's rendering of its errors
     and of an unexpected exception (the service-failure error), and the journal entry."""
     endpoint, plan = op.endpoint.id, plan_of(op)
-    at_root = op.endpoint.path == "/"  # a browser opening the server lands here too
+    at_root = op.endpoint.path == "/"  # a browser or a probe opening the server lands here too
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if at_root and _browser_visit(request):
+        if at_root and _root_visit(request):
             raise web.HTTPFound(ADMIN + "/")  # not client traffic: never journaled
         ex = Exchange(state, vendor, endpoint, request)
         answered = None

@@ -187,6 +187,11 @@ class Journal:
                 found.append(e)
         return found
 
+    def get(self, entry_id: int) -> Entry | None:
+        """A kept entry by its id."""
+        with self._lock:
+            return next((e for e in reversed(self._entries) if e.id == entry_id), None)
+
     def page(self, limit: int, *, since: int | None = None, vendor: str | None = None, endpoint: str | None = None,
              valid: bool | None = None) -> tuple[list[Entry], bool]:
         """A page of matching entries, newest first, and whether more match beyond it. Without

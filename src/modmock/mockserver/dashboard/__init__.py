@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ..appkeys import STATE
 from ..core.isotime import iso
+from ..core.journal import Entry
 
 TICK = 0.25  # real seconds between looks at the journal
 BATCH = 200  # journal entries in one event at most
@@ -64,34 +65,66 @@ def summary(request: web.Request) -> dict[str, Any]:
                        "callbacks": state.callbacks.totals()}}
 
 
-async def events(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: ``{"requests": [newest first], "skipped": n, "summary": {...}}`` each
-    time the journal has new entries (and every few seconds regardless, as a heartbeat)."""
+def row(entry: Entry) -> dict[str, Any]:
+    """What the live feed sends of a journal entry: its row (``GET /__admin/requests/{id}`` has the rest)."""
+    return {"id": entry.id, "time": entry.time, "time_iso": iso(entry.time), "wall_time_iso": iso(entry.wall_time),
+            "method": entry.method, "path": entry.path, "vendor": entry.vendor, "endpoint": entry.endpoint,
+            "status": entry.status, "code": entry.code, "valid": entry.valid, "request_id": entry.request_id}
+
+
+_made: dict[tuple[int, int, int], bytes] = {}  # the last event made, shared by every open page
+
+
+def _event(request: web.Request, since: int) -> tuple[bytes, int]:
+    """The event for entries after ``since``: at most ``BATCH`` newest rows plus every invalid one
+    among those left out (so a filter on invalid requests misses none), and the summary."""
     state = request.app[STATE]
-    try:
-        since = int(request.query.get("since", "0"))
-    except ValueError:
-        since = 0
+    journal = state.journal
+    latest = journal.latest_id
+    key = (id(state), since, latest)
+    made = _made.get(key)
+    if made is None:
+        fresh = journal.newest(BATCH, since=since)
+        skipped = 0
+        if fresh and latest - since > len(fresh):
+            shown = {e.id for e in fresh}
+            fresh += [e for e in journal.newest(BATCH, since=since, valid=False) if e.id not in shown]
+            fresh.sort(key=lambda e: -e.id)
+            skipped = latest - since - len(fresh)
+        body = {"requests": [row(e) for e in fresh], "skipped": max(0, skipped), "latest": latest,
+                "summary": summary(request)}
+        made = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+        _made.clear()
+        if latest > since:  # a heartbeat's summary is made afresh each time (the clock moves)
+            _made[key] = made
+    return made, latest
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: ``{"requests": [rows, newest first], "skipped": n, "summary": {...}}``
+    each time the journal has new entries (and every few seconds regardless, as a heartbeat)."""
+    state = request.app[STATE]
+    raw = request.query.get("since", "0")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        raise web.HTTPBadRequest(text=json.dumps({"error": f"since must be an entry id, not {raw[:40]!r}"}),
+                                 content_type="application/json")
+    since = int(raw)
     stream = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                          "X-Accel-Buffering": "no"})
-    await stream.prepare(request)
     quiet = 0
     try:
+        await stream.prepare(request)
         while state.shutdown_deadline is None:  # a shutdown ends the stream (the page reconnects later)
             latest = state.journal.latest_id
             if latest < since:  # the journal was cleared: start again from what it holds
                 since = 0
             if latest > since or quiet >= 12:
-                fresh = state.journal.newest(BATCH, since=since)
-                skipped = max(0, latest - since - len(fresh)) if fresh else 0
-                body = {"requests": [e.to_json() for e in fresh], "skipped": skipped, "latest": latest,
-                        "summary": summary(request)}
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+                data, since = _event(request, since)
                 await stream.write(b"data: " + data + b"\n\n")
-                since, quiet = max(since, latest), 0
+                quiet = 0
             else:
                 quiet += 1
             await asyncio.sleep(TICK)
-    except ConnectionError:  # the page was closed
+    except ConnectionError:  # the page was closed (or never waited for the answer)
         pass
     return stream

@@ -7,6 +7,7 @@ whose paths collide cannot share one port (MockState refuses them with a clear m
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import pkgutil
 from functools import cache
@@ -39,7 +40,9 @@ def _entry(name: str) -> tuple[str, type[Vendor]]:
     try:
         return _registry()[name]
     except KeyError:
-        raise SettingsError(f"unknown vendor {name!r}; known vendors: {', '.join(vendor_names())}") from None
+        near = difflib.get_close_matches(str(name), vendor_names(), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise SettingsError(f"unknown vendor {name!r}{hint} (known vendors: {', '.join(vendor_names())})") from None
 
 
 def vendor_module(name: str) -> str:

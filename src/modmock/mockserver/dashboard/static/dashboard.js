@@ -4,7 +4,8 @@
 
 const API = "/__admin";
 const KEEP = 1000; // journal entries the page holds
-const state = { entries: new Map(), latest: 0, selected: null, tab: "requests", summary: null, drawn: false };
+// entries: what the feed brought (the newest KEEP); found: what the server matched for the filters.
+const state = { entries: new Map(), found: new Map(), latest: 0, selected: null, tab: "requests", summary: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -47,7 +48,8 @@ function filtered() {
   const vendor = document.getElementById("filter-vendor").value;
   const endpoint = document.getElementById("filter-endpoint").value;
   const valid = document.getElementById("filter-valid").value;
-  return [...state.entries.values()]
+  const all = new Map([...state.found, ...state.entries]);
+  return [...all.values()]
     .filter((e) => (!vendor || e.vendor === vendor) && (!endpoint || e.endpoint === endpoint)
       && (!valid || String(e.valid) === valid))
     .sort((a, b) => b.id - a.id);
@@ -59,18 +61,47 @@ function fillSelect(id, values) {
   for (const value of values) if (!known.has(value)) select.append(el("option", { value }, value));
 }
 
+const rowsById = new Map(); // the table's rows, kept (a row under the pointer is never rebuilt)
+
+function rowOf(e) {
+  let row = rowsById.get(e.id);
+  if (!row) {
+    // Chosen on press: rows arriving above it move it before the button comes up, and a click needs both on one row.
+    row = el("tr", { "data-id": e.id, class: e.valid ? "" : "invalid", onmousedown: () => select(e.id) },
+      el("td", {}, e.id), el("td", { title: `${e.wall_time_iso} (mock ${e.time_iso})` }, clockOf(e.wall_time_iso)),
+      el("td", {}, `${e.method} ${e.path}`), el("td", {}, `${e.vendor}:${e.endpoint}`),
+      el("td", {}, `${e.status} ${e.code ?? ""}`), el("td", {}, e.valid ? "✓" : "✗"));
+    rowsById.set(e.id, row);
+  }
+  row.classList.toggle("selected", e.id === state.selected);
+  return row;
+}
+
 function drawRequests() {
   const body = document.querySelector("#requests tbody");
-  const rows = filtered().slice(0, 300).map((e) => el("tr", {
-    "data-id": e.id, class: (e.valid ? "" : "invalid ") + (e.id === state.selected ? "selected" : ""),
-    onclick: () => select(e.id),
-  }, el("td", {}, e.id), el("td", { title: `${e.wall_time_iso} (mock ${e.time_iso})` }, clockOf(e.wall_time_iso)),
-  el("td", {}, `${e.method} ${e.path}`), el("td", {}, `${e.vendor}:${e.endpoint}`),
-  el("td", {}, `${e.status} ${e.code ?? ""}`), el("td", {}, e.valid ? "✓" : "✗")));
-  body.replaceChildren(...rows);
+  const wanted = filtered().slice(0, 300);
+  const keep = new Set(wanted.map((e) => e.id));
+  for (const [id, row] of rowsById) if (!keep.has(id)) { row.remove(); rowsById.delete(id); }
+  let cursor = body.firstChild; // rows in place stay put; new ones go where they belong (newest first)
+  for (const e of wanted) {
+    const row = rowOf(e);
+    if (row === cursor) cursor = cursor.nextSibling;
+    else body.insertBefore(row, cursor);
+  }
   document.getElementById("count-requests").textContent = `(${state.entries.size})`;
   fillSelect("filter-vendor", [...new Set([...state.entries.values()].map((e) => e.vendor))]);
   fillSelect("filter-endpoint", [...new Set([...state.entries.values()].map((e) => e.endpoint))]);
+}
+
+async function refilter() {
+  // The page holds only what the feed brought: ask the server for the filter's matches too.
+  const query = ["vendor", "endpoint", "valid"].map((name) => [name, document.getElementById(`filter-${name}`).value])
+    .filter(([, value]) => value).map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
+  state.found = new Map();
+  if (query.length) {
+    for (const entry of (await call(`/requests?limit=300&${query.join("&")}`)).requests) state.found.set(entry.id, entry);
+  }
+  drawRequests();
 }
 
 function problemTable(title, problems, kind) {
@@ -83,11 +114,17 @@ function problemTable(title, problems, kind) {
     el("td", {}, p.suggestion == null ? "" : JSON.stringify(p.suggestion))))))];
 }
 
-function select(id) {
+async function select(id) {
   state.selected = id;
-  const e = state.entries.get(id);
+  for (const [rowId, row] of rowsById) row.classList.toggle("selected", rowId === id);
   const detail = document.getElementById("detail");
-  if (!e) { detail.replaceChildren(el("p", { class: "hint" }, "No longer kept.")); return; }
+  let e;
+  try {
+    e = (await call(`/requests/${id}`)).request; // the whole entry (the feed sends rows only)
+  } catch (error) {
+    detail.replaceChildren(el("p", { class: "hint" }, `#${id}: ${error.message}`));
+    return;
+  }
   detail.replaceChildren(
     el("h2", {}, `#${e.id} ${e.method} ${e.path}`),
     el("p", {}, `${e.vendor}:${e.endpoint} → ${e.status} ${e.code ?? ""} · ${e.valid ? "valid" : "invalid"}`
@@ -100,7 +137,6 @@ function select(id) {
     el("h3", {}, "Request body"), pretty(e.body),
     el("h3", {}, "Answer"), pretty(e.response),
   );
-  drawRequests();
 }
 
 function drawSummary(summary) {
@@ -172,7 +208,9 @@ function follow() {
 
 async function start() {
   for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => showTab(button.dataset.tab));
-  for (const id of ["filter-vendor", "filter-endpoint", "filter-valid"]) document.getElementById(id).addEventListener("change", drawRequests);
+  for (const id of ["filter-vendor", "filter-endpoint", "filter-valid"]) {
+    document.getElementById(id).addEventListener("change", () => refilter().catch(report));
+  }
   document.getElementById("advance").addEventListener("click", () => {
     const seconds = Number(document.getElementById("advance-seconds").value);
     call("/clock/advance", { seconds }).then(refresh).catch(report);
@@ -180,7 +218,12 @@ async function start() {
   document.getElementById("run-idle").addEventListener("click", () => call("/clock/run", {}).then(refresh).catch(report));
   document.getElementById("reset").addEventListener("click", () => {
     if (!window.confirm("Reset the mock: cancel scheduled work, clear the journal, rules and faults?")) return;
-    call("/reset", {}).then(() => { state.entries.clear(); state.selected = null; return refresh(); }).catch(report);
+    call("/reset", {}).then(() => {
+      state.entries.clear(); state.found.clear(); state.selected = null; state.latest = 0;
+      for (const row of rowsById.values()) row.remove();
+      rowsById.clear();
+      return refresh();
+    }).catch(report);
   });
   const { requests } = await call("/requests?limit=200");
   remember(requests);
