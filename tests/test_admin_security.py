@@ -96,3 +96,16 @@ def test_no_spelling_of_the_admin_path_is_a_callback_target(armed: modmock.MockS
     assert requests.post(armed.url + "/image/v4", json=body, timeout=10).json()["code"] == 1100
     (delivery,) = armed.wait_for_callbacks(1, timeout=5)
     assert delivery.state == "blocked" and _rules(armed) == 1
+
+
+def test_another_sites_page_can_open_no_stream_nor_read(armed) -> None:
+    for path in ("/__admin/events", "/__admin/requests", "/__admin/"):
+        status, _ = _raw(armed.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n"
+                         "Connection: close\r\n\r\n".encode())
+        assert status == 403, path
+    status, _ = _raw(armed.port, b"GET /__admin/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: same-origin\r\n"
+                     b"Connection: close\r\n\r\n")
+    assert status == 200
+    status, _ = _raw(armed.port, b"GET /__admin/ HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n"
+                     b"Sec-Fetch-Mode: navigate\r\nConnection: close\r\n\r\n")
+    assert status == 200  # a link to the dashboard followed from another site opens it

@@ -77,7 +77,8 @@ def own_host(state: MockState, host: str) -> bool:
 
 
 def _refusal(state: MockState, request: web.Request) -> str | None:
-    """Why an admin request is refused (peer, Host, a browser's cross-origin write), or None."""
+    """Why an admin request is refused (peer, Host, a browser's cross-origin write or another
+    site's read), or None."""
     if not _allowed(state, request.remote):
         return "the admin API answers loopback peers only (see --admin-allow)"
     if not own_host(state, request.headers.get("Host", "")):
@@ -90,6 +91,8 @@ def _refusal(state: MockState, request: web.Request) -> str | None:
             return "the admin API refuses writes from another origin"
         if origin == "null":
             return "the admin API refuses writes from another origin"
+    elif request.headers.get("Sec-Fetch-Site") == "cross-site" and request.headers.get("Sec-Fetch-Mode") != "navigate":
+        return "the admin API refuses requests another site's page makes"  # (a link followed to it is fine)
     return None
 
 
