@@ -99,3 +99,17 @@ def test_a_failed_start_leaves_no_tls_folder(tmp_path: Path) -> None:
         done = _run("run", "--vendor", "deepcleer", "--tls", "--port", str(held.getsockname()[1]), env=env)
     assert done.returncode == 1 and "--port 0" in done.stderr
     assert list(tmp_path.glob("modmock-tls-*")) == []
+
+
+def test_a_mistyped_variable_is_a_warning_naming_the_setting(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "MODMOCK_VENDOR": "deepcleer", "MODMOCK_TIMESCALE": "0",
+           "MODMOCK_PORT": "x"}  # (the bad port ends the run once the warning is out)
+    done = _run("run", env=env)
+    assert "MODMOCK_TIMESCALE is not a setting, ignored; did you mean MODMOCK_TIME_SCALE?" in done.stderr
+
+
+def test_an_unknown_key_of_a_vendor_table_names_the_nearest(tmp_path: Path) -> None:
+    config = tmp_path / "modmock.toml"
+    config.write_text("[deepcleer]\nclustr = 'bj'\n")
+    done = _run("run", "--vendor", "deepcleer", "--config", str(config))
+    assert done.returncode == 2 and "did you mean 'cluster'?" in done.stderr

@@ -23,7 +23,7 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if CHROMIUM is None:  # .ci/run installs it (and requires it); a developer machine may not have it
-        if os.environ.get("MODMOCK_REQUIRE_BROWSER"):
+        if os.environ.get("CI_REQUIRE_BROWSER"):
             pytest.fail("Chromium is not installed (apt-get install chromium)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     with playwright.sync_playwright() as driver:

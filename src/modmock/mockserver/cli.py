@@ -197,6 +197,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             from_environment[flag] = raw
         return _env_list(flag)
 
+    _warn_unknown_variables()
     vendors = pick_list(args.vendor, "vendor")
     if not vendors:
         raise SettingsError(f"name a vendor: --vendor NAME (or {ENV_PREFIX}VENDOR)")
@@ -208,6 +209,17 @@ def _settings(args: argparse.Namespace) -> Settings:
             if text.startswith(f"--{flag} ") or (flag == "vendor" and text.startswith("unknown vendor")):
                 raise SettingsError(f"{_env_name(flag)}={raw!r}: {text}") from None
         raise
+
+
+def _warn_unknown_variables() -> None:
+    """A ``MODMOCK_`` variable no run flag reads is a warning naming the nearest (a typo would be ignored)."""
+    run = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)).choices["run"]
+    known = [_env_name(flag[2:]) for action in run._actions for flag in action.option_strings if flag.startswith("--")]
+    for name in sorted(os.environ):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            near = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            print(f"mockserver: warning: {name} is not a setting, ignored{hint}", file=sys.stderr)
 
 
 def _checked(args: argparse.Namespace, vendors: list[str], pick: Callable[..., object],

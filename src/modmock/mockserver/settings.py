@@ -102,7 +102,9 @@ def check_keys(table: str, config: dict[str, Any], allowed: tuple[str, ...]) -> 
     """Refuse keys a vendor's config table does not know (a typo would be silently ignored)."""
     unknown = sorted(set(config) - set(allowed))
     if unknown:
-        raise SettingsError(f"[{table}] unknown key(s) {unknown}; known: {list(allowed)}")
+        near = difflib.get_close_matches(unknown[0], list(allowed), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise SettingsError(f"[{table}] unknown key(s) {unknown}{hint} (known: {list(allowed)})")
 
 
 def config_number(table: str, key: str, value: Any, *, integer: bool = False, minimum: float = 0,
