@@ -1,6 +1,6 @@
 """Vendor errors: small classes carrying a code, a message and an HTTP status.
 
-Handlers and backends raise them; the exchange middleware asks the vendor to render them.
+Handlers and backends raise them; the route handler (core.exchange) asks the vendor to render them.
 Each vendor's ``errors.py`` holds one subclass per documented code.
 """
 

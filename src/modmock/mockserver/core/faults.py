@@ -29,7 +29,7 @@ MALFORMED_BODY = b'{"code": 200, "message": "OK", "data": {"res'  # cut off mid-
 
 
 class FaultAction(Exception):
-    """Raised to make the exchange middleware reset the connection or answer badly."""
+    """Raised to make the route handler (core.exchange) reset the connection or answer badly."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)

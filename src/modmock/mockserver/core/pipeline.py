@@ -4,7 +4,7 @@ Each stage is a small function of the :class:`Run`; :func:`run_operation` calls 
 order the endpoint declares (:func:`plan_of`: the stages that can do nothing for the endpoint are
 left out). A stage that has nothing to wait for returns None; one that waits (for the body, a
 vendor's async hook, the backend) returns what to await. Errors are the vendor's own (:class:`~.errors.VendorError`), raised
-here and rendered by the exchange middleware; every problem is journaled with its field and rule.
+here and rendered by the route handler (core.exchange); every problem is journaled with its field and rule.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ class Answer:
 
 
 class Replayed(Exception):
-    """Raised to make the exchange middleware send a queued body as it is."""
+    """Raised to make the route handler (core.exchange) send a queued body as it is."""
 
     def __init__(self, body: Any, status: int) -> None:
         super().__init__(status)
