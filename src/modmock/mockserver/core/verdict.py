@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from .urls import read_url
+from .urls import RECENT, read_url
 
 CATEGORIES: tuple[str, ...] = (
     "porn", "sexy", "violence", "terrorism", "politics", "ads", "abuse", "contraband",
@@ -118,17 +119,17 @@ def url_problem(url: str) -> str | None:
 
 def words_of(subject: Subject) -> list[str]:
     """The words the default rule scans: URL path, text and data id, lower-cased."""
-    parts: list[str] = []
-    if subject.url:
-        parts.append(read_url(subject.url).path)
-    if subject.text:
-        parts.append(subject.text)
-    if subject.data_id:
-        parts.append(subject.data_id)
-    words: list[str] = []
-    for part in parts:
-        words.extend(w for w in _WORD_SPLIT.split(part.lower()) if w)
+    words: list[str] = list(path_words(subject.url)) if subject.url else []
+    for part in (subject.text, subject.data_id):
+        if part:
+            words.extend(w for w in _WORD_SPLIT.split(part.lower()) if w)
     return words
+
+
+@lru_cache(maxsize=RECENT)
+def path_words(url: str) -> tuple[str, ...]:
+    """The lower-case words of a URL's path (the default rule reads them twice per request)."""
+    return tuple(w for w in _WORD_SPLIT.split(read_url(url).path.lower()) if w)
 
 
 def check_media(subject: Subject) -> None:
@@ -140,7 +141,7 @@ def check_media(subject: Subject) -> None:
         raise MediaProblem("download_failed", f"cannot download {subject.url}: {url.problem}")
     if url.host == "invalid" or url.host.endswith(".invalid"):
         raise MediaProblem("download_failed", f"cannot download {subject.url}: host {url.host} does not resolve")
-    if "timeout" in _WORD_SPLIT.split(url.path.lower()):
+    if "timeout" in path_words(subject.url):
         raise MediaProblem("download_timeout", f"timed out downloading {subject.url}")
 
 
