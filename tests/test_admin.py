@@ -303,3 +303,15 @@ def test_the_clock_runs_until_idle(deepcleer_mock, callback_sink) -> None:
     ran = requests.post(deepcleer_mock.admin_url + "/clock/run", json={}, timeout=10)
     assert ran.status_code == 200 and ran.json()["pending_timers"] == 0
     assert callback_sink.wait_for(1)
+
+
+def test_a_signed_read_at_the_root_is_alibabas_not_browser_noise() -> None:
+    with modmock.serve("alibaba") as mock:
+        probe = requests.get(mock.url + "/", timeout=10, allow_redirects=False)
+        assert probe.status_code == 302 and mock.requests == []  # a probe or a browser: redirected
+        signed = requests.get(mock.url + "/", headers={"Authorization": "ACS3-HMAC-SHA256 Credential=x"}, timeout=10,
+                              allow_redirects=False)
+        assert signed.status_code != 302 and [e.vendor for e in mock.requests] == ["alibaba"]
+        acs = requests.get(mock.url + "/", headers={"x-acs-action": "ImageBatchModeration"}, timeout=10,
+                           allow_redirects=False)
+        assert acs.status_code != 302 and len(mock.requests) == 2

@@ -113,3 +113,11 @@ def test_an_unknown_key_of_a_vendor_table_names_the_nearest(tmp_path: Path) -> N
     config.write_text("[deepcleer]\nclustr = 'bj'\n")
     done = _run("run", "--vendor", "deepcleer", "--config", str(config))
     assert done.returncode == 2 and "did you mean 'cluster'?" in done.stderr
+
+
+def test_a_taken_redirect_port_leaves_nothing_listening_nor_a_tls_folder(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)}
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        done = _run("run", "--vendor", "deepcleer", "--tls", "--port", "0", "--http-redirect-port",
+                    str(held.getsockname()[1]), env=env)
+    assert done.returncode == 1 and list(tmp_path.glob("modmock-tls-*")) == []

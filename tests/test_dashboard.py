@@ -107,3 +107,16 @@ def test_a_click_lands_while_the_feed_is_live_and_filters_ask_the_server(page: A
         finally:
             stop.set()
             sender.join(10)
+
+
+def test_a_reset_anywhere_clears_every_open_page(page: Any) -> None:
+    with modmock.serve("deepcleer") as mock:
+        for _ in range(3):
+            requests.post(mock.url + "/image/v4", json=image_request(), timeout=10)
+        page.goto(mock.url + "/__admin/")
+        page.locator("#live.on").wait_for()
+        page.wait_for_function("() => document.querySelectorAll('#requests tbody tr').length === 3")
+        mock.reset()  # from the test, not from the page
+        requests.post(mock.url + "/image/v4", json=image_request(), timeout=10)
+        page.wait_for_function("() => document.querySelectorAll('#requests tbody tr').length === 1")
+        assert page.locator("#skipped").inner_text() == ""

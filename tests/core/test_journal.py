@@ -62,3 +62,13 @@ def test_ids_follow_the_order_entries_are_kept() -> None:
     journal.record(slow)
     assert [e.id for e in journal.entries()] == sorted(e.id for e in journal.entries())
     assert journal.latest_id == slow.id
+
+
+def test_ids_are_never_reused_across_a_clear() -> None:
+    journal = Journal(capacity=10)
+    for _ in range(3):
+        journal.record(_entry(journal, True))
+    journal.clear()
+    assert journal.latest_id == 3 and journal.generation == 1
+    journal.record(_entry(journal, True))
+    assert [e.id for e in journal.entries()] == [4]

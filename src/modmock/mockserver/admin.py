@@ -229,7 +229,7 @@ async def get_requests(request: web.Request) -> web.Response:
                                  vendor=vendor, endpoint=endpoint, valid=_flag(request.query.get("valid")))
     latest = entries[0].id if entries else (since if since is not None else journal.latest_id)
     return _reply(request, {"requests": [e.to_json() for e in entries], "latest": latest, "more": more,
-                            "kept": len(journal)})
+                            "kept": len(journal), "generation": journal.generation})
 
 
 async def get_request(request: web.Request) -> web.Response:

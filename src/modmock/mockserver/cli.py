@@ -69,7 +69,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         flags = [flag for action in self._actions for flag in action.option_strings]
-        for token in self.given:
+        given = self.given[:self.given.index("--")] if "--" in self.given else self.given  # (pytest's after --)
+        for token in given:
             name = token.split("=")[0]
             if name.startswith("--") and name not in flags:
                 near = difflib.get_close_matches(name, flags, n=1, cutoff=0.6)

@@ -90,9 +90,13 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
         redirect = web.AppRunner(redirect_app(port, tls.names, default), handle_signals=False, access_log=None,
                                  shutdown_timeout=settings.shutdown_grace / 2)
         await redirect.setup()
-        await web.TCPSite(redirect, settings.host, settings.http_redirect_port, reuse_address=True).start()
-        sites.redirect_port = int(redirect.addresses[0][1])
         sites.runners.insert(0, redirect)
+        try:
+            await web.TCPSite(redirect, settings.host, settings.http_redirect_port, reuse_address=True).start()
+        except OSError:  # its port is taken: nothing of this run stays listening, nor its CA folder
+            await sites.close()
+            raise
+        sites.redirect_port = int(redirect.addresses[0][1])
     return sites
 
 

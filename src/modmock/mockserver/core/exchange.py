@@ -177,9 +177,11 @@ def unmatched_route(state: MockState, admin_guard: Callable[[web.Request], web.S
 
 
 def _root_visit(request: web.Request) -> bool:
-    """A browser (or a readiness probe) opening the server's root: a read with no query string,
-    which no vendor's API call at ``/`` is (Alibaba's carry their parameters in it)."""
-    return request.method in READS and not request.query_string
+    """A browser (or a readiness probe) opening the server's root: a read with no query string, no
+    body and no credentials, which no vendor's API call at ``/`` is (Alibaba's carry a signature)."""
+    headers = request.headers
+    return request.method in READS and not request.query_string and not request.body_exists \
+        and "Authorization" not in headers and not any(name.lower().startswith("x-acs-") for name in headers)
 
 
 def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:

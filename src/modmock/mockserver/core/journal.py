@@ -124,6 +124,8 @@ class Journal:
         self._invalid_evicted = 0
         self._seen_upto = 0  # invalid entries with id <= this were reported
         self._totals = dict.fromkeys(TOTALS, 0)
+        self._last_id = 0
+        self.generation = 0  # counts clears: a page that follows the journal drops what it holds
 
     def new_id(self) -> int:
         """A fresh id (``record`` gives each entry its own; this is for entries made elsewhere)."""
@@ -136,9 +138,9 @@ class Journal:
 
     @property
     def latest_id(self) -> int:
-        """The id of the newest entry kept (0 when none): a listing's ``since`` for the next poll."""
-        with self._lock:
-            return self._entries[-1].id if self._entries else 0
+        """The id of the newest entry journaled (ids are never reused, a clear keeps counting): a
+        listing's ``since`` for the next poll."""
+        return self._last_id
 
     def record(self, entry: Entry) -> None:
         """Keep ``entry``; what a client sent is clipped first (size, depth), so no listing of the
@@ -148,6 +150,7 @@ class Journal:
             problem.suggestion = clip_body(problem.suggestion)
         with self._lock:
             entry.id = next(self._ids)  # in the order entries are kept: a poller's ``since`` misses none
+            self._last_id = entry.id
             self._entries.append(entry)
             totals = self._totals
             totals["requests"] += 1
@@ -226,6 +229,7 @@ class Journal:
             self._invalid.clear()
             self._invalid_evicted = 0
             self._totals = dict.fromkeys(TOTALS, 0)
+            self.generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)

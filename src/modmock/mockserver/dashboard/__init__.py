@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from importlib import resources
 from typing import Any
 
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from ..appkeys import STATE
 from ..core.isotime import iso
-from ..core.journal import Entry
+from ..core.journal import Entry, Journal
 
 TICK = 0.25  # real seconds between looks at the journal
 BATCH = 200  # journal entries in one event at most
@@ -72,7 +73,8 @@ def row(entry: Entry) -> dict[str, Any]:
             "status": entry.status, "code": entry.code, "valid": entry.valid, "request_id": entry.request_id}
 
 
-_made: dict[tuple[int, int, int], bytes] = {}  # the last event made, shared by every open page
+# The last event made for each journal, shared by every page open on it: (since, latest, bytes).
+_made: weakref.WeakKeyDictionary[Journal, tuple[int, int, bytes]] = weakref.WeakKeyDictionary()
 
 
 def _event(request: web.Request, since: int) -> tuple[bytes, int]:
@@ -81,8 +83,8 @@ def _event(request: web.Request, since: int) -> tuple[bytes, int]:
     state = request.app[STATE]
     journal = state.journal
     latest = journal.latest_id
-    key = (id(state), since, latest)
-    made = _made.get(key)
+    last = _made.get(journal)
+    made = last[2] if last is not None and last[:2] == (since, latest) else None
     if made is None:
         fresh = journal.newest(BATCH, since=since)
         skipped = 0
@@ -90,13 +92,12 @@ def _event(request: web.Request, since: int) -> tuple[bytes, int]:
             shown = {e.id for e in fresh}
             fresh += [e for e in journal.newest(BATCH, since=since, valid=False) if e.id not in shown]
             fresh.sort(key=lambda e: -e.id)
-            skipped = latest - since - len(fresh)
+            skipped = min(latest - since, len(journal)) - len(fresh)  # (kept ones only: a clear drops the rest)
         body = {"requests": [row(e) for e in fresh], "skipped": max(0, skipped), "latest": latest,
-                "summary": summary(request)}
+                "generation": journal.generation, "summary": summary(request)}
         made = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
-        _made.clear()
         if latest > since:  # a heartbeat's summary is made afresh each time (the clock moves)
-            _made[key] = made
+            _made[journal] = (since, latest, made)
     return made, latest
 
 
@@ -115,9 +116,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     try:
         await stream.prepare(request)
         while state.shutdown_deadline is None:  # a shutdown ends the stream (the page reconnects later)
-            latest = state.journal.latest_id
-            if latest < since:  # the journal was cleared: start again from what it holds
-                since = 0
+            latest = state.journal.latest_id  # (ids are never reused: a clear needs no start again)
             if latest > since or quiet >= 12:
                 data, since = _event(request, since)
                 await stream.write(b"data: " + data + b"\n\n")

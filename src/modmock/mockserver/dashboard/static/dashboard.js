@@ -67,7 +67,8 @@ function rowOf(e) {
   let row = rowsById.get(e.id);
   if (!row) {
     // Chosen on press: rows arriving above it move it before the button comes up, and a click needs both on one row.
-    row = el("tr", { "data-id": e.id, class: e.valid ? "" : "invalid", onmousedown: () => select(e.id) },
+    row = el("tr", { "data-id": e.id, class: e.valid ? "" : "invalid",
+      onmousedown: (event) => { if (event.button === 0) select(e.id); } },
       el("td", {}, e.id), el("td", { title: `${e.wall_time_iso} (mock ${e.time_iso})` }, clockOf(e.wall_time_iso)),
       el("td", {}, `${e.method} ${e.path}`), el("td", {}, `${e.vendor}:${e.endpoint}`),
       el("td", {}, `${e.status} ${e.code ?? ""}`), el("td", {}, e.valid ? "✓" : "✗"));
@@ -122,9 +123,10 @@ async function select(id) {
   try {
     e = (await call(`/requests/${id}`)).request; // the whole entry (the feed sends rows only)
   } catch (error) {
-    detail.replaceChildren(el("p", { class: "hint" }, `#${id}: ${error.message}`));
+    if (state.selected === id) detail.replaceChildren(el("p", { class: "hint" }, `#${id}: ${error.message}`));
     return;
   }
+  if (state.selected !== id) return; // another row was chosen meanwhile
   detail.replaceChildren(
     el("h2", {}, `#${e.id} ${e.method} ${e.path}`),
     el("p", {}, `${e.vendor}:${e.endpoint} → ${e.status} ${e.code ?? ""} · ${e.valid ? "valid" : "invalid"}`
@@ -137,6 +139,14 @@ async function select(id) {
     el("h3", {}, "Request body"), pretty(e.body),
     el("h3", {}, "Answer"), pretty(e.response),
   );
+}
+
+function forget() {
+  // The journal was cleared (a reset here or anywhere): drop what the page holds.
+  state.entries.clear(); state.found.clear(); state.selected = null;
+  for (const row of rowsById.values()) row.remove();
+  rowsById.clear();
+  document.getElementById("detail").replaceChildren(el("p", { class: "hint" }, "The journal was cleared."));
 }
 
 function drawSummary(summary) {
@@ -198,6 +208,8 @@ function follow() {
   source.onerror = () => { live.textContent = "reconnecting…"; live.classList.remove("on"); };
   source.onmessage = (message) => {
     const event = JSON.parse(message.data);
+    if (state.generation !== undefined && event.generation !== state.generation) forget(); // cleared elsewhere
+    state.generation = event.generation;
     remember(event.requests);
     drawSummary(event.summary);
     document.getElementById("skipped").textContent = event.skipped ? `${event.skipped} more arrived too fast to show` : "";
@@ -218,14 +230,10 @@ async function start() {
   document.getElementById("run-idle").addEventListener("click", () => call("/clock/run", {}).then(refresh).catch(report));
   document.getElementById("reset").addEventListener("click", () => {
     if (!window.confirm("Reset the mock: cancel scheduled work, clear the journal, rules and faults?")) return;
-    call("/reset", {}).then(() => {
-      state.entries.clear(); state.found.clear(); state.selected = null; state.latest = 0;
-      for (const row of rowsById.values()) row.remove();
-      rowsById.clear();
-      return refresh();
-    }).catch(report);
+    call("/reset", {}).then(() => { forget(); return refresh(); }).catch(report);
   });
-  const { requests } = await call("/requests?limit=200");
+  const { requests, generation } = await call("/requests?limit=200");
+  state.generation = generation; // which clear of the journal the page has seen
   remember(requests);
   await refresh();
   follow();
