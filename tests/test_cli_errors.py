@@ -31,11 +31,15 @@ def test_a_mistyped_flag_shows_its_subcommands_usage_and_the_nearest_flag() -> N
     assert "did you mean --time-scale?" in done.stderr
 
 
-def test_an_unknown_config_table_is_refused_with_the_nearest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("toml, said", [
+    ("[deepcler]\nqps = 1\n", "[deepcler] is not a vendor; did you mean [deepcleer]?"),
+    ("[deepcleer]\nclustr = 'bj'\n", "did you mean 'cluster'?"),
+])
+def test_an_unknown_config_table_or_key_is_refused_with_the_nearest(tmp_path: Path, toml: str, said: str) -> None:
     config = tmp_path / "modmock.toml"
-    config.write_text("[deepcler]\nqps = 1\n")
+    config.write_text(toml)
     done = _run("run", "--vendor", "deepcleer", "--config", str(config))
-    assert done.returncode == 2 and "[deepcler] is not a vendor; did you mean [deepcleer]?" in done.stderr
+    assert done.returncode == 2 and said in done.stderr
 
 
 def test_an_error_from_the_environment_names_the_variable() -> None:
@@ -107,12 +111,6 @@ def test_a_mistyped_variable_is_a_warning_naming_the_setting(tmp_path: Path) -> 
     done = _run("run", env=env)
     assert "MODMOCK_TIMESCALE is not a setting, ignored; did you mean MODMOCK_TIME_SCALE?" in done.stderr
 
-
-def test_an_unknown_key_of_a_vendor_table_names_the_nearest(tmp_path: Path) -> None:
-    config = tmp_path / "modmock.toml"
-    config.write_text("[deepcleer]\nclustr = 'bj'\n")
-    done = _run("run", "--vendor", "deepcleer", "--config", str(config))
-    assert done.returncode == 2 and "did you mean 'cluster'?" in done.stderr
 
 
 def test_a_taken_redirect_port_leaves_nothing_listening_nor_a_tls_folder(tmp_path: Path) -> None:
