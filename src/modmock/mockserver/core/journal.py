@@ -127,10 +127,6 @@ class Journal:
         self._last_id = 0
         self.generation = 0  # counts clears: a page that follows the journal drops what it holds
 
-    def new_id(self) -> int:
-        """A fresh id (``record`` gives each entry its own; this is for entries made elsewhere)."""
-        return next(self._ids)
-
     @property
     def capacity(self) -> int:
         """How many entries the ring keeps."""

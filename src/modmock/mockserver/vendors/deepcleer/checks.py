@@ -213,23 +213,21 @@ def prepare(body: dict[str, Any], notes: Notebook) -> ImageRequest:
     nickname = data.get("nickname")
     if isinstance(nickname, str) and len(nickname) > profile.NICKNAME_MAX:
         notes.note(f"data.nickname truncated from {len(nickname)} to {profile.NICKNAME_MAX} characters")
-    types, business, older = _read_codes(body.get("type"), body.get("businessType"))
+    type_value, business_value = body.get("type"), body.get("businessType")
+    types, business, older = _codes_of(type_value if isinstance(type_value, str) else None,
+                                       business_value if isinstance(business_value, str) else None)
     if older:
         notes.note(f"older codes read as current ones: {', '.join(older)}")
     accept = body.get("acceptLang") or data.get("acceptLang") or profile.DEFAULT_ACCEPT_LANG
     return ImageRequest(body, data, list(types), list(business), accept)
 
 
-def _read_codes(type_value: Any, business_value: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """The current type codes (older ones read as current, each once), the business codes, and
-    the older codes sent; remembered for the few combinations clients send."""
-    if isinstance(type_value, str) and isinstance(business_value, (str, type(None))):
-        return _codes_of(type_value, business_value)
-    return _codes_of.__wrapped__(type_value, business_value)
-
-
 @functools.lru_cache(maxsize=1024)
-def _codes_of(type_value: Any, business_value: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _codes_of(type_value: str | None, business_value: str | None) -> tuple[tuple[str, ...], tuple[str, ...],
+                                                                           tuple[str, ...]]:
+    """The current type codes (older ones read as current, each once), the business codes and the
+    older codes sent: a pure function of the few combinations clients send (``codes`` reads no
+    other value than a string)."""
     sent_types, business = codes(type_value), codes(business_value)
     older = tuple(c for c in sent_types + business if c in profile.OLDER_TYPES or c in profile.OLDER_BUSINESS_TYPES)
     types = tuple(dict.fromkeys(profile.OLDER_TYPES.get(c, c) for c in sent_types))
