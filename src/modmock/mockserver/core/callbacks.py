@@ -231,6 +231,11 @@ class CallbackDispatcher:
     def _forget_finished(self) -> None:
         """Drop the oldest finished deliveries past ``capacity``; one still being tried stays (lock held)."""
         excess = len(self._log) - self.capacity
+        while excess > 0 and self._log and self._log[0].state != "pending":  # the usual case: oldest first
+            self._log.popleft()
+            excess -= 1
+        if excess <= 0:
+            return
         kept: deque[Delivery] = deque()
         for delivery in self._log:
             if excess > 0 and delivery.state != "pending":

@@ -87,6 +87,11 @@ class TimerHandle:
 
     def cancel(self) -> None:
         self._timer.cancelled = True
+        self._timer.callback = _never_called  # what it referred to is freed now, not by the collector
+
+
+async def _never_called() -> None:
+    """The callback of a cancelled timer."""
 
 
 class Scheduler:

@@ -107,7 +107,8 @@ class TaskStore:
         handle: list[TimerHandle] = []
 
         async def enter() -> None:
-            if task._timer is not handle[0]:  # stopped (or started again) after its timer fell due
+            mine = handle.pop()  # the timer no longer refers to itself: no cycle left for the collector
+            if task._timer is not mine:  # stopped (or started again) after its timer fell due
                 return
             task.status = step.status
             task.history.append((self.scheduler.clock.now(), step.status))
