@@ -66,6 +66,9 @@ class ClientIgnoring1901(DeepcleerClient):
 
 
 def decision_of(result: dict[str, Any]) -> str:
+    """The decision on a result; a machine result awaiting human review (finalResult 0) is held."""
+    if result.get("finalResult") == 0:
+        return "review"
     return DECISIONS[result["riskLevel"]]
 
 

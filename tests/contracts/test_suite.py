@@ -33,6 +33,14 @@ def _post(url, credentials, **extra):
 def _decide(answer):
     if answer["code"] != 1100:
         raise ClientError(answer["code"])
+    if answer.get("finalResult") == 0:  # a human reviewer has yet to decide
+        return "review"
+    return answer["riskLevel"].lower()
+
+def ignores_final_result(url, credentials):
+    answer = _post(url, credentials)
+    if answer["code"] != 1100:
+        raise ClientError(answer["code"])
     return answer["riskLevel"].lower()
 
 def retries_at_once(url, credentials):
@@ -138,8 +146,8 @@ def _failed(result: pytest.RunResult) -> set[str]:
 
 def test_the_fixed_deepcleer_client_passes_every_item(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.deepcleer_client:adapter")
-    result.assert_outcomes(passed=16)
-    assert len(_table(result)) == 16
+    result.assert_outcomes(passed=17)
+    assert len(_table(result)) == 17
 
 
 def test_the_client_that_ignores_1901_fails_the_rate_limit_item(pytester: pytest.Pytester) -> None:
@@ -164,6 +172,7 @@ def test_the_official_alibaba_sdk_passes_through_a_ten_line_adapter(pytester: py
     ("ack_is_pass", {"callbacks[pass]"}, "expected an acknowledgement"),
     ("publishes_on_error", {"error_code[1903]", "error_code[9101]"}, "an error taken for a clean verdict"),
     ("flips_on_duplicate", {"callbacks[review]"}, "changed the decision to 'pass'"),
+    ("ignores_final_result", {"human_review"}, "was taken for a final pass"),
 ])
 def test_a_broken_client_fails_its_items(pytester: pytest.Pytester, client: str, items: set[str],
                                          why: str) -> None:
@@ -180,7 +189,7 @@ def test_a_client_that_backs_off_passes_the_rate_limit_item(pytester: pytest.Pyt
 
 def test_declared_decisions_and_errors_are_honoured(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "broken_clients:booleans", "-k", "not callbacks")
-    result.assert_outcomes(passed=13, deselected=3)
+    result.assert_outcomes(passed=14, deselected=3)
 
 
 def test_drawn_answers_reproduce_with_a_seed(pytester: pytest.Pytester) -> None:
@@ -213,7 +222,7 @@ def test_the_command_exits_non_zero_and_writes_junit_xml(tmp_path: Path) -> None
     cases = {c.get("name"): c for c in ET.parse(report).getroot().iter("testcase")}
     assert cases["test_rate_limit"].find("failure") is not None
     assert cases["test_verdict[pass]"].find("failure") is None
-    assert len(cases) == 16
+    assert len(cases) == 17
 
 
 def test_items_an_invalid_request_never_reached_fail_as_not_exercised(pytester: pytest.Pytester) -> None:
@@ -225,7 +234,7 @@ def test_items_an_invalid_request_never_reached_fail_as_not_exercised(pytester: 
 
 def test_the_fixed_client_passes_with_a_seed_too(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.deepcleer_client:adapter", "--modmock-seed=1", "--hypothesis-seed=1")
-    result.assert_outcomes(passed=16)
+    result.assert_outcomes(passed=17)
 
 
 def test_a_vendor_without_a_suite_is_one_usage_error(pytester: pytest.Pytester) -> None:

@@ -10,7 +10,11 @@ client and returns the client's decision (or raises). Optional attributes on the
 * ``receiver``: the client's callback handler, called with each decoded callback body and
   returning the decision it took (or None for a delivery it recognised as a duplicate).
 
-An adapter with a ``callback_url`` keyword is called with one for the asynchronous items.
+An adapter with a ``callback_url`` keyword is called with one for the asynchronous items. For a
+vendor whose answer is a job (AKOOL), the adapter takes a ``sleep`` keyword too: it polls until
+the job ends, calling ``sleep(seconds)`` between two polls (the suite's sleep moves the mock
+clock), and returns the decision; with ``callback_url`` it returns the acknowledgement and the
+``receiver`` decides.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,8 +42,11 @@ class Outcome:
     value: Any = None
     raised: BaseException | None = None
     trace: str = ""
+    hung: float | None = None  # the real seconds it was given when it never returned
 
     def describe(self) -> str:
+        if self.hung is not None:
+            return f"did not return within {self.hung:g} s"
         if self.raised is None:
             return f"returned {self.value!r}"
         return f"raised {type(self.raised).__name__}: {self.raised}"
@@ -60,6 +68,7 @@ class ClientUnderTest:
             raise ValueError(f"{self.name}.decisions lacks {missing}; it needs pass, review and reject")
         self.receiver: Callable[[Any], Any] | None = getattr(adapter, "receiver", None)
         self.takes_callback_url = "callback_url" in _parameters(adapter)
+        self.takes_sleep = "sleep" in _parameters(adapter)
 
     @classmethod
     def load(cls, spec: str) -> ClientUnderTest:
@@ -79,6 +88,23 @@ class ClientUnderTest:
             return Outcome(value=self.adapter(url, credentials, **kwargs))
         except Exception as exc:
             return Outcome(raised=exc, trace=traceback.format_exc())
+
+    def call_within(self, seconds: float, url: str, credentials: Any, **kwargs: Any) -> Outcome:
+        """:meth:`call` in a thread of its own, given ``seconds`` of real time to return (a client
+        polling without the suite's ``sleep`` would never see its job end). What the suite's
+        sleep raises to stop a client (a :class:`BaseException`) is returned as raised too."""
+        done: list[Outcome] = []
+
+        def run() -> None:
+            try:
+                done.append(self.call(url, credentials, **kwargs))
+            except BaseException as exc:  # the suite's own stop signal too: reported
+                done.append(Outcome(raised=exc, trace=traceback.format_exc()))
+
+        worker = threading.Thread(target=run, name="modmock-contract-client", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        return done[0] if done else Outcome(hung=seconds)
 
     def means(self, value: Any, risk: str) -> bool:
         """The client's returned ``value`` is its decision for ``risk``."""

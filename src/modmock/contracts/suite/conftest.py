@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,38 @@ from ...mockserver.settings import Settings
 from ...mockserver.vendors import vendor_names
 from ..client import ClientUnderTest
 from .hints import SuiteHints, suite_hints
+
+FLOW_MODULES = {"test_client.py": "sync", "test_jobs.py": "job"}  # each vendor's flow has its own items
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Collect the items of the vendor's flow only (a synchronous answer, or a job)."""
+    wanted = FLOW_MODULES.get(collection_path.name)
+    vendor = config.getoption("modmock_vendor", None)
+    if wanted is None or vendor not in vendor_names():
+        return None
+    try:
+        flow = suite_hints(vendor).flow
+    except LookupError:
+        return None
+    return True if flow != wanted else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the items marked ``modmock_needs(hint)`` whose hint the vendor does not have
+    (a human-review item for a vendor without review, say)."""
+    vendor = config.getoption("modmock_vendor", None)
+    if vendor not in vendor_names():
+        return
+    try:
+        hints = suite_hints(vendor)
+    except LookupError:
+        return
+    dropped = [item for item in items if (mark := item.get_closest_marker("modmock_needs")) is not None
+               and not getattr(hints, mark.args[0])]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
 
 
 def _required(config: pytest.Config, option: str) -> str:
@@ -79,7 +112,8 @@ def contract_sink() -> Iterator[CallbackSink]:
 def contract_options(pytestconfig: pytest.Config) -> dict[str, Any]:
     return {"examples": pytestconfig.getoption("modmock_examples"),
             "retry_gap": pytestconfig.getoption("modmock_retry_gap"),
-            "seeded": pytestconfig.getoption("modmock_seed") is not None}  # the seed alone decides the draws
+            "seeded": pytestconfig.getoption("modmock_seed") is not None,
+            "call_timeout": pytestconfig.getoption("modmock_call_timeout")}  # the seed alone decides the draws
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -13,14 +13,39 @@ from hypothesis import strategies as st
 
 
 @dataclass(frozen=True)
+class WebhookHints:
+    """How a vendor signs its callbacks, so the suite can forge, replay and reorder them."""
+
+    job_id: Callable[[Any], str]  # the job's id in the submission's answer
+    final: Callable[[str, str], Any]  # job id, risk → the payload of the job's final callback
+    progress: Callable[[str], Any]  # job id → the payload of a callback before the final one
+    seal: Callable[[Any, Any, int], bytes]  # payload, the mock's credentials, wall time in ms → body
+    tamper: Callable[[bytes], list[bytes]]  # a sealed body → variants whose seal no longer holds
+
+
+@dataclass(frozen=True)
 class SuiteHints:
-    """The moderation endpoint a client calls, how to read a risk off an answer, and more."""
+    """The moderation endpoint a client calls, how to read a risk off an answer, and more.
+
+    ``flow`` is ``"sync"`` (the answer carries the verdict) or ``"job"``: the answer acknowledges
+    a job; the client polls ``query_endpoint`` (its ``sleep`` moves the mock clock) or is called
+    back, and decides on the job's final status."""
 
     endpoint: str
     rate_limit_code: Any
-    responses: Callable[[], st.SearchStrategy[Any]]  # documented answers to a synchronous call
+    responses: Callable[[], st.SearchStrategy[Any]] | None  # documented answers to a synchronous call
     risk_of: Callable[[Any], str | None]  # "pass" / "review" / "reject", or None for an error answer
     callbacks: str | None = None  # None when the endpoint calls back; else why there is no async item
+    flow: str = "sync"
+    accepted: Callable[[Any], bool] | None = None  # job flow: whether a submission's answer starts a job
+    query_endpoint: str | None = None  # job flow: what the client polls
+    busy_status: str | None = None  # job flow: the task status a job that never ends stays in
+    failed_job_error: Any = None  # job flow: the rule error that makes a job end failed
+    token_endpoint: str | None = None  # bearer tokens: the expiry and refresh item
+    webhooks: WebhookHints | None = None  # signed callbacks: the forged, replayed and reordered items
+    callback_endpoint: str | None = None  # where asynchronous requests go, when not ``endpoint``
+    review_flow: bool = False  # a machine result may be followed by a human reviewer's final one
+    success_code: Any = None  # the code of an answer that carries a result (the human-review item)
 
 
 def suite_hints(vendor: str) -> SuiteHints:

@@ -59,8 +59,9 @@ def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
 
 
 def _risk_of(body: Any) -> str | None:
-    """The risk of a result or callback body; None for an error code."""
-    if not isinstance(body, dict) or body.get("code") != profile.SUCCESS:
+    """The risk of a result or callback body; None for an error code, and for a machine result
+    a human reviewer has yet to confirm (``finalResult`` 0: no verdict a client may publish on)."""
+    if not isinstance(body, dict) or body.get("code") != profile.SUCCESS or body.get("finalResult") == 0:
         return None
     return str(body["riskLevel"]).lower()
 
@@ -70,4 +71,6 @@ SUITE = SuiteHints(
     rate_limit_code=errors.QpsExceeded.code,
     responses=lambda: for_schema("deepcleer/result.json"),
     risk_of=_risk_of,
+    review_flow=True,
+    success_code=profile.SUCCESS,
 )
