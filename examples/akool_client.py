@@ -138,23 +138,33 @@ class WebhookReceiver:
         self._lock = threading.Lock()
 
     def open(self, envelope: Any) -> dict[str, Any]:
+        """The payload of a genuine, fresh webhook; :class:`WebhookRefused` for any other."""
         try:
-            data, timestamp, nonce = envelope["dataEncrypt"], envelope["timestamp"], str(envelope["nonce"])
-            signed = "".join(sorted([self.client_id, str(timestamp), nonce, data]))
-            if not hmac.compare_digest(hashlib.sha1(signed.encode()).hexdigest(), str(envelope["signature"])):
-                raise WebhookRefused("bad signature")
-            if abs(time.time() * 1000 - float(timestamp)) > self.max_age_ms:
-                raise WebhookRefused("stale timestamp")
-            cipher = Cipher(algorithms.AES(self.client_secret.encode()), modes.CBC(self.client_id.encode()))
-            decryptor = cipher.decryptor()
-            padded = decryptor.update(base64.b64decode(data)) + decryptor.finalize()
-            unpadder = padding.PKCS7(128).unpadder()
-            payload = json.loads(unpadder.update(padded) + unpadder.finalize())
+            self.check_signature(envelope)
+            self.check_fresh(envelope)
+            payload = self.decrypt(envelope["dataEncrypt"])
         except (KeyError, TypeError, ValueError) as exc:
             raise WebhookRefused(f"unreadable webhook: {exc}") from exc
         if not isinstance(payload, dict):
             raise WebhookRefused("the payload is not an object")
         return payload
+
+    def check_signature(self, envelope: dict[str, Any]) -> None:
+        signed = "".join(sorted([self.client_id, str(envelope["timestamp"]), str(envelope["nonce"]),
+                                 envelope["dataEncrypt"]]))
+        if not hmac.compare_digest(hashlib.sha1(signed.encode()).hexdigest(), str(envelope["signature"])):
+            raise WebhookRefused("bad signature")
+
+    def check_fresh(self, envelope: dict[str, Any]) -> None:
+        if abs(time.time() * 1000 - float(envelope["timestamp"])) > self.max_age_ms:
+            raise WebhookRefused("stale timestamp: a replay?")
+
+    def decrypt(self, data: str) -> Any:
+        cipher = Cipher(algorithms.AES(self.client_secret.encode()), modes.CBC(self.client_id.encode()))
+        decryptor = cipher.decryptor()
+        padded = decryptor.update(base64.b64decode(data)) + decryptor.finalize()
+        unpadder = padding.PKCS7(128).unpadder()
+        return json.loads(unpadder.update(padded) + unpadder.finalize())
 
     def handle(self, envelope: Any) -> str | None:
         """The decision taken, or None for a status before the end or a job already decided."""

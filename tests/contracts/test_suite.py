@@ -237,8 +237,37 @@ def test_the_fixed_client_passes_with_a_seed_too(pytester: pytest.Pytester) -> N
     result.assert_outcomes(passed=17)
 
 
-def test_a_vendor_without_a_suite_is_one_usage_error(pytester: pytest.Pytester) -> None:
+def test_every_vendor_has_a_suite() -> None:
+    from modmock.contracts.suite.hints import suite_hints
+    from modmock.mockserver.vendors import vendor_names
+
+    assert {vendor: suite_hints(vendor).flow for vendor in vendor_names()} == {
+        "aivacom": "sync", "akool": "job", "alibaba": "sync", "deepcleer": "sync", "jocloud": "sync"}
+
+
+def test_a_vendor_without_a_suite_is_one_usage_error(pytester: pytest.Pytester,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("modmock.contracts.vendors.hints_module", lambda vendor: None)  # a new vendor's folder
     result = pytester.runpytest("--pyargs", "modmock.contracts.suite", "--modmock-vendor=akool",
                                 "--modmock-client=examples.deepcleer_client:adapter", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "has no client contract suite yet" in result.stderr.str()
+
+
+JOCLOUD_ITEM_CODES = {f"error_code[{c}]" for c in (401, 402, 403, 410, 411, 412, 413, 420, 421, 500, 503)}
+JOCLOUD_ACTION_CODES = {f"error_code[action:{c}]" for c in (400, 401, 402, 403, 410, 411, 412, 413, 420, 421, 500, 503)}
+
+
+def test_the_example_jocloud_client_passes_every_item(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "examples.jocloud_client:adapter", vendor="jocloud")
+    result.assert_outcomes(passed=36, deselected=1)  # no human review at Jocloud
+    table = _table(result)
+    assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"callbacks[reject]", "rate_limit"} <= set(table)
+
+
+def test_the_jocloud_client_that_ignores_item_codes_fails_those_items(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "examples.jocloud_client:buggy_adapter", vendor="jocloud")
+    failed = _failed(result)
+    assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES <= failed
+    assert failed <= JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"documented_responses"}  # a drawn failed item too
+    assert "an error taken for a clean verdict" in _table(result)["error_code[421]"]

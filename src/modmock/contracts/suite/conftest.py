@@ -130,5 +130,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         hints = suite_hints(vendor)
     except LookupError as exc:
         raise pytest.UsageError(str(exc)) from None
-    codes = sorted(c for c in vendor_instance(vendor).error_codes if c != hints.rate_limit_code)
+    codes: list[Any] = sorted(c for c in vendor_instance(vendor).error_codes if c != hints.rate_limit_code)
+    codes += hints.extra_error_codes
     metafunc.parametrize("error_code", codes, ids=[str(c) for c in codes])

@@ -46,6 +46,7 @@ class SuiteHints:
     callback_endpoint: str | None = None  # where asynchronous requests go, when not ``endpoint``
     review_flow: bool = False  # a machine result may be followed by a human reviewer's final one
     success_code: Any = None  # the code of an answer that carries a result (the human-review item)
+    extra_error_codes: tuple[Any, ...] = ()  # injectable codes beside the documented ones (action-level)
 
 
 def suite_hints(vendor: str) -> SuiteHints:

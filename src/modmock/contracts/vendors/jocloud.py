@@ -18,7 +18,8 @@ from ...mockserver.vendors.jocloud import profile
 from ...mockserver.vendors.jocloud.auth import DEFAULT
 from ..calls import Call
 from ..formats import image_urls, words
-from ..strategies import REMOVE
+from ..strategies import REMOVE, for_schema
+from ..suite.hints import SuiteHints
 
 CALLBACK_URL = "http://127.0.0.1:9/modmock-callback"  # loopback discard port: deliveries fail, journaled
 _DATA_IDS = st.from_regex(r"\A[A-Za-z0-9_.-]{1,64}\Z")
@@ -85,3 +86,36 @@ def _complete(endpoint: str, call: Call, credentials: Any) -> Call:
 def to_call(endpoint: str, doc: Any) -> Call:
     """A drawn body as a call, completed for the running mock when sent."""
     return Call("POST", "", body=doc, signer=functools.partial(_complete, endpoint))
+
+
+# -- the client contract suite --------------------------------------------------------------------
+_SEVERITY = {"pass": 0, "review": 1, "block": 2}
+_RISKS = ("pass", "review", "reject")
+
+
+def _risk_of(body: Any) -> str | None:
+    """The most severe suggestion of an answer or callback; None for a request-level error, and
+    for any item or action that ended with its own code inside the HTTP 200 envelope."""
+    if not isinstance(body, dict) or body.get("code") != profile.OK or not isinstance(body.get("data"), list):
+        return None
+    if not body["data"]:  # no item answered: no verdict
+        return None
+    worst = 0
+    for item in body["data"]:
+        if not isinstance(item, dict) or item.get("code") != profile.OK or not item.get("results"):
+            return None
+        for result in item["results"]:
+            if not isinstance(result, dict) or result.get("code") != profile.OK:
+                return None
+            worst = max(worst, _SEVERITY.get(str(result.get("suggestion")), 2))
+    return _RISKS[worst]
+
+
+SUITE = SuiteHints(
+    endpoint=profile.IMAGE_SYNC,
+    rate_limit_code=profile.TOO_MANY_REQUESTS,
+    responses=lambda: for_schema(profile.RESPONSE_SCHEMA),
+    risk_of=_risk_of,
+    callback_endpoint=profile.VIDEO_ASYNC,
+    extra_error_codes=tuple(f"action:{code}" for code in sorted(profile.ITEM_CODES)),
+)
