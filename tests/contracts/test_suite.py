@@ -260,9 +260,9 @@ JOCLOUD_ACTION_CODES = {f"error_code[action:{c}]" for c in (400, 401, 402, 403, 
 
 def test_the_example_jocloud_client_passes_every_item(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.jocloud_client:adapter", vendor="jocloud")
-    result.assert_outcomes(passed=36, deselected=1)  # no human review at Jocloud
+    result.assert_outcomes(passed=37, deselected=1)  # no human review at Jocloud
     table = _table(result)
-    assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"callbacks[reject]", "rate_limit"} <= set(table)
+    assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"callbacks[reject]", "rate_limit", "concurrency"} <= set(table)
 
 
 def test_the_jocloud_client_that_ignores_item_codes_fails_those_items(pytester: pytest.Pytester) -> None:
@@ -271,3 +271,24 @@ def test_the_jocloud_client_that_ignores_item_codes_fails_those_items(pytester: 
     assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES <= failed
     assert failed <= JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"documented_responses"}  # a drawn failed item too
     assert "an error taken for a clean verdict" in _table(result)["error_code[421]"]
+
+
+def test_a_jocloud_client_that_retries_at_once_fails_the_concurrency_item(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(broken_jocloud='''
+from examples import jocloud_client as jo
+
+class RetriesAtOnce(jo.JocloudClient):
+    def _post(self, kind, body):
+        try:
+            return super()._post(kind, body)
+        except jo.RateLimited:
+            return super()._post(kind, body)
+
+def adapter(url, credentials):
+    cert = credentials["credentials"][0]
+    return RetriesAtOnce(url, cert["appid"], cert["token"]).moderate_image("https://cdn.example.com/a.jpg")
+adapter.errors = (jo.ModerationError,)
+''')
+    result = _run(pytester, "broken_jocloud:adapter", "-k", "concurrency or rate_limit", vendor="jocloud")
+    assert _failed(result) == {"concurrency", "rate_limit"}
+    assert "(too many requests in flight)" in _table(result)["concurrency"]

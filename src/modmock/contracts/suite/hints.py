@@ -24,6 +24,16 @@ class WebhookHints:
 
 
 @dataclass(frozen=True)
+class ConcurrencyHints:
+    """A vendor that refuses requests over a number in flight: how to fill its places."""
+
+    limit: int  # requests in flight the vendor answers at once
+    request: Callable[[Any], Any]  # the mock's credentials → a valid Call to the suite's endpoint
+    key: Callable[[Any], Any]  # the mock's credentials → the key its places are counted under
+    code: Any  # the code of the request over the limit
+
+
+@dataclass(frozen=True)
 class SuiteHints:
     """The moderation endpoint a client calls, how to read a risk off an answer, and more.
 
@@ -47,6 +57,7 @@ class SuiteHints:
     review_flow: bool = False  # a machine result may be followed by a human reviewer's final one
     success_code: Any = None  # the code of an answer that carries a result (the human-review item)
     extra_error_codes: tuple[Any, ...] = ()  # injectable codes beside the documented ones (action-level)
+    concurrency: ConcurrencyHints | None = None  # a limit of requests in flight: the concurrency item
 
 
 def suite_hints(vendor: str) -> SuiteHints:

@@ -7,6 +7,8 @@ errors, or in a fail-closed review/reject decision; never in a pass.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -120,6 +122,47 @@ def test_rate_limit(contract_client: ClientUnderTest, contract_mock: MockServer,
         pytest.fail(f"retried {1000 * (calls[1].wall_time - calls[0].wall_time):.0f} ms after the rate-limit "
                     f"code {contract_hints.rate_limit_code}; back off at least {gap} s or raise", pytrace=False)
     judge_last(contract_client, contract_mock, contract_hints, outcome)
+
+
+HOLD_SECONDS = 3.0  # real seconds the suite's own requests stay in flight
+
+
+@pytest.mark.modmock_needs("concurrency")
+def test_concurrency(contract_client: ClientUnderTest, contract_mock: MockServer, contract_hints: SuiteHints,
+                     contract_options: dict[str, Any]) -> None:
+    """With every place in flight taken by other requests, the vendor refuses the client's one
+    (a real refusal, not an injected one): the client backs off or gives up, never passes it."""
+    busy = contract_hints.concurrency
+    assert busy is not None
+    credentials = contract_mock.credentials
+    contract_mock.add_latency(HOLD_SECONDS, times=busy.limit, endpoint=contract_hints.endpoint)
+    held = [threading.Thread(target=busy.request(credentials).send, args=(contract_mock.url,),
+                             kwargs={"timeout": 30}, daemon=True) for _ in range(busy.limit)]
+    for thread in held:
+        thread.start()
+    in_flight = contract_mock.state.store.in_flight
+    deadline = time.monotonic() + 10
+    while in_flight.count(busy.key(credentials)) < busy.limit:  # a condition, not a vendor wait
+        if time.monotonic() > deadline:
+            pytest.fail(f"the suite could not fill the {busy.limit} places in flight", pytrace=False)
+        time.sleep(0.01)
+    outcome = contract_client.call(contract_mock.url, credentials)
+    for thread in held:
+        thread.join(30)
+    mine = [e for e in calls_to(contract_mock, contract_hints.endpoint) if "modmock-suite-hold" not in str(e.body)]
+    if not mine:
+        pytest.fail("the adapter sent no request of its own", pytrace=False)
+    if mine[0].code != busy.code:
+        pytest.fail(f"not exercised: the client's request #{mine[0].id} came when a place was free "
+                    f"({answer_of(mine[0])})", pytrace=False)
+    gap = contract_options["retry_gap"]
+    if len(mine) > 1 and mine[1].wall_time - mine[0].wall_time < gap:
+        pytest.fail(f"retried {1000 * (mine[1].wall_time - mine[0].wall_time):.0f} ms after {busy.code} "
+                    f"(too many requests in flight); back off at least {gap} s or raise", pytrace=False)
+    problem = judge(contract_client, outcome, contract_hints.risk_of(mine[-1].response), answer_of(mine[-1]))
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    all_valid(contract_mock)
 
 
 @pytest.mark.parametrize("risk", RISKS)

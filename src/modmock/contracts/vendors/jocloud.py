@@ -19,7 +19,7 @@ from ...mockserver.vendors.jocloud.auth import DEFAULT
 from ..calls import Call
 from ..formats import image_urls, words
 from ..strategies import REMOVE, for_schema
-from ..suite.hints import SuiteHints
+from ..suite.hints import ConcurrencyHints, SuiteHints
 
 CALLBACK_URL = "http://127.0.0.1:9/modmock-callback"  # loopback discard port: deliveries fail, journaled
 _DATA_IDS = st.from_regex(r"\A[A-Za-z0-9_.-]{1,64}\Z")
@@ -73,14 +73,18 @@ def finish_request(endpoint: str, doc: Any, draw: Callable[..., Any]) -> Any:
     return doc
 
 
+def _certificate(credentials: Any) -> dict[str, Any]:
+    certs = (credentials or {}).get("credentials") or [{"appid": DEFAULT.appid, "token": DEFAULT.token()}]
+    return dict(certs[0])
+
+
 def _complete(endpoint: str, call: Call, credentials: Any) -> Call:
     """The path of the mock's profile for its appid, the ``token`` header, a fresh traceId."""
     vendor = (credentials or {}).get("vendor", profile.JOCLOUD.NAME)
-    certs = (credentials or {}).get("credentials") or [
-        {"appid": DEFAULT.appid, "token": DEFAULT.token()}]
+    cert = _certificate(credentials)
     path = profile.PROFILES[vendor].PATHS[endpoint]
-    return Call("POST", path.format(appid=certs[0]["appid"]), body=call.body,
-                params={"traceId": str(uuid.uuid4())}, headers={"token": certs[0]["token"]})
+    return Call("POST", path.format(appid=cert["appid"]), body=call.body,
+                params={"traceId": str(uuid.uuid4())}, headers={"token": cert["token"]})
 
 
 def to_call(endpoint: str, doc: Any) -> Call:
@@ -118,4 +122,12 @@ SUITE = SuiteHints(
     risk_of=_risk_of,
     callback_endpoint=profile.VIDEO_ASYNC,
     extra_error_codes=tuple(f"action:{code}" for code in sorted(profile.ITEM_CODES)),
+    concurrency=ConcurrencyHints(
+        limit=profile.DEFAULT_CONCURRENCY,
+        request=lambda credentials: to_call(profile.IMAGE_SYNC, {"data": [
+            {"dataId": "modmock-suite-hold", "url": "https://cdn.example.com/uploads/held.jpg"}]}).signed(credentials),
+        key=lambda credentials: ((credentials or {}).get("vendor", profile.JOCLOUD.NAME),
+                                 _certificate(credentials)["appid"], profile.IMAGE_SYNC),
+        code=profile.TOO_MANY_REQUESTS,
+    ),
 )
