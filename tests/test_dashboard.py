@@ -120,3 +120,17 @@ def test_a_reset_anywhere_clears_every_open_page(page: Any) -> None:
         requests.post(mock.url + "/image/v4", json=image_request(), timeout=10)
         page.wait_for_function("() => document.querySelectorAll('#requests tbody tr').length === 1")
         assert page.locator("#skipped").inner_text() == ""
+
+
+def test_the_coverage_tab_shows_what_was_never_exercised(page: Any) -> None:
+    with modmock.serve("deepcleer") as mock:
+        requests.post(mock.url + "/image/v4", json=image_request(), timeout=10)
+        mock.fail_next(1901)
+        requests.post(mock.url + "/image/v4", json=image_request(), timeout=10)
+        page.goto(mock.url + "/__admin/")
+        page.click("nav button[data-tab=coverage]")
+        card = page.locator("#coverage .card[data-vendor=deepcleer]")
+        card.wait_for()
+        text = card.inner_text()
+        assert "image_v4 ×2" in text and "1901 ×1" in text
+        assert "never: 1902, 1903, 1911, 9101" in text

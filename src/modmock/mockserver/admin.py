@@ -22,6 +22,7 @@ from . import dashboard
 from .appkeys import STATE
 from .core import reviews, schemas
 from .core.body import BodyProblem, ClientGone, parse_json, read_bytes
+from .core.coverage import render_text
 from .core.journal import Problem
 from .openapi import openapi
 from .state import MockState
@@ -258,6 +259,21 @@ async def get_tasks(request: web.Request) -> web.Response:
     return _reply(request, {"tasks": [t.to_json() for t in items]})
 
 
+async def get_coverage(request: web.Request) -> web.Response:
+    """What the requests since the start (or the last clear) exercised of each vendor, and what
+    they never did; ``?format=text`` for the terminal's table."""
+    state = _state(request)
+    report = state.coverage.report(state.vendors)
+    if request.query.get("format") == "text":
+        return web.Response(text="\n".join(render_text(report)) + "\n")
+    return _reply(request, {"coverage": report})
+
+
+async def delete_coverage(request: web.Request) -> web.Response:
+    _state(request).coverage.clear()
+    return _reply(request, {"cleared": True})
+
+
 async def index(request: web.Request) -> web.Response:
     """The dashboard for a browser; for any other client, what the admin API serves."""
     if dashboard.wants_page(request):
@@ -409,6 +425,8 @@ def _admin_routes() -> list[web.RouteDef]:
         web.get(f"{p}/requests/{{entry_id}}", get_request),
         web.get(f"{p}/callbacks", get_callbacks),
         web.get(f"{p}/tasks", get_tasks),
+        web.get(f"{p}/coverage", get_coverage),
+        web.delete(f"{p}/coverage", delete_coverage),
         web.get(f"{p}/rules", get_rules),
         web.post(f"{p}/rules", post_rules),
         web.delete(f"{p}/rules", delete_rules),

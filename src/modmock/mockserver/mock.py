@@ -102,6 +102,15 @@ class MockServer:
         """Callback deliveries with every attempt, oldest first."""
         return self.state.callbacks.deliveries()
 
+    def coverage(self) -> dict[str, Any]:
+        """What the requests since the start exercised of each vendor, and what they never did:
+        endpoints, codes answered, task statuses, callback outcomes, faults, inferred rules met.
+        Kept across :meth:`reset` (it is the session's); ``clear_coverage`` starts it again."""
+        return self.state.coverage.report(self.state.vendors)
+
+    def clear_coverage(self) -> None:
+        self.state.coverage.clear()
+
     def assert_called(self, endpoint: str, times: int | None = None) -> list[Entry]:
         """Fail unless ``endpoint`` was called (exactly ``times`` times, when given); an endpoint
         id no served vendor has is refused (:class:`InvalidSpecError`, naming the nearest)."""

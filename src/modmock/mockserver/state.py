@@ -13,8 +13,9 @@ from ..errors import InvalidSpecError
 from .core.callbacks import AllowList, CallbackDispatcher
 from .core.clock import MockClock, Scheduler
 from .core.context import Services
+from .core.coverage import Coverage
 from .core.faults import FaultBook
-from .core.journal import Journal
+from .core.journal import UNMATCHED, Journal
 from .core.replay import ReplayQueue
 from .core.rules import RuleBook, error_spec
 from .core.store import MemoryStore, Store
@@ -23,7 +24,6 @@ from .core.vendor import Vendor
 from .settings import Settings, SettingsError
 
 log = logging.getLogger("modmock")
-UNMATCHED = "(unmatched)"  # the journal's endpoint of a request no endpoint serves
 
 
 def unknown_name(kind: str, value: str, known: list[str], where: str) -> str:
@@ -67,6 +67,10 @@ class MockState:
             name: create_vendor(name, settings.config_for(name), settings) for name in settings.vendors
         }
         refuse_colliding_routes(self.vendors)
+        self.coverage = Coverage()  # the run's, across resets: what the client's tests exercised
+        self.store.journal.observers.append(self.coverage.request)
+        self.store.tasks.observers.append(self.coverage.status)
+        self.store.deliveries.observers.append(self.coverage.callback)
         self._load_scenario()
 
     # The store's components, as the admin API and the fixture read them.

@@ -87,6 +87,9 @@ def _contract_server(contract_vendor: str, pytestconfig: pytest.Config) -> Itera
                         seed=pytestconfig.getoption("modmock_seed"))
     server = MockServer(settings).start()
     yield server
+    collector = pytestconfig.pluginmanager.get_plugin("modmock-coverage")
+    if collector is not None:  # --modmock-coverage: what the suite's items exercised
+        collector.add(server.coverage())
     server.stop()
 
 

@@ -134,6 +134,7 @@ class CallbackDispatcher:
         self.allow = allow
         self.capacity = capacity
         self._log: deque[Delivery] = deque()  # past capacity only finished deliveries are forgotten
+        self.observers: list[Callable[[Delivery], None]] = []  # told of every delivery that ends
         self._slack = max(10, capacity // 10)  # compaction runs once this many more came in
         self._compact_at = capacity + self._slack
         self._generation = 0  # bumped by clear(): a delivery of an earlier one counts no more
@@ -168,9 +169,13 @@ class CallbackDispatcher:
     def _end(self, delivery: Delivery, state: str, generation: int | None = None) -> None:
         delivery.state, delivery.next_attempt = state, None
         with self._lock:
-            if generation is None or generation == self._generation:
+            current = generation is None or generation == self._generation
+            if current:
                 self._totals[state] += 1
             waiting = self._after.pop(delivery.id, [])
+        if current:
+            for observer in self.observers:
+                observer(delivery)
         for later, plan, delay in waiting:  # their first attempts may go now
             if later.state == "pending":
                 self._schedule_first(later, plan, delay)

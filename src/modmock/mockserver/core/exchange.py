@@ -25,7 +25,7 @@ from .context import Context, Incoming, Notebook
 from .declaration import Operation
 from .errors import Busy, VendorError
 from .faults import MALFORMED_BODY, FaultAction
-from .journal import Entry, Problem
+from .journal import UNMATCHED, Entry, Problem
 from .jsonio import encode_json
 from .pipeline import plan_of, run_operation
 from .replay import Replayed
@@ -256,6 +256,7 @@ async def _answer_then(request: web.Request, response: web.Response, actions: li
 async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) -> web.StreamResponse:
     """Carry out a fault action: reset the connection, or answer an empty or malformed body."""
     ex.note(f"injected fault: {kind}")
+    ex.entry.fault = ex.entry.fault or kind
     if kind == "reset":
         ex.entry.status = 0
         state.journal.record(ex.entry)
@@ -292,7 +293,7 @@ def near_miss(state: MockState, method: str, path: str) -> tuple[Vendor, Endpoin
 async def _unmatched(state: MockState, request: web.Request) -> web.Response:
     """No route matched: journal a near-miss report (invalid) and answer the closest vendor's 404."""
     vendor, ep, differs = near_miss(state, request.method, request.path)
-    ex = Exchange(state, vendor, "(unmatched)", request)
+    ex = Exchange(state, vendor, UNMATCHED, request)
     report = f"no endpoint {request.method} {request.path}; closest is {vendor.name}:{ep.id} " \
              f"{ep.method} {ep.path} ({'; '.join(differs)})"
     ex.problem(Problem("(path)", "no such endpoint", f"{request.method} {request.path}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -41,6 +42,9 @@ class Problem:
         return text
 
 
+UNMATCHED = "(unmatched)"  # the endpoint of a request no endpoint serves (a near miss)
+
+
 @dataclass
 class Entry:
     """One request as the mock saw and answered it."""
@@ -63,6 +67,8 @@ class Entry:
     request_id: str | None = None
     disconnected: bool = False  # the client went away before its request was read
     internal_error: bool = False  # the mock itself failed (a bug: never what a client sent)
+    fault: str | None = None  # what a fault or queued answer did: error, latency, reset, empty, malformed, replayed
+    injected_code: Any = None  # the code a fault or rule forced (an item-level one included)
 
     def to_json(self) -> dict[str, Any]:
         """The entry as JSON values; an answer echoing a deep value of the client's is clipped."""
@@ -126,6 +132,7 @@ class Journal:
         self._totals = dict.fromkeys(TOTALS, 0)
         self._last_id = 0
         self.generation = 0  # counts clears: a page that follows the journal drops what it holds
+        self.observers: list[Callable[[Entry], None]] = []  # told of every entry kept (surface coverage)
 
     @property
     def capacity(self) -> int:
@@ -159,6 +166,8 @@ class Journal:
                 if len(self._invalid) == self._invalid.maxlen and self._invalid[0].id > self._seen_upto:
                     self._invalid_evicted += 1
                 self._invalid.append(entry)
+        for observer in self.observers:
+            observer(entry)
 
     def entries(self, *, vendor: str | None = None, endpoint: str | None = None,
                 valid: bool | None = None) -> list[Entry]:

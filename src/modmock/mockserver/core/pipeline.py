@@ -291,6 +291,7 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
     queued = store.replay.take(name, endpoint)
     if queued is not None:
         ctx.note(f"replayed a queued answer ({_kind(queued.value)})")
+        ctx.notes.entry.fault = "replayed"
         if isinstance(queued.value, str):
             raise FaultAction(queued.value)
         if isinstance(queued.value, int) and not isinstance(queued.value, bool):
@@ -299,9 +300,11 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
     drawn = store.faults.draw(name, endpoint)
     if drawn.latency > 0:
         ctx.note(f"injected latency {drawn.latency:g} s")
+        ctx.notes.entry.fault = "latency"
         await asyncio.sleep(drawn.latency)
     if drawn.error is not None:
         ctx.note(f"injected error {drawn.error['code']} (fault)")
+        ctx.notes.entry.fault, ctx.notes.entry.injected_code = "error", drawn.error["code"]
         raise vendor.for_code(drawn.error["code"], drawn.error.get("message"))
     if drawn.action is not None:
         raise FaultAction(drawn.action)
@@ -315,6 +318,7 @@ async def inject_rule(ctx: Context, store: Store, vendor: Vendor, subject: Subje
         await asyncio.sleep(rule.delay)
     if rule is not None and rule.error is not None:
         ctx.note(f"rule {rule.id}: error {rule.error['code']}")
+        ctx.notes.entry.injected_code = rule.error["code"]
         raise vendor.for_code(rule.error["code"], rule.error.get("message"))
     return rule
 

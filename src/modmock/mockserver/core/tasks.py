@@ -69,6 +69,11 @@ class TaskStore:
         self._started = self._ended = 0  # since the start or the last clear, kept or not
         self._running_in: dict[Hashable, int] = {}  # running tasks per group (vendor concurrency of jobs)
         self._lock = threading.Lock()
+        self.observers: list[Callable[[Task], None]] = []  # told of every status a task enters
+
+    def _entered(self, task: Task) -> None:
+        for observer in self.observers:
+            observer(task)
 
     def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
               plan: Sequence[Step], data: dict[str, Any] | None = None, group: Hashable | None = None) -> Task:
@@ -95,6 +100,7 @@ class TaskStore:
             if group is not None:
                 self._running_in[group] = self._running_in.get(group, 0) + 1
             self._finished.pop(task_id, None)  # an id started again is running again
+        self._entered(task)
         self._schedule(task, list(plan))
         return task
 
@@ -112,6 +118,7 @@ class TaskStore:
                 return
             task.status = step.status
             task.history.append((self.scheduler.clock.now(), step.status))
+            self._entered(task)
             if rest:  # the next step is due on the clock, however long this action takes
                 self._schedule(task, rest)
             else:
@@ -176,6 +183,7 @@ class TaskStore:
             task._timer = None
         task.status = status
         task.history.append((self.scheduler.clock.now(), status))
+        self._entered(task)
         if not task._acting:  # else it is finished once its running action ends
             self._mark_finished(task)
         return task

@@ -54,6 +54,7 @@ class Vendor(ABC):
     endpoints: tuple[Endpoint, ...] = ()
     max_body: int = 1024 * 1024
     reviews: bool = False  # has a human-review flow: a rule's ``review`` applies (core.reviews)
+    task_statuses: tuple[str, ...] = ()  # every status one of its tasks may enter (surface coverage)
 
     def __init_subclass__(cls, profile: Any = None, **kwargs: Any) -> None:
         """``class Deepcleer(Vendor, profile=profile)`` takes name, title, endpoints and body
@@ -62,6 +63,7 @@ class Vendor(ABC):
         if profile is not None:
             cls.name, cls.title = profile.NAME, profile.TITLE
             cls.endpoints, cls.max_body = profile.ENDPOINTS, profile.MAX_BODY
+            cls.task_statuses = tuple(getattr(profile, "TASK_STATUSES", ()))
 
     def __init__(self, config: dict[str, Any], settings: Settings) -> None:
         self.config = config

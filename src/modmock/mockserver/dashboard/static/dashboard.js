@@ -189,7 +189,26 @@ async function drawArmed() {
     el("h3", {}, `Rules (${rules.length})`), pretty(rules), el("h3", {}, `Faults (${faults.length})`), pretty(faults));
 }
 
-const drawTab = { requests: async () => drawRequests(), callbacks: drawCallbacks, tasks: drawTasks, armed: drawArmed };
+const COVERAGE_TITLES = { endpoints: "Endpoints", codes: "Codes answered", task_statuses: "Task statuses",
+  callbacks: "Callback outcomes", faults: "Faults" };
+
+async function drawCoverage() {
+  const { coverage } = await call("/coverage");
+  document.getElementById("coverage").replaceChildren(
+    el("p", {}, "What the requests since the start exercised of each vendor, and what they never did (kept across resets)."),
+    ...Object.entries(coverage).map(([vendor, dims]) => el("div", { class: "card coverage", "data-vendor": vendor },
+      el("h3", {}, vendor),
+      el("table", {}, Object.entries(COVERAGE_TITLES).filter(([key]) => dims[key].never.length || Object.keys(dims[key].exercised).length)
+        .map(([key, title]) => el("tr", {},
+          el("th", {}, title),
+          el("td", { class: "exercised" }, Object.entries(dims[key].exercised).map(([name, n]) => `${name} ×${n}`).join(", ") || "—"),
+          el("td", { class: "never" }, dims[key].never.length ? `never: ${dims[key].never.join(", ")}` : "all exercised")))),
+      Object.keys(dims.inferred_rules_hit).length
+        ? el("p", {}, `inferred rules hit: ${Object.entries(dims.inferred_rules_hit).map(([r, n]) => `${r} ×${n}`).join("; ")}`) : [])));
+}
+
+const drawTab = { requests: async () => drawRequests(), callbacks: drawCallbacks, tasks: drawTasks, armed: drawArmed,
+  coverage: drawCoverage };
 
 function showTab(name) {
   state.tab = name;

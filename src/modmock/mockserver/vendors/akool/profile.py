@@ -92,6 +92,7 @@ MAX_BODY = 1 * MB  # media come by URL, so a body is small (inferred)
 # -- Jobs (seed: status 1 queueing, 2 processing, 3 completed, 4 failed) ------------------------
 QUEUEING, PROCESSING, COMPLETED, FAILED = 1, 2, 3, 4
 STATUS_NAMES = {QUEUEING: "queueing", PROCESSING: "processing", COMPLETED: "completed", FAILED: "failed"}
+TASK_STATUSES = tuple(STATUS_NAMES.values())
 # Mock seconds in each status, by type (inferred: "realistic", longer for longer media).
 QUEUE_SECONDS = 2.0
 PROCESSING_SECONDS = {TYPE_IMAGE: 5.0, TYPE_VIDEO: 60.0, TYPE_AUDIO: 30.0, TYPE_TEXT: 3.0}

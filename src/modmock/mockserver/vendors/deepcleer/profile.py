@@ -125,6 +125,7 @@ BATCH_MAX = 12  # data.imgs: 要求数组长度在12以内
 QUERY_MAX = 10  # requestIds: 最多支持10个流水号
 RETENTION_SECONDS = 15 * 24 * 3600  # 支持近十五天结果的查询 (mock time)
 QUERY_TIMEOUT_SECONDS = 24 * 3600  # 1912 处理超时(默认24h) (mock time)
+TASK_STATUSES = ("processing", "done", "timed_out")  # an async request's task (mock names)
 ASYNC_CLUSTERS = frozenset({"bj", "sh"})  # the async endpoints are served in Beijing and Shanghai only
 ASYNC_ENDPOINTS = frozenset({"async_img", "async_imgs"})  # acknowledged, results kept for the query
 

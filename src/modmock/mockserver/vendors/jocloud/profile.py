@@ -63,6 +63,8 @@ class Profile:
     HOST: str
     PATHS: dict[str, str]
     LANGUAGE: str
+    # an async task: processing, then done; a live one: running until stopped, or ended (mock names)
+    TASK_STATUSES = ("processing", "done", "running", "stopped", "ended")
 
     @property
     def ENDPOINTS(self) -> tuple[Endpoint, ...]:
