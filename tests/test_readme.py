@@ -65,7 +65,7 @@ def _suite_commands() -> list[str]:
 
 def test_readme_suite_commands_pass_as_written() -> None:
     commands = _suite_commands()
-    assert len(commands) == 3
+    assert len(commands) == 5
     for command in commands:
         argv = command.split()
         assert argv[:2] == ["python", "-m"]
