@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -59,6 +60,21 @@ class JocloudClient:
     def submit_video(self, url: str, callback_url: str) -> None:
         self._post("video/async", {"data": [{"dataId": "clip-1", "url": url}], "callbackUrl": callback_url})
 
+    def start_live(self, url: str, callback_url: str, interval: int = 10) -> str:
+        """Start moderating a live stream (reports every ``interval`` s by callback); its task id."""
+        answer = self._post("video/live", {"data": [{"dataId": "stream-1", "url": url}], "callbackUrl": callback_url,
+                                           "interval": interval})
+        item = (answer.get("data") or [{}])[0]
+        if item.get("code") != OK or not item.get("taskId"):
+            raise ModerationError(f"the stream did not start: {item}")
+        return str(item["taskId"])
+
+    def stop_live(self, task_id: str) -> None:
+        answer = self._post("video/live", {"operation": "stop", "data": [{"dataId": "stream-1", "taskId": task_id}]})
+        item = (answer.get("data") or [{}])[0]
+        if item.get("code") != OK:
+            raise ModerationError(f"the stream did not stop: {item}")
+
     def decision_of(self, answer: dict[str, Any]) -> str:
         """The most severe suggestion; an error for any item or action that did not succeed."""
         worst = 0
@@ -86,7 +102,8 @@ class ClientIgnoringItemCodes(JocloudClient):
 
 
 class CallbackReceiver:
-    """Decides each task's callback once, by task id."""
+    """Decides each callback once (a retry repeats its requestId); a live stream sends one per
+    segment."""
 
     def __init__(self) -> None:
         self.decided: dict[str, str] = {}
@@ -97,11 +114,11 @@ class CallbackReceiver:
         if not isinstance(body, dict) or body.get("code") != OK:
             raise ModerationError(f"not a result: {body!r}")
         decision = JocloudClient("", "", "").decision_of(body)
-        task_id = str(body["data"][0]["taskId"])
+        report = str(body["requestId"])
         with self._lock:
-            if task_id in self.decided:
+            if report in self.decided:
                 return None
-            self.decided[task_id] = decision
+            self.decided[report] = decision
             return decision
 
 
@@ -123,6 +140,15 @@ def buggy_adapter(url: str, credentials: dict[str, Any], callback_url: str | Non
     return _moderate(ClientIgnoringItemCodes, url, credentials, callback_url)
 
 
+def live(url: str, credentials: dict[str, Any], callback_url: str) -> Callable[[], None]:
+    """Start moderating a stream; the function that stops it."""
+    certificate = credentials["credentials"][0]
+    client = JocloudClient(url, certificate["appid"], certificate["token"])
+    task_id = client.start_live("rtmp://live.example.com/app/stream-1", callback_url)
+    return lambda: client.stop_live(task_id)
+
+
 for _adapter in (adapter, buggy_adapter):
     _adapter.errors = (ModerationError,)  # type: ignore[attr-defined]
     _adapter.receiver = CallbackReceiver().handle  # type: ignore[attr-defined]
+    _adapter.live = live  # type: ignore[attr-defined]

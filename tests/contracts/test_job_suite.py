@@ -86,7 +86,7 @@ def no_sleep_keyword(url, credentials):
 '''
 
 
-def _run(pytester: pytest.Pytester, client: str, *args: str, timeout: float = 3) -> pytest.RunResult:
+def _run(pytester: pytest.Pytester, client: str, *args: str, timeout: float = 60) -> pytest.RunResult:
     pytester.makepyfile(broken_akool=BROKEN)
     pytester.syspathinsert(ROOT)
     pytester.syspathinsert()

@@ -189,7 +189,7 @@ def test_a_client_that_backs_off_passes_the_rate_limit_item(pytester: pytest.Pyt
 
 def test_declared_decisions_and_errors_are_honoured(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "broken_clients:booleans", "-k", "not callbacks")
-    result.assert_outcomes(passed=14, deselected=4)  # the 3 callback items, and concurrency (not at Deepcleer)
+    result.assert_outcomes(passed=14)
 
 
 def test_drawn_answers_reproduce_with_a_seed(pytester: pytest.Pytester) -> None:
@@ -260,9 +260,9 @@ JOCLOUD_ACTION_CODES = {f"error_code[action:{c}]" for c in (400, 401, 402, 403, 
 
 def test_the_example_jocloud_client_passes_every_item(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.jocloud_client:adapter", vendor="jocloud")
-    result.assert_outcomes(passed=37, deselected=1)  # no human review at Jocloud
+    result.assert_outcomes(passed=38, deselected=1)  # no human review at Jocloud
     table = _table(result)
-    assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"callbacks[reject]", "rate_limit", "concurrency"} <= set(table)
+    assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"callbacks[reject]", "rate_limit", "concurrency", "live_reports"} <= set(table)
 
 
 def test_the_jocloud_client_that_ignores_item_codes_fails_those_items(pytester: pytest.Pytester) -> None:
@@ -292,3 +292,45 @@ adapter.errors = (jo.ModerationError,)
     result = _run(pytester, "broken_jocloud:adapter", "-k", "concurrency or rate_limit", vendor="jocloud")
     assert _failed(result) == {"concurrency", "rate_limit"}
     assert "(too many requests in flight)" in _table(result)["concurrency"]
+
+
+LIVE_BROKEN = '''
+from examples import jocloud_client as jo
+
+class FirstReportOnly(jo.CallbackReceiver):
+    def handle(self, body):
+        task = body["data"][0]["taskId"]
+        if task in self.decided:
+            return None
+        self.decided[task] = decision = jo.JocloudClient("", "", "").decision_of(body)
+        return decision
+
+def _adapter(url, credentials, callback_url=None):
+    return jo.adapter(url, credentials, callback_url)
+_adapter.errors = (jo.ModerationError,)
+
+first_report_only = _adapter
+first_report_only.receiver = FirstReportOnly().handle
+first_report_only.live = jo.live
+
+def never_stops(url, credentials, callback_url=None):
+    return jo.adapter(url, credentials, callback_url)
+never_stops.errors = (jo.ModerationError,)
+never_stops.receiver = jo.CallbackReceiver().handle
+def _live_without_stop(url, credentials, callback_url):
+    jo.live(url, credentials, callback_url)
+    return lambda: None
+never_stops.live = _live_without_stop
+'''
+
+
+@pytest.mark.parametrize(("client", "why"), [
+    ("first_report_only", "were decided [None, None]"),
+    ("never_stops", "did not stop the stream"),
+])
+def test_a_jocloud_client_that_mishandles_a_live_stream_fails_the_live_item(pytester: pytest.Pytester, client: str,
+                                                                            why: str) -> None:
+    pytester.makepyfile(broken_live=LIVE_BROKEN)
+    result = _run(pytester, f"broken_live:{client}", "-k", "live_reports", vendor="jocloud")
+    assert _failed(result) == {"live_reports"}
+    assert why in _table(result)["live_reports"]

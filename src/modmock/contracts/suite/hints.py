@@ -58,6 +58,8 @@ class SuiteHints:
     success_code: Any = None  # the code of an answer that carries a result (the human-review item)
     extra_error_codes: tuple[Any, ...] = ()  # injectable codes beside the documented ones (action-level)
     concurrency: ConcurrencyHints | None = None  # a limit of requests in flight: the concurrency item
+    live_endpoint: str | None = None  # live streams reported by callback until stopped: the live item
+    live_interval: float = 0.0  # mock seconds between two reports unless the start request says
 
 
 def suite_hints(vendor: str) -> SuiteHints:

@@ -165,6 +165,55 @@ def test_concurrency(contract_client: ClientUnderTest, contract_mock: MockServer
     all_valid(contract_mock)
 
 
+LIVE_REPORTS = 3  # reports the suite lets a live stream send before the client stops it
+
+
+@pytest.mark.modmock_needs("live_endpoint")
+def test_live_reports(contract_client: ClientUnderTest, contract_mock: MockServer, contract_hints: SuiteHints,
+                      contract_sink: CallbackSink) -> None:
+    """A live stream: each report that comes until the client stops it is decided (a violation
+    shown is the client's reject), and the client's stop request ends the reports."""
+    live = getattr(contract_client.adapter, "live", None)
+    if live is None or contract_client.receiver is None:
+        pytest.skip("the adapter declares no live(url, credentials, callback_url) returning its stop, or no receiver")
+    assert contract_hints.live_endpoint is not None
+    contract_sink.handler = contract_client.receiver
+    contract_mock.add_rule(verdict=verdict_rule("reject"))
+    try:
+        stop = live(contract_mock.url, contract_mock.credentials, callback_url=contract_sink.url)
+    except Exception as exc:
+        pytest.fail(f"starting the stream raised {type(exc).__name__}: {exc}", pytrace=False)
+    start = calls_to(contract_mock, contract_hints.live_endpoint)[-1]
+    running = [t for t in contract_mock.state.tasks.list() if t.endpoint == contract_hints.live_endpoint]
+    if not running:
+        pytest.fail(f"no stream started: {answer_of(start)}", pytrace=False)
+    body = start.body if isinstance(start.body, dict) else {}
+    interval = float(body.get("interval") or contract_hints.live_interval)
+    contract_mock.advance(interval * LIVE_REPORTS + interval / 2)
+    reports = list(contract_sink.deliveries)
+    if len(reports) < LIVE_REPORTS:
+        pytest.fail(f"{len(reports)} reports reached the receiver in {LIVE_REPORTS} intervals", pytrace=False)
+    failed = [r for r in reports if r.error]
+    if failed:
+        pytest.fail(f"the receiver raised on report {reports.index(failed[0]) + 1}: {failed[0].error}", pytrace=False)
+    wrong = [r.handled for r in reports if not contract_client.means(r.handled, "reject")]
+    if wrong:
+        pytest.fail(f"reports showing a violation were decided {wrong!r} (each report is a decision on its "
+                    "segment)", pytrace=False)
+    try:
+        stop()
+    except Exception as exc:
+        pytest.fail(f"stopping the stream raised {type(exc).__name__}: {exc}", pytrace=False)
+    task = contract_mock.state.tasks.get(running[0].id)
+    if task is None or task.status == "running":
+        pytest.fail(f"the client's stop did not stop the stream (its task is {task.status if task else 'gone'})",
+                    pytrace=False)
+    contract_mock.advance(interval * LIVE_REPORTS)
+    if len(contract_sink.deliveries) > len(reports):
+        pytest.fail("reports still came after the stop", pytrace=False)
+    all_valid(contract_mock)
+
+
 @pytest.mark.parametrize("risk", RISKS)
 def test_callbacks(risk: str, contract_client: ClientUnderTest, contract_mock: MockServer,
                    contract_hints: SuiteHints, contract_sink: CallbackSink) -> None:
