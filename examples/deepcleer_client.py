@@ -11,11 +11,13 @@ suite's rate-limit item (and usually the drawn-answers item) fails on it.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
 
-SUCCESS, RATE_LIMITED = 1100, 1901
+SUCCESS, RATE_LIMITED, PROCESSING = 1100, 1901, 1102
 DECISIONS = {"PASS": "pass", "REVIEW": "review", "REJECT": "reject"}
 
 
@@ -47,6 +49,34 @@ class DeepcleerClient:
             raise ModerationError(f"no usable answer: {exc}") from exc
         self.check(answer)
         return None if callback_url else decision_of(answer)
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            answer = requests.post(f"{self.base_url}{path}", json=body, timeout=self.timeout).json()
+        except (requests.RequestException, ValueError) as exc:
+            raise ModerationError(f"no usable answer: {exc}") from exc
+        self.check(answer)
+        return answer  # type: ignore[no-any-return]
+
+    def moderate_later(self, img_url: str, user_id: str, sleep: Callable[[float], None] = time.sleep,
+                       poll_every: float = 5.0, patience: float = 600.0) -> str:
+        """Submit asynchronously, then poll the query endpoint until the result is there."""
+        request_id = self._post("/v4/saas/async/img", {
+            "accessKey": self.access_key, "appId": self.app_id, "eventId": self.event_id,
+            "type": "POLITY_EROTIC_VIOLENT", "data": {"img": img_url, "tokenId": user_id}})["requestId"]
+        waited = 0.0
+        while True:
+            answer = self._post("/v4/image/query", {"accessKey": self.access_key,
+                                                    "requestIds": [{"requestId": request_id}]})
+            content = (answer.get("contents") or [{}])[0]
+            if content.get("code") == SUCCESS:
+                return decision_of(content["Result"])
+            if content.get("code") != PROCESSING:
+                raise ModerationError(f"query: code {content.get('code')}: {content.get('message')}")
+            if waited >= patience:
+                raise ModerationError(f"request {request_id} still processing after {waited:g} s")
+            sleep(poll_every)
+            waited += poll_every
 
     def check(self, answer: Any) -> None:
         """Raise unless the answer carries a result (or an acknowledgement)."""
@@ -103,6 +133,13 @@ def buggy_adapter(url: str, credentials: dict[str, Any], callback_url: str | Non
     return _moderate(ClientIgnoring1901, url, credentials, callback_url)
 
 
+def job(url: str, credentials: dict[str, Any], sleep: Callable[[float], None] = time.sleep) -> str:
+    """The asynchronous endpoint, polled: submit, then ask the query endpoint until it is done."""
+    client = DeepcleerClient(url, credentials["accessKeys"][0]["accessKey"])
+    return client.moderate_later("https://cdn.example.com/uploads/1.jpg", "user-1", sleep)
+
+
 for _adapter in (adapter, buggy_adapter):
     _adapter.errors = (ModerationError,)  # type: ignore[attr-defined]
     _adapter.receiver = CallbackReceiver().handle  # type: ignore[attr-defined]
+adapter.job = job  # type: ignore[attr-defined]

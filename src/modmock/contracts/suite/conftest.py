@@ -15,20 +15,27 @@ from ...mockserver.vendors import vendor_names
 from ..client import ClientUnderTest
 from .hints import SuiteHints, suite_hints
 
-FLOW_MODULES = {"test_client.py": "sync", "test_jobs.py": "job"}  # each vendor's flow has its own items
+JOB_MODULE = "test_jobs.py"  # the job flow's items; the synchronous flow's are in test_client.py
+
+
+def module_hints(vendor: str, module: str) -> SuiteHints | None:
+    """The hints the items of ``module`` run with: the vendor's own, or for the job items of a
+    synchronous vendor its ``jobs`` hints; None when the module's flow is not the vendor's."""
+    hints = suite_hints(vendor)
+    if module == JOB_MODULE:
+        return hints if hints.flow == "job" else hints.jobs
+    return hints if hints.flow == "sync" else None
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """Collect the items of the vendor's flow only (a synchronous answer, or a job)."""
-    wanted = FLOW_MODULES.get(collection_path.name)
+    """Collect the items of the vendor's flows only (a synchronous answer, a job, or both)."""
     vendor = config.getoption("modmock_vendor", None)
-    if wanted is None or vendor not in vendor_names():
+    if collection_path.name not in (JOB_MODULE, "test_client.py") or vendor not in vendor_names():
         return None
     try:
-        flow = suite_hints(vendor).flow
+        return True if module_hints(vendor, collection_path.name) is None else None
     except LookupError:
         return None
-    return True if flow != wanted else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -38,11 +45,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if vendor not in vendor_names():
         return
     try:
-        hints = suite_hints(vendor)
+        suite_hints(vendor)
     except LookupError:
         return
-    dropped = [item for item in items if (mark := item.get_closest_marker("modmock_needs")) is not None
-               and not getattr(hints, mark.args[0])]
+
+    def lacks(item: pytest.Item) -> bool:
+        mark = item.get_closest_marker("modmock_needs")
+        hints = module_hints(vendor, item.path.name)
+        return mark is not None and (hints is None or not getattr(hints, mark.args[0]))
+
+    dropped = [item for item in items if lacks(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item not in dropped]
@@ -70,6 +82,29 @@ def contract_hints(contract_vendor: str) -> SuiteHints:
         return suite_hints(contract_vendor)
     except LookupError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.fixture(scope="session")
+def job_hints(contract_vendor: str) -> SuiteHints:
+    """The job flow's hints: the vendor's own (AKOOL), or a synchronous vendor's ``jobs``."""
+    hints = module_hints(contract_vendor, JOB_MODULE)
+    assert hints is not None, "the job items are collected only for a vendor with a job flow"
+    return hints
+
+
+@pytest.fixture(scope="session")
+def job_client(contract_client: ClientUnderTest, contract_hints: SuiteHints) -> ClientUnderTest:
+    """The adapter of the job items: the adapter itself (AKOOL), or a synchronous vendor's
+    ``adapter.job``, with the adapter's errors, decisions and receiver."""
+    if contract_hints.flow == "job":
+        return contract_client
+    job = getattr(contract_client.adapter, "job", None)
+    if job is None:
+        pytest.skip("the adapter declares no job(url, credentials, sleep) for the asynchronous endpoints")
+    for name in ("errors", "decisions", "receiver"):
+        if not hasattr(job, name) and hasattr(contract_client.adapter, name):
+            setattr(job, name, getattr(contract_client.adapter, name))
+    return ClientUnderTest(job, f"{contract_client.name}.job")
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +168,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         hints = suite_hints(vendor)
     except LookupError as exc:
         raise pytest.UsageError(str(exc)) from None
-    codes: list[Any] = sorted(c for c in vendor_instance(vendor).error_codes if c != hints.rate_limit_code)
-    codes += hints.extra_error_codes
+    flow_hints = module_hints(vendor, Path(str(metafunc.module.__file__)).name) or hints
+    codes: list[Any] = sorted(c for c in vendor_instance(vendor).error_codes if c != flow_hints.rate_limit_code)
+    codes += flow_hints.extra_error_codes
     metafunc.parametrize("error_code", codes, ids=[str(c) for c in codes])

@@ -60,6 +60,7 @@ class SuiteHints:
     concurrency: ConcurrencyHints | None = None  # a limit of requests in flight: the concurrency item
     live_endpoint: str | None = None  # live streams reported by callback until stopped: the live item
     live_interval: float = 0.0  # mock seconds between two reports unless the start request says
+    jobs: SuiteHints | None = None  # a synchronous vendor's asynchronous requests, as a job flow (``adapter.job``)
 
 
 def suite_hints(vendor: str) -> SuiteHints:

@@ -107,115 +107,115 @@ def _exercised(mock: MockServer, hints: SuiteHints) -> None:
                     "could be served (see requests_valid)", pytrace=False)
 
 
-def test_requests_valid(contract_client: ClientUnderTest, contract_mock: MockServer,
-                        contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_requests_valid(job_client: ClientUnderTest, contract_mock: MockServer,
+                        job_hints: SuiteHints, call_timeout: float) -> None:
     """Every request the client sends (tokens, submissions, polls) is one the vendor accepts."""
     for risk in RISKS:
         contract_mock.add_rule(verdict=verdict_rule(risk), times=1)
-        _poll(contract_client, contract_mock, call_timeout)
-    calls_to(contract_mock, contract_hints.endpoint)
+        _poll(job_client, contract_mock, call_timeout)
+    calls_to(contract_mock, job_hints.endpoint)
     all_valid(contract_mock)
 
 
 @pytest.mark.parametrize("risk", RISKS)
-def test_verdict(risk: str, contract_client: ClientUnderTest, contract_mock: MockServer,
-                 contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_verdict(risk: str, job_client: ClientUnderTest, contract_mock: MockServer,
+                 job_hints: SuiteHints, call_timeout: float) -> None:
     """A job that ends completed with a pass, review or reject verdict (statuses 1 → 2 → 3)
     becomes the client's matching decision, read off its last poll."""
     contract_mock.add_rule(verdict=verdict_rule(risk))
-    outcome = _poll(contract_client, contract_mock, call_timeout)
-    got, answer = _final_answer(contract_mock, contract_hints)
+    outcome = _poll(job_client, contract_mock, call_timeout)
+    got, answer = _final_answer(contract_mock, job_hints)
     if got != risk:
         pytest.fail(f"the client {outcome.describe()} before its job ended: {answer} carries no verdict yet",
                     pytrace=False)
-    _judge_job(contract_client, contract_mock, contract_hints, outcome)
+    _judge_job(job_client, contract_mock, job_hints, outcome)
 
 
 @pytest.mark.modmock_needs("failed_job_error")
-def test_job_failed(contract_client: ClientUnderTest, contract_mock: MockServer, contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_job_failed(job_client: ClientUnderTest, contract_mock: MockServer, job_hints: SuiteHints, call_timeout: float) -> None:
     """A job that ends failed (statuses 1 → 2 → 4) is no verdict: the client's own error or a
     fail-closed decision, never a pass."""
-    contract_mock.add_rule(error=_needs(contract_hints, "failed_job_error"))
-    outcome = _poll(contract_client, contract_mock, call_timeout)
-    _exercised(contract_mock, contract_hints)
-    _judge_job(contract_client, contract_mock, contract_hints, outcome)
+    contract_mock.add_rule(error=_needs(job_hints, "failed_job_error"))
+    outcome = _poll(job_client, contract_mock, call_timeout)
+    _exercised(contract_mock, job_hints)
+    _judge_job(job_client, contract_mock, job_hints, outcome)
 
 
 @pytest.mark.modmock_needs("busy_status")
-def test_job_never_ends(contract_client: ClientUnderTest, contract_mock: MockServer,
-                        contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_job_never_ends(job_client: ClientUnderTest, contract_mock: MockServer,
+                        job_hints: SuiteHints, call_timeout: float) -> None:
     """A job that stays processing past the client's patience: the client gives up with its own
     error (or fails closed) after a sensible wait, and does not poll for ever."""
-    busy = _needs(contract_hints, "busy_status")
+    busy = _needs(job_hints, "busy_status")
     contract_mock.add_rule(verdict=verdict_rule("pass"))
     tasks = contract_mock.state.tasks
-    outcome = _poll(contract_client, contract_mock, call_timeout, hold=lambda: any(t.status == busy for t in tasks.list()))
-    _exercised(contract_mock, contract_hints)
-    problem = judge(contract_client, outcome, None, f"a job that stays {busy}")
+    outcome = _poll(job_client, contract_mock, call_timeout, hold=lambda: any(t.status == busy for t in tasks.list()))
+    _exercised(contract_mock, job_hints)
+    problem = judge(job_client, outcome, None, f"a job that stays {busy}")
     if problem:
         pytest.fail(problem, pytrace=False)
     all_valid(contract_mock)
 
 
-def test_error_code(error_code: Any, contract_client: ClientUnderTest, contract_mock: MockServer,
-                    contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_error_code(error_code: Any, job_client: ClientUnderTest, contract_mock: MockServer,
+                    job_hints: SuiteHints, call_timeout: float) -> None:
     """Each documented error code on the submission ends in the client's own error or a
     fail-closed decision (or, after a sensible retry, in the job's verdict)."""
     contract_mock.add_rule(verdict=verdict_rule("pass"))
-    contract_mock.fail_next(error_code, endpoint=contract_hints.endpoint)
-    outcome = _poll(contract_client, contract_mock, call_timeout)
-    _exercised(contract_mock, contract_hints)
-    _judge_job(contract_client, contract_mock, contract_hints, outcome)
+    contract_mock.fail_next(error_code, endpoint=job_hints.endpoint)
+    outcome = _poll(job_client, contract_mock, call_timeout)
+    _exercised(contract_mock, job_hints)
+    _judge_job(job_client, contract_mock, job_hints, outcome)
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_fault(fault: str, contract_client: ClientUnderTest, contract_mock: MockServer,
-               contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_fault(fault: str, job_client: ClientUnderTest, contract_mock: MockServer,
+               job_hints: SuiteHints, call_timeout: float) -> None:
     """A reset connection, an empty body or a body that is not JSON, on the submission and on a
     poll, ends in the client's own error (or, after a retry, in the job's verdict)."""
-    for endpoint in (contract_hints.endpoint, contract_hints.query_endpoint):
+    for endpoint in (job_hints.endpoint, job_hints.query_endpoint):
         contract_mock.reset()
         contract_mock.add_rule(verdict=verdict_rule("pass"))
         contract_mock.add_fault({fault: True, "times": 1, "endpoint": endpoint})
-        outcome = _poll(contract_client, contract_mock, call_timeout)
-        _exercised(contract_mock, contract_hints)
-        _judge_job(contract_client, contract_mock, contract_hints, outcome)
+        outcome = _poll(job_client, contract_mock, call_timeout)
+        _exercised(contract_mock, job_hints)
+        _judge_job(job_client, contract_mock, job_hints, outcome)
 
 
-def test_rate_limit(contract_client: ClientUnderTest, contract_mock: MockServer, contract_hints: SuiteHints,
+def test_rate_limit(job_client: ClientUnderTest, contract_mock: MockServer, job_hints: SuiteHints,
                     contract_options: dict[str, Any], call_timeout: float) -> None:
     """On the rate-limit code the client backs off or gives up; it does not resubmit at once."""
     contract_mock.add_rule(verdict=verdict_rule("pass"))
-    contract_mock.fail_next(contract_hints.rate_limit_code, endpoint=contract_hints.endpoint)
-    outcome = _poll(contract_client, contract_mock, call_timeout)
-    _exercised(contract_mock, contract_hints)
-    calls = calls_to(contract_mock, contract_hints.endpoint)
+    contract_mock.fail_next(job_hints.rate_limit_code, endpoint=job_hints.endpoint)
+    outcome = _poll(job_client, contract_mock, call_timeout)
+    _exercised(contract_mock, job_hints)
+    calls = calls_to(contract_mock, job_hints.endpoint)
     gap = contract_options["retry_gap"]
     if len(calls) > 1 and calls[1].wall_time - calls[0].wall_time < gap:
         pytest.fail(f"resubmitted {1000 * (calls[1].wall_time - calls[0].wall_time):.0f} ms after the rate-limit "
-                    f"code {contract_hints.rate_limit_code}; back off at least {gap} s or raise", pytrace=False)
-    _judge_job(contract_client, contract_mock, contract_hints, outcome)
+                    f"code {job_hints.rate_limit_code}; back off at least {gap} s or raise", pytrace=False)
+    _judge_job(job_client, contract_mock, job_hints, outcome)
 
 
 @pytest.mark.modmock_needs("token_endpoint")
-def test_token_refresh(contract_client: ClientUnderTest, contract_mock: MockServer,
-                       contract_hints: SuiteHints, call_timeout: float) -> None:
+def test_token_refresh(job_client: ClientUnderTest, contract_mock: MockServer,
+                       job_hints: SuiteHints, call_timeout: float) -> None:
     """A bearer token that expired between two calls (the vendor answers it with its invalid-token
     code) is replaced by a new one, and the call goes through."""
-    token_endpoint = _needs(contract_hints, "token_endpoint")
+    token_endpoint = _needs(job_hints, "token_endpoint")
     contract_mock.add_rule(verdict=verdict_rule("pass"))
-    first = _poll(contract_client, contract_mock, call_timeout)
-    _judge_job(contract_client, contract_mock, contract_hints, first)
+    first = _poll(job_client, contract_mock, call_timeout)
+    _judge_job(job_client, contract_mock, job_hints, first)
     seen = len(contract_mock.requests)
     contract_mock.state.store.tokens.expire()
-    second = _poll(contract_client, contract_mock, call_timeout)
+    second = _poll(job_client, contract_mock, call_timeout)
     later = contract_mock.requests[seen:]
     refused = [e for e in later if e.endpoint != token_endpoint and e.code is not None
-               and contract_hints.accepted is not None and not contract_hints.accepted(e.response)]
+               and job_hints.accepted is not None and not job_hints.accepted(e.response)]
     if refused and not any(e.endpoint == token_endpoint for e in later if e.id > refused[0].id):
         pytest.fail(f"after its token expired the client got {answer_of(refused[0])} and asked for no new token",
                     pytrace=False)
-    _judge_job(contract_client, contract_mock, contract_hints, second)
+    _judge_job(job_client, contract_mock, job_hints, second)
 
 
 # -- callbacks ------------------------------------------------------------------------------------
@@ -259,24 +259,24 @@ def _refuses(client: ClientUnderTest, sink: CallbackSink, body: bytes, what: str
 
 @pytest.mark.modmock_needs("webhooks")
 @pytest.mark.parametrize("risk", RISKS)
-def test_callbacks(risk: str, contract_client: ClientUnderTest, contract_mock: MockServer,
-                   contract_hints: SuiteHints, contract_sink: CallbackSink, call_timeout: float) -> None:
+def test_callbacks(risk: str, job_client: ClientUnderTest, contract_mock: MockServer,
+                   job_hints: SuiteHints, contract_sink: CallbackSink, call_timeout: float) -> None:
     """The acknowledgement is not a verdict; the callbacks' verdict is taken once and held when
     a callback is retried (its first answer lost), arrives out of order or is delivered again."""
-    webhooks: WebhookHints = _needs(contract_hints, "webhooks")
+    webhooks: WebhookHints = _needs(job_hints, "webhooks")
     contract_sink.reset(statuses=[503, 200])
-    job_id = _submit_for_callback(contract_client, contract_mock, contract_hints, contract_sink, risk, call_timeout)
+    job_id = _submit_for_callback(job_client, contract_mock, job_hints, contract_sink, risk, call_timeout)
     contract_mock.run_until_idle()
     if not contract_sink.deliveries:
         pytest.fail("no callback reached the receiver: did the client pass callback_url on?", pytrace=False)
     deliver(contract_sink, contract_sink.deliveries[-1].body)  # the last one, once more
     deliver(contract_sink, webhooks.seal(webhooks.progress(job_id), contract_mock.credentials,
                                          int(time.time() * 1000)))  # an earlier status, after the final one
-    decisions = _decisions(contract_client, contract_sink.deliveries)
+    decisions = _decisions(job_client, contract_sink.deliveries)
     if not decisions:
         pytest.fail(f"the receiver took no decision from the job's callbacks (it returned "
                     f"{[d.handled for d in contract_sink.deliveries]!r})", pytrace=False)
-    wrong = [d for d in decisions if not contract_client.means(d, risk)]
+    wrong = [d for d in decisions if not job_client.means(d, risk)]
     if wrong:
         pytest.fail(f"a repeated or late callback changed the decision: a {risk} job's callbacks led to "
                     f"{wrong[0]!r} (all: {decisions!r})", pytrace=False)
@@ -284,29 +284,29 @@ def test_callbacks(risk: str, contract_client: ClientUnderTest, contract_mock: M
 
 
 @pytest.mark.modmock_needs("webhooks")
-def test_webhook_forged(contract_client: ClientUnderTest, contract_mock: MockServer,
-                        contract_hints: SuiteHints, contract_sink: CallbackSink, call_timeout: float) -> None:
+def test_webhook_forged(job_client: ClientUnderTest, contract_mock: MockServer,
+                        job_hints: SuiteHints, contract_sink: CallbackSink, call_timeout: float) -> None:
     """A callback whose signature does not hold (signature or ciphertext changed) is refused;
     the genuine one that follows is taken."""
-    webhooks: WebhookHints = _needs(contract_hints, "webhooks")
-    job_id = _submit_for_callback(contract_client, contract_mock, contract_hints, contract_sink, "reject", call_timeout)
+    webhooks: WebhookHints = _needs(job_hints, "webhooks")
+    job_id = _submit_for_callback(job_client, contract_mock, job_hints, contract_sink, "reject", call_timeout)
     genuine = webhooks.seal(webhooks.final(job_id, "pass"), contract_mock.credentials, int(time.time() * 1000))
     for i, forged in enumerate(webhooks.tamper(genuine)):
-        _refuses(contract_client, contract_sink, forged, f"a forged callback (variant {i + 1}) saying pass")
-    _genuine_taken(contract_client, contract_mock, contract_sink, "reject")
+        _refuses(job_client, contract_sink, forged, f"a forged callback (variant {i + 1}) saying pass")
+    _genuine_taken(job_client, contract_mock, contract_sink, "reject")
 
 
 @pytest.mark.modmock_needs("webhooks")
-def test_webhook_replayed(contract_client: ClientUnderTest, contract_mock: MockServer,
-                          contract_hints: SuiteHints, contract_sink: CallbackSink, call_timeout: float) -> None:
+def test_webhook_replayed(job_client: ClientUnderTest, contract_mock: MockServer,
+                          job_hints: SuiteHints, contract_sink: CallbackSink, call_timeout: float) -> None:
     """A correctly signed callback sealed an hour ago (a replay) is refused; the genuine one
     that follows is taken."""
-    webhooks: WebhookHints = _needs(contract_hints, "webhooks")
-    job_id = _submit_for_callback(contract_client, contract_mock, contract_hints, contract_sink, "reject", call_timeout)
+    webhooks: WebhookHints = _needs(job_hints, "webhooks")
+    job_id = _submit_for_callback(job_client, contract_mock, job_hints, contract_sink, "reject", call_timeout)
     old = webhooks.seal(webhooks.final(job_id, "pass"), contract_mock.credentials,
                         int(time.time() * 1000) - REPLAY_AGE_MS)
-    _refuses(contract_client, contract_sink, old, "a callback sealed an hour ago saying pass")
-    _genuine_taken(contract_client, contract_mock, contract_sink, "reject")
+    _refuses(job_client, contract_sink, old, "a callback sealed an hour ago saying pass")
+    _genuine_taken(job_client, contract_mock, contract_sink, "reject")
 
 
 def _genuine_taken(client: ClientUnderTest, mock: MockServer, sink: CallbackSink, risk: str) -> None:

@@ -66,6 +66,28 @@ def _risk_of(body: Any) -> str | None:
     return str(body["riskLevel"]).lower()
 
 
+def _query_risk(body: Any) -> str | None:
+    """The risk of a query answer's (first) content when it holds a result; None while the
+    request is processing, for a query error and for a result awaiting human review."""
+    if not isinstance(body, dict) or body.get("code") != profile.SUCCESS or not body.get("contents"):
+        return None
+    content = body["contents"][0]
+    if not isinstance(content, dict) or content.get("code") != profile.SUCCESS:
+        return None
+    return _risk_of(content.get("Result"))
+
+
+JOBS = SuiteHints(
+    endpoint="async_img",
+    rate_limit_code=errors.QpsExceeded.code,
+    responses=None,
+    risk_of=_query_risk,
+    flow="job",
+    accepted=lambda answer: isinstance(answer, dict) and answer.get("code") == profile.SUCCESS,
+    query_endpoint="image_query",
+    busy_status="processing",
+)
+
 SUITE = SuiteHints(
     endpoint="image_v4",
     rate_limit_code=errors.QpsExceeded.code,
@@ -73,4 +95,5 @@ SUITE = SuiteHints(
     risk_of=_risk_of,
     review_flow=True,
     success_code=profile.SUCCESS,
+    jobs=JOBS,
 )
