@@ -39,6 +39,36 @@ class ResubmitsAtOnce(ak.AkoolClient):
             return super().submit(content, webhook_url)
 
 
+class SlowPoller(ak.AkoolClient):  # correct: polls every 10 s
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.poll_every = 10.0
+
+
+class SleepsFirst(ak.AkoolClient):  # correct: waits the expected processing time before its first poll
+    def wait(self, job_id):
+        self.sleep(8.0)
+        return super().wait(job_id)
+
+
+class BacksOffWithSleep(ak.AkoolClient):  # correct: on 1005, waits 5 s with the sleep it was given
+    def submit(self, content, webhook_url=None):
+        try:
+            return super().submit(content, webhook_url)
+        except ak.RateLimited:
+            self.sleep(5.0)
+            return super().submit(content, webhook_url)
+
+
+class PollsCarelessly(ak.AkoolClient):  # a broken poll answer escapes as whatever requests raises
+    def _authorized(self, method, path, **kwargs):
+        if method != "GET":
+            return super()._authorized(method, path, **kwargs)
+        import requests
+        return requests.get(self.base_url + path, headers={"Authorization": f"Bearer {self._token_now()}"},
+                            timeout=5, **kwargs).json()
+
+
 class TrustsAnySignature(ak.WebhookReceiver):
     def check_signature(self, envelope):
         pass
@@ -79,6 +109,10 @@ trusts_any_signature = _make(receiver_class=TrustsAnySignature)
 no_replay_check = _make(receiver_class=NoReplayCheck)
 decides_every_webhook = _make(receiver_class=DecidesEveryWebhook)
 sleeps_for_real = _make(real_sleep=True)
+slow_poller = _make(SlowPoller)
+sleeps_first = _make(SleepsFirst)
+backs_off_with_sleep = _make(BacksOffWithSleep)
+polls_carelessly = _make(PollsCarelessly)
 
 
 def no_sleep_keyword(url, credentials):
@@ -122,6 +156,7 @@ def test_the_client_that_trusts_failed_jobs_fails_only_that_item(pytester: pytes
     ("decides_every_webhook", {"callbacks[pass]", "callbacks[reject]"}, "changed the decision"),
     ("sleeps_for_real", {"verdict[pass]"}, "instead of the sleep"),
     ("no_sleep_keyword", {"verdict[pass]", "requests_valid"}, "takes no sleep keyword"),
+    ("polls_carelessly", {"fault[reset]", "fault[empty]", "fault[malformed]"}, "raised"),
 ])
 def test_a_broken_client_fails_its_items(pytester: pytest.Pytester, client: str, items: set[str],
                                          why: str) -> None:
@@ -130,3 +165,10 @@ def test_a_broken_client_fails_its_items(pytester: pytest.Pytester, client: str,
     failed = _failed(result)
     assert items <= failed, result.stdout.str()
     assert all(why in _table(result)[item] for item in items), result.stdout.str()
+
+
+@pytest.mark.parametrize("client", ["slow_poller", "sleeps_first", "backs_off_with_sleep"])
+def test_correct_clients_of_other_habits_pass(pytester: pytest.Pytester, client: str) -> None:
+    """Polling every 10 s, waiting before the first poll, backing off with the suite's sleep."""
+    result = _run(pytester, f"broken_akool:{client}", "-k", "job_never_ends or rate_limit or verdict")
+    result.assert_outcomes(passed=5)

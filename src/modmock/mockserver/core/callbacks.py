@@ -175,7 +175,10 @@ class CallbackDispatcher:
             waiting = self._after.pop(delivery.id, [])
         if current:
             for observer in self.observers:
-                observer(delivery)
+                try:
+                    observer(delivery)
+                except Exception:
+                    log.exception("delivery observer %r failed on delivery %d", observer, delivery.id)
         for later, plan, delay in waiting:  # their first attempts may go now
             if later.state == "pending":
                 self._schedule_first(later, plan, delay)

@@ -26,7 +26,8 @@ CALLBACK_OUTCOMES = ("first_try", "retried", "duplicate", "failed", "blocked")
 
 def callback_outcomes(delivery: Delivery) -> list[str]:
     """What one ended delivery exercised of a receiver: delivered on the first attempt, or after
-    retries; sent again after the receiver had answered (a duplicate to it); failed; blocked."""
+    retries; sent again after the receiver had taken it (a 2xx answer the vendor did not count
+    as success: a duplicate to the receiver); failed; blocked."""
     if delivery.state == "blocked":
         return ["blocked"]
     found = []
@@ -34,18 +35,27 @@ def callback_outcomes(delivery: Delivery) -> list[str]:
         found.append("first_try" if len(delivery.attempts) == 1 else "retried")
     elif delivery.state == "failed":
         found.append("failed")
-    answered_before = any(a.status is not None for a in delivery.attempts[:-1])
-    if answered_before:
+    taken_before = any(a.status is not None and 200 <= a.status < 300 for a in delivery.attempts[:-1])
+    if taken_before:
         found.append("duplicate")
     return found
 
 
-def _code(value: Any) -> Any:
-    """An injected item- or action-level code (``"action:421"``) counts as its number."""
-    if isinstance(value, str) and ":" in value:
-        number = value.rpartition(":")[2]
-        return int(number) if number.isdigit() else value
-    return value
+INFERRED_KEYS = 500  # distinct inferred rules counted per vendor; the rest as one (a client may invent names)
+
+
+def _code(value: Any) -> str | None:
+    """A code as the report names it: a data item's injected code (``"data:421"``) as its
+    number, an action's as ``action:421``; None for what is no code (a rule's ``job_failed``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        level, _, number = value.partition(":")
+        if number.isdigit():
+            return number if level == "data" else value
+    return None
 
 
 class Coverage:
@@ -56,24 +66,31 @@ class Coverage:
         self._lock = threading.Lock()
         self._counts: dict[str, Counter[tuple[str, Any]]] = {}
 
-    def _add(self, vendor: str, kind: str, value: Any) -> None:
+    def _add(self, vendor: str, kind: str, value: str) -> None:
         with self._lock:
-            self._counts.setdefault(vendor, Counter())[(kind, value)] += 1
+            counts = self._counts.setdefault(vendor, Counter())
+            if kind == "inferred" and (kind, value) not in counts:
+                if sum(1 for k, _ in counts if k == "inferred") >= INFERRED_KEYS:
+                    value = "(more inferred rules than the report keeps)"
+            counts[(kind, value)] += 1
 
     def request(self, entry: Entry) -> None:
         """One journaled request (observer of the journal)."""
         if entry.endpoint == UNMATCHED:
             return
         self._add(entry.vendor, "endpoint", entry.endpoint)
-        if entry.code is not None:
-            self._add(entry.vendor, "code", entry.code)
-        if entry.injected_code is not None and _code(entry.injected_code) != entry.code:
-            self._add(entry.vendor, "code", _code(entry.injected_code))
-        if entry.fault is not None:
-            self._add(entry.vendor, "fault", entry.fault)
+        answered = _code(entry.code) if entry.code is not None else None
+        if answered is not None:
+            self._add(entry.vendor, "code", answered)
+        injected = _code(entry.injected_code)
+        if injected is not None and injected != answered:  # an item's or action's code inside the envelope
+            self._add(entry.vendor, "code", injected)
+        for fault in dict.fromkeys(entry.faults):
+            self._add(entry.vendor, "fault", fault)
         for problem in (*entry.problems, *entry.warnings):
-            if problem.inferred:
-                self._add(entry.vendor, "inferred", f"{entry.endpoint}: {problem.field} {problem.rule}")
+            if problem.inferred:  # an unknown field's name is the client's: the rule is what counts
+                where = problem.field if problem.rule != "unknown field" else "(a field)"
+                self._add(entry.vendor, "inferred", f"{entry.endpoint}: {where} {problem.rule}")
 
     def status(self, task: Task) -> None:
         """A task entered a status (observer of the task store)."""

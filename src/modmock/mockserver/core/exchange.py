@@ -256,7 +256,7 @@ async def _answer_then(request: web.Request, response: web.Response, actions: li
 async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) -> web.StreamResponse:
     """Carry out a fault action: reset the connection, or answer an empty or malformed body."""
     ex.note(f"injected fault: {kind}")
-    ex.entry.fault = ex.entry.fault or kind
+    ex.entry.faults.append(kind)
     if kind == "reset":
         ex.entry.status = 0
         state.journal.record(ex.entry)

@@ -8,6 +8,7 @@ any was evicted before a test looked at it (``assert_all_requests_valid`` fails 
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from typing import Any
 from .isotime import iso
 
 BODY_KEEP = 4 * 1024  # characters of one string in a journaled body (a base64 image is cut)
+
+log = logging.getLogger("modmock")
 
 
 @dataclass
@@ -67,7 +70,7 @@ class Entry:
     request_id: str | None = None
     disconnected: bool = False  # the client went away before its request was read
     internal_error: bool = False  # the mock itself failed (a bug: never what a client sent)
-    fault: str | None = None  # what a fault or queued answer did: error, latency, reset, empty, malformed, replayed
+    faults: list[str] = field(default_factory=list)  # what faults did: error, latency, reset, empty, malformed, replayed
     injected_code: Any = None  # the code a fault or rule forced (an item-level one included)
 
     def to_json(self) -> dict[str, Any]:
@@ -166,8 +169,11 @@ class Journal:
                 if len(self._invalid) == self._invalid.maxlen and self._invalid[0].id > self._seen_upto:
                     self._invalid_evicted += 1
                 self._invalid.append(entry)
-        for observer in self.observers:
-            observer(entry)
+        for observer in self.observers:  # a failing observer never costs a request its answer
+            try:
+                observer(entry)
+            except Exception:
+                log.exception("journal observer %r failed on entry %d", observer, entry.id)
 
     def entries(self, *, vendor: str | None = None, endpoint: str | None = None,
                 valid: bool | None = None) -> list[Entry]:

@@ -291,20 +291,22 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
     queued = store.replay.take(name, endpoint)
     if queued is not None:
         ctx.note(f"replayed a queued answer ({_kind(queued.value)})")
-        ctx.notes.entry.fault = "replayed"
+        ctx.notes.entry.faults.append("replayed")
         if isinstance(queued.value, str):
             raise FaultAction(queued.value)
         if isinstance(queued.value, int) and not isinstance(queued.value, bool):
+            ctx.notes.entry.injected_code = queued.value
             raise vendor.for_code(queued.value, None)
         raise Replayed(queued.value, queued.status)
     drawn = store.faults.draw(name, endpoint)
     if drawn.latency > 0:
         ctx.note(f"injected latency {drawn.latency:g} s")
-        ctx.notes.entry.fault = "latency"
+        ctx.notes.entry.faults.append("latency")
         await asyncio.sleep(drawn.latency)
     if drawn.error is not None:
         ctx.note(f"injected error {drawn.error['code']} (fault)")
-        ctx.notes.entry.fault, ctx.notes.entry.injected_code = "error", drawn.error["code"]
+        ctx.notes.entry.faults.append("error")
+        ctx.notes.entry.injected_code = drawn.error["code"]
         raise vendor.for_code(drawn.error["code"], drawn.error.get("message"))
     if drawn.action is not None:
         raise FaultAction(drawn.action)

@@ -46,6 +46,11 @@ class Task:
     group: Hashable | None = field(default=None, repr=False)  # counted with its group while it runs
 
     @property
+    def next_due(self) -> float | None:
+        """The mock time its next step falls due; None when none is scheduled."""
+        return self._timer.due if self._timer is not None else None
+
+    @property
     def finished(self) -> bool:
         """No step of its plan is left and no action is running (a live stream's plan ends with
         the stream)."""
@@ -73,7 +78,10 @@ class TaskStore:
 
     def _entered(self, task: Task) -> None:
         for observer in self.observers:
-            observer(task)
+            try:
+                observer(task)
+            except Exception:
+                log.exception("task observer %r failed on task %s", observer, task.id)
 
     def start(self, task_id: str, vendor: str, endpoint: str, initial: str,
               plan: Sequence[Step], data: dict[str, Any] | None = None, group: Hashable | None = None) -> Task:

@@ -12,8 +12,8 @@ TOKEN_ORDER = ("read", "decode", "shape", "validate", "authenticate", "backend")
 # media bytes where downloadable (1003) → injected failure → the job.
 SUBMIT_ORDER = ("read", "decode", "authenticate", "limits", "shape", "validate", "subjects", "inject", "verdict",
                 "backend")
-# infobyid: authorization, then _id; the job as it stands (nothing is injected).
-QUERY_ORDER = ("decode", "authenticate", "validate", "backend")
+# infobyid: authorization, then _id; faults and queued answers (a query fails too); the job as it stands.
+QUERY_ORDER = ("decode", "authenticate", "validate", "inject", "backend")
 
 
 def operations(backend: Moderation) -> list[Operation]:
@@ -25,5 +25,5 @@ def operations(backend: Moderation) -> list[Operation]:
                   schema=False, prepare=backend.prepare, limits=backend.limits, subjects=backend.subjects,
                   order=SUBMIT_ORDER),
         Operation(ep["infobyid"], backend.info, body="query", shape=None, authenticate=backend.authorize,
-                  checks=backend.info_checks, schema=False, order=QUERY_ORDER),
+                  checks=backend.info_checks, schema=False, order=QUERY_ORDER, injection="request"),
     ]
