@@ -50,6 +50,18 @@ class DeepcleerClient:
         self.check(answer)
         return None if callback_url else decision_of(answer)
 
+    def moderate_batch(self, img_urls: list[str], user_id: str) -> list[str]:
+        """One decision per image, in order; an image the service could not judge is held (review)."""
+        answer = self._post("/images/v4", {
+            "accessKey": self.access_key, "appId": self.app_id, "eventId": self.event_id, "type": "POLITY_EROTIC_VIOLENT",
+            "data": {"tokenId": user_id, "imgs": [{"img": url, "btId": f"img-{i}"} for i, url in enumerate(img_urls)]}})
+        results = {item.get("btId"): item for item in answer.get("imgs") or []}
+        decisions = []
+        for i in range(len(img_urls)):
+            item = results.get(f"img-{i}") or {}
+            decisions.append(decision_of(item) if item.get("code") == SUCCESS else "review")
+        return decisions
+
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
             answer = requests.post(f"{self.base_url}{path}", json=body, timeout=self.timeout).json()
@@ -142,4 +154,10 @@ def job(url: str, credentials: dict[str, Any], sleep: Callable[[float], None] = 
 for _adapter in (adapter, buggy_adapter):
     _adapter.errors = (ModerationError,)  # type: ignore[attr-defined]
     _adapter.receiver = CallbackReceiver().handle  # type: ignore[attr-defined]
+def batch(url: str, credentials: dict[str, Any], images: list[str]) -> list[str]:
+    """Several images in one request (``/images/v4``)."""
+    return DeepcleerClient(url, credentials["accessKeys"][0]["accessKey"]).moderate_batch(images, "user-1")
+
+
 adapter.job = job  # type: ignore[attr-defined]
+adapter.batch = batch  # type: ignore[attr-defined]

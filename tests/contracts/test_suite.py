@@ -146,10 +146,10 @@ def _failed(result: pytest.RunResult) -> set[str]:
 
 def test_the_fixed_deepcleer_client_passes_every_item(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.deepcleer_client:adapter")
-    result.assert_outcomes(passed=30)  # 17 on the synchronous endpoint, 13 on the asynchronous one, polled
+    result.assert_outcomes(passed=31)  # 18 on the synchronous endpoints, 13 on the asynchronous one, polled
     table = _table(result)
-    assert len(table) == 30
-    assert {"human_review", "job:verdict[reject]", "job:job_never_ends", "job:rate_limit"} <= set(table)
+    assert len(table) == 31
+    assert {"human_review", "batch", "job:verdict[reject]", "job:job_never_ends", "job:rate_limit"} <= set(table)
 
 
 def test_the_client_that_ignores_1901_fails_the_rate_limit_item(pytester: pytest.Pytester) -> None:
@@ -191,7 +191,7 @@ def test_a_client_that_backs_off_passes_the_rate_limit_item(pytester: pytest.Pyt
 
 def test_declared_decisions_and_errors_are_honoured(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "broken_clients:booleans", "-k", "not callbacks")
-    result.assert_outcomes(passed=14, skipped=13)  # the job items: the adapter declares no job
+    result.assert_outcomes(passed=14, skipped=14)  # batch and the job items: the adapter declares neither
 
 
 def test_drawn_answers_reproduce_with_a_seed(pytester: pytest.Pytester) -> None:
@@ -225,7 +225,7 @@ def test_the_command_exits_non_zero_and_writes_junit_xml(tmp_path: Path) -> None
     cases = {c.get("name"): c for c in every if str(c.get("classname")).endswith("test_client")}
     assert cases["test_rate_limit"].find("failure") is not None
     assert cases["test_verdict[pass]"].find("failure") is None
-    assert len(cases) == 17 and len(every) == 30  # the 13 job items skipped: the buggy adapter declares no job
+    assert len(cases) == 18 and len(every) == 31  # batch and the 13 job items skipped: the buggy adapter has neither
 
 
 def test_items_an_invalid_request_never_reached_fail_as_not_exercised(pytester: pytest.Pytester) -> None:
@@ -237,7 +237,7 @@ def test_items_an_invalid_request_never_reached_fail_as_not_exercised(pytester: 
 
 def test_the_fixed_client_passes_with_a_seed_too(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.deepcleer_client:adapter", "--modmock-seed=1", "--hypothesis-seed=1")
-    result.assert_outcomes(passed=30)
+    result.assert_outcomes(passed=31)
 
 
 def test_every_vendor_has_a_suite() -> None:
@@ -263,7 +263,7 @@ JOCLOUD_ACTION_CODES = {f"error_code[action:{c}]" for c in (400, 401, 402, 403, 
 
 def test_the_example_jocloud_client_passes_every_item(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "examples.jocloud_client:adapter", vendor="jocloud")
-    result.assert_outcomes(passed=38, deselected=1)  # no human review at Jocloud
+    result.assert_outcomes(passed=38, deselected=2)  # no human review and no batch endpoint at Jocloud
     table = _table(result)
     assert JOCLOUD_ITEM_CODES | JOCLOUD_ACTION_CODES | {"callbacks[reject]", "rate_limit", "concurrency", "live_reports"} <= set(table)
 
@@ -337,3 +337,27 @@ def test_a_jocloud_client_that_mishandles_a_live_stream_fails_the_live_item(pyte
     result = _run(pytester, f"broken_live:{client}", "-k", "live_reports", vendor="jocloud")
     assert _failed(result) == {"live_reports"}
     assert why in _table(result)["live_reports"]
+
+
+BATCH_BROKEN = '''
+from examples import deepcleer_client as dc
+
+def _first_code_only(url, credentials, images):
+    client = dc.DeepcleerClient(url, credentials["accessKeys"][0]["accessKey"])
+    answer = client._post("/images/v4", {"accessKey": client.access_key, "appId": "default", "eventId": "default",
+        "type": "POLITY_EROTIC", "data": {"tokenId": "u1", "imgs": [{"img": u, "btId": f"b{i}"} for i, u in enumerate(images)]}})
+    return [dc.DECISIONS.get(item.get("riskLevel"), "pass") for item in answer["imgs"]]  # a failed image reads as pass
+
+def passes_failed_images(url, credentials):
+    return dc.adapter(url, credentials)
+passes_failed_images.errors = (dc.ModerationError,)
+passes_failed_images.batch = _first_code_only
+'''
+
+
+def test_a_deepcleer_client_that_passes_a_failed_image_of_a_batch_fails_the_batch_item(
+        pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(broken_batch=BATCH_BROKEN)
+    result = _run(pytester, "broken_batch:passes_failed_images", "-k", "batch")
+    assert _failed(result) == {"batch"}
+    assert "answered 1911 was decided 'pass'" in _table(result)["batch"]

@@ -165,6 +165,41 @@ def test_concurrency(contract_client: ClientUnderTest, contract_mock: MockServer
     all_valid(contract_mock)
 
 
+BATCH = ("https://cdn.example.com/batch/clean.jpg", "https://cdn.example.com/batch/flagged.jpg",
+         "https://cdn.example.com/batch/broken.jpg")
+
+
+@pytest.mark.modmock_needs("batch_endpoint")
+def test_batch(contract_client: ClientUnderTest, contract_mock: MockServer, contract_hints: SuiteHints) -> None:
+    """Several images in one request: ``adapter.batch(url, credentials, images)`` returns one
+    decision per image, in order. Each image's own result decides it, and an image the vendor
+    answered with an error code inside the batch is not passed (review, reject or None)."""
+    batch = getattr(contract_client.adapter, "batch", None)
+    if batch is None:
+        pytest.skip("the adapter declares no batch(url, credentials, images)")
+    clean, flagged, broken = BATCH
+    contract_mock.add_rule(match={"url_regex": "flagged"}, verdict=verdict_rule("reject"))
+    contract_mock.add_rule(match={"url_regex": "broken"}, error={"code": contract_hints.batch_error_code})
+    try:
+        decisions = list(batch(contract_mock.url, contract_mock.credentials, list(BATCH)))
+    except Exception as exc:
+        pytest.fail(f"the batch raised {type(exc).__name__}: {exc} (one image's error is no reason to lose the "
+                    "others' results)", pytrace=False)
+    last = calls_to(contract_mock, str(contract_hints.batch_endpoint))[-1]
+    if len(decisions) != len(BATCH):
+        pytest.fail(f"{len(decisions)} decisions for {len(BATCH)} images ({answer_of(last)})", pytrace=False)
+    problems = []
+    if not contract_client.means(decisions[0], "pass"):
+        problems.append(f"the clean image was decided {decisions[0]!r}")
+    if not contract_client.means(decisions[1], "reject"):
+        problems.append(f"the flagged image was decided {decisions[1]!r}")
+    if decisions[2] is not None and contract_client.risk_of(decisions[2]) in (None, "pass"):
+        problems.append(f"the image answered {contract_hints.batch_error_code} was decided {decisions[2]!r}")
+    if problems:
+        pytest.fail("; ".join(problems) + f" ({answer_of(last)})", pytrace=False)
+    all_valid(contract_mock)
+
+
 LIVE_REPORTS = 3  # reports the suite lets a live stream send before the client stops it
 
 

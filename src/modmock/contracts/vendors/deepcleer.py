@@ -95,5 +95,7 @@ SUITE = SuiteHints(
     risk_of=_risk_of,
     review_flow=True,
     success_code=profile.SUCCESS,
+    batch_endpoint="images_v4",
+    batch_error_code=errors.DownloadFailed.code,
     jobs=JOBS,
 )
