@@ -324,12 +324,23 @@ def _live_without_stop(url, credentials, callback_url):
     jo.live(url, credentials, callback_url)
     return lambda: None
 never_stops.live = _live_without_stop
+
+def runs_out(url, credentials, callback_url=None):
+    return jo.adapter(url, credentials, callback_url)
+runs_out.errors = (jo.ModerationError,)
+runs_out.receiver = jo.CallbackReceiver().handle
+def _live_until_it_ends(url, credentials, callback_url):  # an interval so long the stream ends by itself
+    cert = credentials["credentials"][0]
+    jo.JocloudClient(url, cert["appid"], cert["token"]).start_live("rtmp://live.example.com/s", callback_url, 1100)
+    return lambda: None
+runs_out.live = _live_until_it_ends
 '''
 
 
 @pytest.mark.parametrize(("client", "why"), [
     ("first_report_only", "were decided [None, None]"),
     ("never_stops", "did not stop the stream"),
+    ("runs_out", "its task is ended"),
 ])
 def test_a_jocloud_client_that_mishandles_a_live_stream_fails_the_live_item(pytester: pytest.Pytester, client: str,
                                                                             why: str) -> None:
@@ -361,3 +372,32 @@ def test_a_deepcleer_client_that_passes_a_failed_image_of_a_batch_fails_the_batc
     result = _run(pytester, "broken_batch:passes_failed_images", "-k", "batch")
     assert _failed(result) == {"batch"}
     assert "answered 1911 was decided 'pass'" in _table(result)["batch"]
+
+
+JOB_HABITS = '''
+import time
+from examples import deepcleer_client as dc
+
+class Adapter:  # a callable object: its job is a bound method
+    errors = (dc.ModerationError,)
+
+    def __init__(self, every, patience):
+        self.every, self.patience = every, patience
+
+    def __call__(self, url, credentials, callback_url=None):
+        return dc.adapter(url, credentials, callback_url)
+
+    def job(self, url, credentials, sleep=time.sleep):
+        client = dc.DeepcleerClient(url, credentials["accessKeys"][0]["accessKey"])
+        return client.moderate_later("https://cdn.example.com/1.jpg", "u", sleep, self.every, self.patience)
+
+patient = Adapter(5.0, 7200.0)  # polls every 5 s for 2 h
+waits_for_1912 = Adapter(600.0, 30 * 3600.0)  # longer than the vendor's 24 h: its 1912 ends the wait
+'''
+
+
+@pytest.mark.parametrize("client", ["patient", "waits_for_1912"])
+def test_a_deepcleer_job_client_of_long_patience_passes_the_job_items(pytester: pytest.Pytester, client: str) -> None:
+    pytester.makepyfile(job_habits=JOB_HABITS)
+    result = _run(pytester, f"job_habits:{client}", "-k", "job_never_ends or (job and verdict)")
+    result.assert_outcomes(passed=4)

@@ -55,18 +55,25 @@ class Outcome:
 class ClientUnderTest:
     """A loaded adapter with its declared errors, decisions and receiver."""
 
-    def __init__(self, adapter: Callable[..., Any], name: str = "") -> None:
+    def __init__(self, adapter: Callable[..., Any], name: str = "", like: Any = None) -> None:
+        """``like``: where ``errors``, ``decisions`` and ``receiver`` are read when the adapter
+        has none of its own (the adapter a ``job`` belongs to)."""
         if not callable(adapter):
             raise TypeError(f"{name or adapter!r} is not callable")
         self.adapter = adapter
         self.name = name or getattr(adapter, "__qualname__", repr(adapter))
-        errors = getattr(adapter, "errors", ()) or ()
+
+        def declared(attribute: str, default: Any) -> Any:
+            """The adapter's own attribute, else the one of ``like``."""
+            return _attribute(adapter, like, attribute, default)
+
+        errors = declared("errors", ()) or ()
         self.errors: tuple[type[BaseException], ...] = (errors,) if isinstance(errors, type) else tuple(errors)
-        self.decisions: dict[str, Any] = dict(getattr(adapter, "decisions", None) or {r: r for r in RISKS})
+        self.decisions: dict[str, Any] = dict(declared("decisions", None) or {r: r for r in RISKS})
         missing = sorted(set(RISKS) - set(self.decisions))
         if missing:
             raise ValueError(f"{self.name}.decisions lacks {missing}; it needs pass, review and reject")
-        self.receiver: Callable[[Any], Any] | None = getattr(adapter, "receiver", None)
+        self.receiver: Callable[[Any], Any] | None = declared("receiver", None)
         self.takes_callback_url = "callback_url" in _parameters(adapter)
         self.takes_sleep = "sleep" in _parameters(adapter)
 
@@ -128,6 +135,12 @@ class ClientUnderTest:
 
     def error_names(self) -> str:
         return ", ".join(e.__name__ for e in self.errors) if self.errors else "any non-programming error"
+
+
+def _attribute(owner: Any, like: Any, attribute: str, default: Any) -> Any:
+    if hasattr(owner, attribute):
+        return getattr(owner, attribute)
+    return getattr(like, attribute, default) if like is not None else default
 
 
 def _same(value: Any, mine: Any) -> bool:

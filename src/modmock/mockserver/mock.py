@@ -185,7 +185,7 @@ class MockServer:
         vendor = vendor or (self.vendors[0] if len(self.vendors) == 1 else None)
         for value in answers:
             if isinstance(value, int) and not isinstance(value, bool):
-                self.state.check_injectable(vendor, {"code": value})
+                self.state.check_injectable(vendor, {"code": value}, endpoint)
             self.state.replay.add(Answer(value, status, vendor, endpoint))
 
     def finish_review(self, request_id: str, verdict: str | dict[str, Any] = "pass") -> None:

@@ -144,23 +144,26 @@ class MockState:
         if endpoint not in names:
             raise InvalidSpecError(unknown_name("endpoint", endpoint, names, f"of {vendor or ', '.join(self.vendors)}"))
 
-    def check_injectable(self, vendor: str | None, error: dict[str, Any] | None) -> None:
-        """Refuse an injected error that is not a documented code of the vendor(s) it targets."""
+    def check_injectable(self, vendor: str | None, error: dict[str, Any] | None, endpoint: str | None = None) -> None:
+        """Refuse an injected error that is not a documented code of the vendor(s) it targets
+        (at ``endpoint``, when it names one)."""
         if error is None:
             return
         if vendor is not None and vendor not in self.vendors:
             raise InvalidSpecError(f"vendor {vendor!r} is not served here (serving {', '.join(self.vendors)})")
         for name in [vendor] if vendor else list(self.vendors):
-            codes = self.vendors[name].injectable_codes
+            served = {ep.id for ep in self.vendors[name].endpoints}
+            codes = self.vendors[name].injectable_at(endpoint if endpoint in served else None)
             if error.get("code") not in codes:
-                raise InvalidSpecError(f"{error.get('code')!r} is not a documented {name} error code; "
-                                 f"use one of {sorted(codes, key=str)}")
+                where = f" at {endpoint}" if endpoint in served else ""
+                raise InvalidSpecError(f"{error.get('code')!r} is not a documented {name} error code{where}; "
+                                       f"use one of {sorted(codes, key=str)}")
 
     def add_fault(self, spec: dict[str, Any]) -> Any:
         """Add a fault from its JSON form (already schema-valid), checking its target and error code."""
         self.check_target(spec.get("vendor"), spec.get("endpoint"))
         error = error_spec(spec["error"]) if "error" in spec else None
-        self.check_injectable(spec.get("vendor"), error)
+        self.check_injectable(spec.get("vendor"), error, spec.get("endpoint"))
         return self.faults.add(dict(spec, error=error) if error is not None else spec)
 
     def add_rule(self, spec: dict[str, Any]) -> Any:

@@ -141,3 +141,16 @@ def test_every_label_of_the_seed_comes_from_a_rule_and_from_the_default_rule(ako
         akool.add_rule(times=1, verdict={"risk": "reject", "labels": [{"category": category}]})
         assert f"- {name}:" in _final(akool, {"type": 3, "content": "https://cdn.example.com/clip.mp3"}), name
         assert f"- {name}:" in _final(akool, {"type": 3, "content": f"https://cdn.example.com/{category}.mp3"}), name
+
+
+def test_a_poll_takes_the_faults_that_name_it_and_no_other(akool: modmock.MockServer) -> None:
+    headers = bearer(akool)
+    job_id = submit(akool, {"type": 1, "content": "https://cdn.example.com/a.jpg"}, headers)["data"]["_id"]
+    akool.fail_next(1003)  # names no endpoint: the next submission's, as it always was
+    assert info(akool, job_id, headers)["code"] == 1000
+    assert submit(akool, {"type": 1, "content": "https://cdn.example.com/b.jpg"}, headers)["code"] == 1003
+    akool.fail_next(1101, endpoint="infobyid")  # a poll fails as any call does
+    assert info(akool, job_id, headers)["code"] == 1101
+    for content_code in ("job_failed", 1201, 1202, 1203):  # a submission's content, never a poll's
+        with pytest.raises(modmock.InvalidSpecError, match="at infobyid"):
+            akool.fail_next(content_code, endpoint="infobyid")

@@ -101,10 +101,7 @@ def job_client(contract_client: ClientUnderTest, contract_hints: SuiteHints) -> 
     job = getattr(contract_client.adapter, "job", None)
     if job is None:
         pytest.skip("the adapter declares no job(url, credentials, sleep) for the asynchronous endpoints")
-    for name in ("errors", "decisions", "receiver"):
-        if not hasattr(job, name) and hasattr(contract_client.adapter, name):
-            setattr(job, name, getattr(contract_client.adapter, name))
-    return ClientUnderTest(job, f"{contract_client.name}.job")
+    return ClientUnderTest(job, f"{contract_client.name}.job", like=contract_client.adapter)
 
 
 @pytest.fixture(scope="session")

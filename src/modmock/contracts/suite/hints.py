@@ -60,6 +60,8 @@ class SuiteHints:
     concurrency: ConcurrencyHints | None = None  # a limit of requests in flight: the concurrency item
     live_endpoint: str | None = None  # live streams reported by callback until stopped: the live item
     live_interval: float = 0.0  # mock seconds between two reports unless the start request says
+    live_stopped: str = ""  # the task status of a stream its client stopped (not one that ran out)
+    busy_timeout: tuple[float, str] | None = None  # job flow: the vendor ends a job after so long, in this status
     batch_endpoint: str | None = None  # several images in one request, each with its own result: the batch item
     batch_error_code: Any = None  # the code one image of a batch fails with in the batch item
     jobs: SuiteHints | None = None  # a synchronous vendor's asynchronous requests, as a job flow (``adapter.job``)

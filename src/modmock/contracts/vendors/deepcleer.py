@@ -86,6 +86,7 @@ JOBS = SuiteHints(
     accepted=lambda answer: isinstance(answer, dict) and answer.get("code") == profile.SUCCESS,
     query_endpoint="image_query",
     busy_status="processing",
+    busy_timeout=(profile.QUERY_TIMEOUT_SECONDS, "timed_out"),  # 1912 after 24 h
 )
 
 SUITE = SuiteHints(

@@ -123,6 +123,7 @@ SUITE = SuiteHints(
     callback_endpoint=profile.VIDEO_ASYNC,
     live_endpoint=profile.VIDEO_LIVE,
     live_interval=profile.LIVE_INTERVAL_SECONDS,
+    live_stopped="stopped",
     extra_error_codes=tuple(f"action:{code}" for code in sorted(profile.ITEM_CODES)),
     concurrency=ConcurrencyHints(
         limit=profile.DEFAULT_CONCURRENCY,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 STAGES = ("read", "decode", "shape", "authenticate", "validate", "limits", "subjects", "inject", "verdict",
           "backend")
 DEFAULT_ORDER = STAGES
-INJECTION = ("item", "batch", "request")
+INJECTION = ("item", "batch", "request", "targeted")
 
 
 @dataclass(frozen=True)

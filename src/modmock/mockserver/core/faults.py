@@ -52,10 +52,11 @@ class Fault:
     expires: float | None = None  # mock time
     spec: dict[str, Any] = field(default_factory=dict)
 
-    def applies(self, vendor: str, endpoint: str, now: float) -> bool:
+    def applies(self, vendor: str, endpoint: str, now: float, targeted: bool = False) -> bool:
+        """Whether it applies to a request to ``endpoint`` now (``targeted``: only if it names it)."""
         if self.expires is not None and now >= self.expires:
             return False
-        return self.vendor in (None, vendor) and self.endpoint in (None, endpoint)
+        return self.vendor in (None, vendor) and (self.endpoint == endpoint or (not targeted and self.endpoint is None))
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.spec, id=self.id, remaining=self.remaining, expires=self.expires)
@@ -112,8 +113,9 @@ class FaultBook:
         """Whether any fault is armed (read without the lock: a hint for the fast path)."""
         return bool(self._faults)
 
-    def draw(self, vendor: str, endpoint: str) -> Drawn:
-        """Consume one use of the first applicable fault of each kind (error before actions)."""
+    def draw(self, vendor: str, endpoint: str, targeted: bool = False) -> Drawn:
+        """Consume one use of the first applicable fault of each kind (error before actions);
+        ``targeted``: of the faults that name ``endpoint`` only."""
         drawn = Drawn()
         if not self._faults:  # nothing armed: the common case, without the lock or the clock
             return drawn
@@ -122,7 +124,7 @@ class FaultBook:
             taken: set[str] = set()
             for fault in self._faults:
                 group = "latency" if fault.kind == "latency" else "outcome"
-                if group in taken or not fault.applies(vendor, endpoint, now):
+                if group in taken or not fault.applies(vendor, endpoint, now, targeted):
                     continue
                 if fault.fraction is not None and self.rng.random() >= fault.fraction:
                     continue

@@ -213,6 +213,9 @@ def inject(run: Run) -> Awaitable[None] | None:
 
 async def _inject(run: Run) -> None:
     ctx, store, vendor, mode = run.ctx, run.store, run.vendor, run.op.injection
+    if mode == "targeted":  # only what names this endpoint: the rest is for the vendor's others
+        await inject_faults(ctx, store, vendor, targeted=True)
+        return
     if mode != "item":
         await inject_faults(ctx, store, vendor)
         if mode == "request":
@@ -283,12 +286,12 @@ def _kind(value: Any) -> str:
     return "body"
 
 
-async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
+async def inject_faults(ctx: Context, store: Store, vendor: Vendor, targeted: bool = False) -> None:
     """A queued answer first, then faults (latency, an error, a broken answer). A fault's error
     answers before any rule is consulted, so a rule's ``times`` is not spent on a request a fault
     answered. Latency is real time."""
     name, endpoint = vendor.name, ctx.endpoint
-    queued = store.replay.take(name, endpoint)
+    queued = store.replay.take(name, endpoint, targeted)
     if queued is not None:
         ctx.note(f"replayed a queued answer ({_kind(queued.value)})")
         ctx.notes.entry.faults.append("replayed")
@@ -298,7 +301,7 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor) -> None:
             ctx.notes.entry.injected_code = queued.value
             raise vendor.for_code(queued.value, None)
         raise Replayed(queued.value, queued.status)
-    drawn = store.faults.draw(name, endpoint)
+    drawn = store.faults.draw(name, endpoint, targeted)
     if drawn.latency > 0:
         ctx.note(f"injected latency {drawn.latency:g} s")
         ctx.notes.entry.faults.append("latency")

@@ -52,13 +52,15 @@ class ReplayQueue:
         with self._lock:
             self._queue.append(answer)
 
-    def take(self, vendor: str, endpoint: str) -> Answer | None:
-        """The oldest answer queued for this vendor and endpoint (or for any)."""
+    def take(self, vendor: str, endpoint: str, targeted: bool = False) -> Answer | None:
+        """The oldest answer queued for this vendor and endpoint (or for any; ``targeted``: for
+        this endpoint by name only)."""
         if not self._queue:  # nothing queued: the common case, without the lock
             return None
         with self._lock:
             for answer in self._queue:
-                if answer.vendor in (None, vendor) and answer.endpoint in (None, endpoint):
+                if answer.vendor in (None, vendor) and (answer.endpoint == endpoint
+                                                        or (not targeted and answer.endpoint is None)):
                     self._queue.remove(answer)
                     return answer
         return None

@@ -133,6 +133,10 @@ class Vendor(ABC):
         adds (AKOOL's ``"job_failed"``)."""
         return self.error_codes
 
+    def injectable_at(self, endpoint: str | None) -> frozenset[Any]:
+        """What a fault or rule may inject at ``endpoint`` (None: anywhere): by default the same."""
+        return self.injectable_codes
+
     # -- offline checks, credentials, banner -----------------------------------------------------
     def check_request(self, endpoint: str, request: Any) -> list[Problem]:
         """Every rule ``request`` breaks, without a server (the contract kit's request check):

@@ -58,6 +58,13 @@ class Akool(Vendor, profile=profile):
     def injectable_codes(self) -> frozenset[Any]:
         return frozenset({*errors.BY_CODE, errors.JOB_FAILED})
 
+    def injectable_at(self, endpoint: str | None) -> frozenset[Any]:
+        """A poll fails as any call does, not as a submission's content does (1201-1203, or a job
+        that fails): those are the submission's."""
+        if endpoint == "infobyid":
+            return frozenset(errors.BY_CODE) - errors.CONTENT_CODES
+        return self.injectable_codes
+
     def credentials(self) -> dict[str, Any]:
         return describe_credentials(self.backend)
 

@@ -12,7 +12,8 @@ TOKEN_ORDER = ("read", "decode", "shape", "validate", "authenticate", "backend")
 # media bytes where downloadable (1003) → injected failure → the job.
 SUBMIT_ORDER = ("read", "decode", "authenticate", "limits", "shape", "validate", "subjects", "inject", "verdict",
                 "backend")
-# infobyid: authorization, then _id; faults and queued answers (a query fails too); the job as it stands.
+# infobyid: authorization, then _id; faults and queued answers that name it (a poll fails too; the
+# ones that name no endpoint are the submission's, as before); the job as it stands.
 QUERY_ORDER = ("decode", "authenticate", "validate", "inject", "backend")
 
 
@@ -25,5 +26,5 @@ def operations(backend: Moderation) -> list[Operation]:
                   schema=False, prepare=backend.prepare, limits=backend.limits, subjects=backend.subjects,
                   order=SUBMIT_ORDER),
         Operation(ep["infobyid"], backend.info, body="query", shape=None, authenticate=backend.authorize,
-                  checks=backend.info_checks, schema=False, order=QUERY_ORDER, injection="request"),
+                  checks=backend.info_checks, schema=False, order=QUERY_ORDER, injection="targeted"),
     ]

@@ -31,6 +31,8 @@ CreateAudioError = _code(1201, "CreateAudioError")
 LipSyncRepeated = _code(1202, "LipSyncRepeated")
 VideoWithoutAudio = _code(1203, "VideoWithoutAudio")
 
+CONTENT_CODES = frozenset({CreateAudioError.code, LipSyncRepeated.code, VideoWithoutAudio.code})  # the submission's
+
 BY_CODE: dict[int, type[AkoolError]] = {cls.code: cls for cls in (
     InvalidParameter, TooFrequent, NotFound, NoPermission, InvalidToken, MissingToken, Banned, CreateAudioError,
     LipSyncRepeated, VideoWithoutAudio)}
