@@ -71,7 +71,7 @@ def test_every_endpoint_is_declared_with_an_order_of_known_stages(name: str) -> 
         if "verdict" in op.order:  # every judged endpoint reaches its verdict through the core's injection
             assert op.order.index("subjects") < op.order.index("inject") < op.order.index("verdict")
         else:
-            assert op.injection == "request" or "inject" not in op.order
+            assert op.injection in ("request", "targeted") or "inject" not in op.order  # faults only, never rules
 
 
 def test_an_order_that_breaks_the_pipeline_is_refused() -> None:

@@ -28,7 +28,7 @@ class NoRefresh(ak.AkoolClient):
 class NeverGivesUp(ak.AkoolClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.patience = float("inf")
+        self.patience, self.poll_every = float("inf"), 60.0
 
 
 class ResubmitsAtOnce(ak.AkoolClient):
@@ -125,7 +125,7 @@ def _run(pytester: pytest.Pytester, client: str, *args: str, timeout: float = 60
     pytester.syspathinsert(ROOT)
     pytester.syspathinsert()
     return pytester.runpytest("--pyargs", "modmock.contracts.suite", "--modmock-vendor=akool",
-                              f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider",
+                              f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider", "--assert=plain",
                               f"--modmock-call-timeout={timeout:g}", "-o", "asyncio_default_fixture_loop_scope=function", *args)
 
 

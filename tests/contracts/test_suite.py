@@ -122,7 +122,7 @@ def _run(pytester: pytest.Pytester, client: str, *args: str, vendor: str = "deep
         pytester.makeconftest(f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(pytester.path)!r}]")
     run = pytester.runpytest_subprocess if fresh else pytester.runpytest
     return run("--pyargs", "modmock.contracts.suite", f"--modmock-vendor={vendor}",
-                              f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider",
+                              f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider", "--assert=plain",
                               "--modmock-examples=10", "-o", "asyncio_default_fixture_loop_scope=function", *args)
 
 
