@@ -132,3 +132,18 @@ def test_the_plugin_prints_and_writes_what_a_happy_path_session_never_exercised(
     assert report["endpoints"]["exercised"] == {"image_v4": 2}
     assert report["codes"]["never"] == DEEPCLEER_CODES
     assert not list(pytester.path.glob("cov.json.*.part"))
+
+
+def test_inferred_rules_are_kept_to_a_bound() -> None:
+    from modmock.mockserver.core import coverage
+    from modmock.mockserver.core.journal import Entry, Problem
+
+    counted = coverage.Coverage()
+    for i in range(coverage.INFERRED_KEYS + 50):
+        entry = Entry(0, "v", "e", "POST", "/", 0.0, 0.0, warnings=[Problem(f"f{i}", "maxLength 9", "x", "y",
+                                                                              inferred=True)])
+        counted.request(entry)
+    with modmock.serve("deepcleer") as mock:
+        report = coverage._vendor_report(mock.state.vendors["deepcleer"], counted._counts["v"])
+    assert len(report["inferred_rules_hit"]) == coverage.INFERRED_KEYS + 1
+    assert report["inferred_rules_hit"]["(more inferred rules than the report keeps)"] == 50

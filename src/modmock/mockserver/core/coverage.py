@@ -65,45 +65,50 @@ class Coverage:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[str, Counter[tuple[str, Any]]] = {}
+        self._inferred: dict[str, int] = {}  # distinct inferred rules counted, per vendor
 
-    def _add(self, vendor: str, kind: str, value: str) -> None:
+    def _add(self, vendor: str, *keys: tuple[str, str]) -> None:
+        """Count each (kind, value) once, under one hold of the lock (this runs per request)."""
         with self._lock:
             counts = self._counts.setdefault(vendor, Counter())
-            if kind == "inferred" and (kind, value) not in counts:
-                if sum(1 for k, _ in counts if k == "inferred") >= INFERRED_KEYS:
-                    value = "(more inferred rules than the report keeps)"
-            counts[(kind, value)] += 1
+            for kind, value in keys:
+                if kind == "inferred" and (kind, value) not in counts:
+                    if self._inferred.get(vendor, 0) >= INFERRED_KEYS:
+                        value = "(more inferred rules than the report keeps)"
+                    else:
+                        self._inferred[vendor] = self._inferred.get(vendor, 0) + 1
+                counts[(kind, value)] += 1
 
     def request(self, entry: Entry) -> None:
         """One journaled request (observer of the journal)."""
         if entry.endpoint == UNMATCHED:
             return
-        self._add(entry.vendor, "endpoint", entry.endpoint)
+        keys = [("endpoint", entry.endpoint)]
         answered = _code(entry.code) if entry.code is not None else None
         if answered is not None:
-            self._add(entry.vendor, "code", answered)
+            keys.append(("code", answered))
         injected = _code(entry.injected_code)
         if injected is not None and injected != answered:  # an item's or action's code inside the envelope
-            self._add(entry.vendor, "code", injected)
-        for fault in dict.fromkeys(entry.faults):
-            self._add(entry.vendor, "fault", fault)
+            keys.append(("code", injected))
+        keys += [("fault", fault) for fault in dict.fromkeys(entry.faults)]
         for problem in (*entry.problems, *entry.warnings):
             if problem.inferred:  # an unknown field's name is the client's: the rule is what counts
                 where = problem.field if problem.rule != "unknown field" else "(a field)"
-                self._add(entry.vendor, "inferred", f"{entry.endpoint}: {where} {problem.rule}")
+                keys.append(("inferred", f"{entry.endpoint}: {where} {problem.rule}"))
+        self._add(entry.vendor, *keys)
 
     def status(self, task: Task) -> None:
         """A task entered a status (observer of the task store)."""
-        self._add(task.vendor, "status", task.status)
+        self._add(task.vendor, ("status", task.status))
 
     def callback(self, delivery: Delivery) -> None:
         """A delivery ended (observer of the callback dispatcher)."""
-        for outcome in callback_outcomes(delivery):
-            self._add(delivery.vendor, "callback", outcome)
+        self._add(delivery.vendor, *(("callback", outcome) for outcome in callback_outcomes(delivery)))
 
     def clear(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._inferred.clear()
 
     def report(self, vendors: dict[str, Vendor]) -> dict[str, Any]:
         """Per vendor: each dimension's ``exercised`` counts and what was ``never`` exercised."""
