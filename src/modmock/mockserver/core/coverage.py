@@ -47,6 +47,8 @@ INFERRED_KEYS = 500  # distinct inferred rules counted per vendor; the rest as o
 def _code(value: Any) -> str | None:
     """A code as the report names it: a data item's injected code (``"data:421"``) as its
     number, an action's as ``action:421``; None for what is no code (a rule's ``job_failed``)."""
+    if type(value) is int:  # the usual answer's code
+        return str(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -83,8 +85,17 @@ class Coverage:
         """One journaled request (observer of the journal)."""
         if entry.endpoint == UNMATCHED:
             return
-        keys = [("endpoint", entry.endpoint)]
         answered = _code(entry.code) if entry.code is not None else None
+        if entry.injected_code is None and not (entry.faults or entry.problems or entry.warnings):
+            with self._lock:  # the usual request: an endpoint and a code, counted on the hot path
+                counts = self._counts.get(entry.vendor)
+                if counts is None:
+                    counts = self._counts[entry.vendor] = Counter()
+                counts["endpoint", entry.endpoint] += 1
+                if answered is not None:
+                    counts["code", answered] += 1
+            return
+        keys = [("endpoint", entry.endpoint)]
         if answered is not None:
             keys.append(("code", answered))
         injected = _code(entry.injected_code)
