@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...core.declaration import Operation
 from ...core.vendor import Endpoint
+from . import clean
 from .backend import Moderation
 
 # Token and appid (400, inferred) → concurrency in flight and QPS (429) → body and fields (400)
@@ -18,6 +19,6 @@ def operations(backend: Moderation, endpoints: tuple[Endpoint, ...]) -> list[Ope
     return [
         Operation(ep, backend.moderate, authenticate=backend.authenticate, checks=backend.checks_for(ep.id),
                   shape=None, schema=False, prepare=backend.prepare, limits=backend.limits, subjects=backend.subjects,
-                  order=ORDER, content_type_hint=CONTENT_TYPE)
+                  order=ORDER, content_type_hint=CONTENT_TYPE, clean=clean.proof(ep.id))
         for ep in endpoints
     ]
