@@ -4,15 +4,12 @@ kind of broken client fails its own item."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .test_suite import _failed, _table
+from .test_suite import _run as run_suite
 
 pytest_plugins = ["pytester"]
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Variants of the example client with one bug each.
 BROKEN = '''
@@ -122,11 +119,7 @@ def no_sleep_keyword(url, credentials):
 
 def _run(pytester: pytest.Pytester, client: str, *args: str, timeout: float = 60) -> pytest.RunResult:
     pytester.makepyfile(broken_akool=BROKEN)
-    pytester.syspathinsert(ROOT)
-    pytester.syspathinsert()
-    return pytester.runpytest("--pyargs", "modmock.contracts.suite", "--modmock-vendor=akool",
-                              f"--modmock-client={client}", "-p", "no:randomly", "-p", "no:cacheprovider", "--assert=plain",
-                              f"--modmock-call-timeout={timeout:g}", "-o", "asyncio_default_fixture_loop_scope=function", *args)
+    return run_suite(pytester, client, f"--modmock-call-timeout={timeout:g}", *args, vendor="akool")
 
 
 ITEMS = 25  # 3 verdicts, 9 documented codes, 3 faults, 3 callbacks, and one each of the rest

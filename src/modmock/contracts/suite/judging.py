@@ -77,6 +77,20 @@ def judge_last(client: ClientUnderTest, mock: MockServer, hints: SuiteHints, out
     all_valid(mock)
 
 
+def check_back_off(calls: list[Entry], gap: float, after: str, *, verb: str = "retried", mock_time: bool = False,
+                   how: str = "") -> None:
+    """Fail the item when the client's second call came less than ``gap`` seconds after its
+    first (real time; with ``mock_time``, mock time moved by the suite's sleep counts too)."""
+    if len(calls) < 2:
+        return
+    waited = calls[1].wall_time - calls[0].wall_time
+    if mock_time:
+        waited = max(waited, calls[1].time - calls[0].time)
+    if waited < gap:
+        pytest.fail(f"{verb} {1000 * waited:.0f} ms after {after}; back off at least {gap} s{how} or raise",
+                    pytrace=False)
+
+
 def all_valid(mock: MockServer) -> None:
     try:
         mock.assert_all_requests_valid()
