@@ -24,6 +24,7 @@ from .core import reviews, schemas
 from .core.body import BodyProblem, ClientGone, parse_json, read_bytes
 from .core.coverage import render_text
 from .core.journal import Problem
+from .core.store import StoreUnavailable
 from .openapi import openapi
 from .state import MockState
 
@@ -115,8 +116,15 @@ def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]], *, 
     """``handler`` behind the admin guard (:func:`refused`; ``body=False``: a handler that reads
     no body, such as the 405 of another method, is not refused for its Content-Type)."""
     async def guarded_handler(request: web.Request) -> web.StreamResponse:
-        refusal = refused(_state(request), request, body=body)
-        return refusal if refusal is not None else await handler(request)
+        state = _state(request)
+        refusal = refused(state, request, body=body)
+        if refusal is not None:
+            return refusal
+        try:
+            await state.store.refresh()  # a shared store: what every process did, not only this one
+            return await handler(request)
+        except StoreUnavailable as down:
+            return reply({"error": f"the shared store is unavailable: {down}"}, status=503)
 
     guarded_handler.__doc__ = handler.__doc__
     return guarded_handler
@@ -243,7 +251,7 @@ async def get_request(request: web.Request) -> web.Response:
 
 
 async def delete_requests(request: web.Request) -> web.Response:
-    _state(request).journal.clear()
+    await _state(request).store.clear_journal()
     return reply({"cleared": True})
 
 
@@ -293,14 +301,14 @@ async def get_rules(request: web.Request) -> web.Response:
 async def post_rules(request: web.Request) -> web.Response:
     specs = await _specs(request, RULE_SCHEMA, "rule")
     try:
-        added = [_state(request).add_rule(spec) for spec in specs]
+        added = [await _state(request).put_rule(spec) for spec in specs]
     except ValueError as exc:
         return _bad(str(exc))
     return reply({"rules": [r.to_json() for r in added]}, status=201)
 
 
 async def delete_rules(request: web.Request) -> web.Response:
-    return reply({"removed": _state(request).rules.remove(_id(request))})
+    return reply({"removed": await _state(request).store.remove_rules(_id(request))})
 
 
 async def get_faults(request: web.Request) -> web.Response:
@@ -313,14 +321,14 @@ async def get_faults(request: web.Request) -> web.Response:
 async def post_faults(request: web.Request) -> web.Response:
     specs = await _specs(request, FAULT_SCHEMA, "fault")
     try:
-        added = [_state(request).add_fault(spec) for spec in specs]
+        added = [await _state(request).put_fault(spec) for spec in specs]
     except ValueError as exc:
         return _bad(str(exc))
     return reply({"faults": [f.to_json() for f in added]}, status=201)
 
 
 async def delete_faults(request: web.Request) -> web.Response:
-    return reply({"removed": _state(request).faults.remove(_id(request))})
+    return reply({"removed": await _state(request).store.remove_faults(_id(request))})
 
 
 async def advance_clock(request: web.Request) -> web.Response:
@@ -329,7 +337,7 @@ async def advance_clock(request: web.Request) -> web.Response:
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE:
         return _bad(f'expected {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE:g}')
     state = _state(request)
-    await state.scheduler.advance(float(seconds))
+    await state.advance(float(seconds))
     return reply({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
 
 
@@ -352,14 +360,14 @@ async def run_clock(request: web.Request) -> web.Response:
     """Run every scheduled step and callback retry until nothing is left (the mock clock jumps)."""
     state = _state(request)
     try:
-        await state.scheduler.run_until_idle()
+        await state.run_until_idle()
     except RuntimeError as exc:  # more steps than one call runs: a plan that keeps making work
         return _bad(str(exc))
     return reply({"time": state.clock.now(), "pending_timers": state.scheduler.pending})
 
 
 async def reset(request: web.Request) -> web.Response:
-    _state(request).reset()
+    await _state(request).reset_all()
     return reply({"reset": True})
 
 

@@ -92,15 +92,21 @@ class MockServer:
         return next(iter(creds.values())) if len(creds) == 1 else creds
 
     # -- what happened --------------------------------------------------------------------------
+    def _refreshed(self) -> MockState:
+        """The state, a shared store's mirror brought up to date first (what every process did)."""
+        if self.state.store.shared:
+            self._thread.call(self.state.store.refresh())
+        return self.state
+
     @property
     def requests(self) -> list[Entry]:
         """The journal, oldest first."""
-        return self.state.journal.entries()
+        return self._refreshed().journal.entries()
 
     @property
     def callbacks(self) -> list[Delivery]:
         """Callback deliveries with every attempt, oldest first."""
-        return self.state.callbacks.deliveries()
+        return self._refreshed().callbacks.deliveries()
 
     def coverage(self) -> dict[str, Any]:
         """What the requests since the start exercised of each vendor, and what they never did:
@@ -115,7 +121,7 @@ class MockServer:
         """Fail unless ``endpoint`` was called (exactly ``times`` times, when given); an endpoint
         id no served vendor has is refused (:class:`InvalidSpecError`, naming the nearest)."""
         self.state.check_target(endpoint=endpoint, unmatched=True)
-        calls = self.state.journal.entries(endpoint=endpoint)
+        calls = self._refreshed().journal.entries(endpoint=endpoint)
         if (times is None and not calls) or (times is not None and len(calls) != times):
             seen = sorted({f"{e.vendor}:{e.endpoint}" for e in self.requests}) or ["nothing"]
             want = "at least once" if times is None else f"{times} time(s)"
@@ -125,7 +131,7 @@ class MockServer:
 
     def assert_all_requests_valid(self) -> None:
         """Fail with a report of every invalid request: field, rule, sent, expected."""
-        invalid, evicted = self.state.journal.invalid()
+        invalid, evicted = self._refreshed().journal.invalid()
         if not invalid and not evicted:
             return
         lines = [f"{len(invalid)} invalid request(s) sent to the mock:"]
@@ -145,7 +151,7 @@ class MockServer:
         found = schemas.problems("modmock/rule.json", spec)
         if found:
             raise InvalidSpecError("not a valid rule: " + "; ".join(p.describe() for p in found))
-        added: Rule = self.state.add_rule(spec)
+        added: Rule = self._thread.call(self.state.put_rule(spec))
         return added
 
     def add_fault(self, fault: dict[str, Any] | None = None, **fields: Any) -> Fault:
@@ -160,7 +166,7 @@ class MockServer:
         found = schemas.problems("modmock/rule.json#/$defs/fault", spec)
         if found:
             raise InvalidSpecError("not a valid fault: " + "; ".join(p.describe() for p in found))
-        injected: Fault = self.state.add_fault(spec)
+        injected: Fault = self._thread.call(self.state.put_fault(spec))
         return injected
 
     def fail_next(self, code: Any, times: int = 1, endpoint: str | None = None,
@@ -186,7 +192,7 @@ class MockServer:
         for value in answers:
             if isinstance(value, int) and not isinstance(value, bool):
                 self.state.check_injectable(vendor, {"code": value}, endpoint)
-            self.state.replay.add(Answer(value, status, vendor, endpoint))
+            self._thread.call(self.state.store.add_answer(Answer(value, status, vendor, endpoint)))
 
     def finish_review(self, request_id: str, verdict: str | dict[str, Any] = "pass") -> None:
         """Finish the human review of ``request_id`` now (a rule with ``review`` sent it there):
@@ -201,18 +207,16 @@ class MockServer:
 
     def reset(self) -> None:
         """Cancel scheduled work; clear journal, rules, faults, rate windows, tasks."""
-        async def _reset() -> None:
-            self.state.reset()
-        self._thread.call(_reset())
+        self._thread.call(self.state.reset_all())
 
     # -- time -----------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
         """Move the mock clock forward, running everything that falls due."""
-        self._thread.call(self.state.scheduler.advance(seconds))
+        self._thread.call(self.state.advance(seconds))
 
     def run_until_idle(self) -> None:
         """Run every scheduled step and callback retry until nothing is left."""
-        self._thread.call(self.state.scheduler.run_until_idle())
+        self._thread.call(self.state.run_until_idle())
 
     def wait_for_callbacks(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
         """Wait (real time) until ``n`` callback deliveries have finished; return them."""
@@ -229,10 +233,10 @@ class MockServer:
                 f"of {len(deliveries)} started{hint}")
 
     async def advance_async(self, seconds: float) -> None:
-        await asyncio.wrap_future(self._thread.submit(self.state.scheduler.advance(seconds)))
+        await asyncio.wrap_future(self._thread.submit(self.state.advance(seconds)))
 
     async def run_until_idle_async(self) -> None:
-        await asyncio.wrap_future(self._thread.submit(self.state.scheduler.run_until_idle()))
+        await asyncio.wrap_future(self._thread.submit(self.state.run_until_idle()))
 
     async def wait_for_callbacks_async(self, n: int = 1, timeout: float = 5.0) -> list[Delivery]:
         try:

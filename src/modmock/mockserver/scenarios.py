@@ -58,7 +58,30 @@ def read(name: str) -> dict[str, Any]:
 
 def load(state: MockState, name: str) -> list[str]:
     """Add a scenario's rules and faults to ``state``; returns what was skipped, and why."""
+    entries, skipped = _entries(state, name)
+    for kind, entry in entries:
+        try:
+            state.add_rule(entry) if kind == "rule" else state.add_fault(entry)
+        except ValueError as exc:
+            raise SettingsError(f"--scenario {name}: {kind} {entry}: {exc}") from None
+    return skipped
+
+
+async def load_async(state: MockState, name: str) -> list[str]:
+    """:func:`load` through the store (a shared store: once for every process)."""
+    entries, skipped = _entries(state, name)
+    for kind, entry in entries:
+        try:
+            await (state.put_rule(entry) if kind == "rule" else state.put_fault(entry))
+        except ValueError as exc:
+            raise SettingsError(f"--scenario {name}: {kind} {entry}: {exc}") from None
+    return skipped
+
+
+def _entries(state: MockState, name: str) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """The scenario's rules and faults for the vendors served, and what was skipped, and why."""
     doc = read(name)
+    chosen: list[tuple[str, dict[str, Any]]] = []
     skipped = []
     served = {ep.id for vendor in state.vendors.values() for ep in vendor.endpoints}
     for kind, entries in (("rule", doc.get("rules", [])), ("fault", doc.get("faults", []))):
@@ -71,8 +94,5 @@ def load(state: MockState, name: str) -> list[str]:
             if vendor is None and endpoint is not None and endpoint not in served:
                 skipped.append(f"{kind} for endpoint {endpoint} (no vendor served here has it)")
                 continue
-            try:
-                state.add_rule(entry) if kind == "rule" else state.add_fault(entry)
-            except ValueError as exc:
-                raise SettingsError(f"--scenario {name}: {kind} {entry}: {exc}") from None
-    return skipped
+            chosen.append((kind, entry))
+    return chosen, skipped

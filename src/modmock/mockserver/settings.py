@@ -31,6 +31,7 @@ else:  # pragma: no cover - Python 3.10
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
+STORE_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 @dataclass
@@ -58,6 +59,9 @@ class Settings:
     tls_dir: str | None = None  # where the CA bundle is written (a temporary folder by default)
     http_redirect_port: int | None = None  # a plain-HTTP listener answering 308 to HTTPS
     scenario: str | None = None  # a JSON file of rules and faults loaded at start
+    store: str | None = None  # redis://HOST:PORT/DB: state shared by every process and machine (memory if None)
+    workers: int = 1  # processes serving one port (more than one needs a shared store)
+    reuse_port: bool = False  # bind with SO_REUSEPORT (each worker of ``--workers`` does)
 
     def validate(self) -> None:
         if not math.isfinite(self.time_scale) or self.time_scale < 0:
@@ -82,6 +86,14 @@ class Settings:
             raise SettingsError("--shutdown-grace must be a finite number of seconds above 0")
         if len(set(self.vendors)) != len(self.vendors):
             raise SettingsError("a vendor is named twice in --vendor")
+        if self.store is not None and not self.store.startswith(STORE_SCHEMES):
+            raise SettingsError(f"--store {self.store!r}: expected a Redis URL, redis://HOST:PORT/DB "
+                                "(or rediss:// for TLS, unix:///PATH for a socket)")
+        if self.workers < 1:
+            raise SettingsError("--workers must be at least 1")
+        if self.workers > 1 and self.store is None:
+            raise SettingsError(f"--workers {self.workers} needs a store the workers share: add --store "
+                                "redis://127.0.0.1:6379/0 (each worker would otherwise be a mock of its own)")
 
     def _check_tables(self) -> None:
         """A config table must name a vendor (a typo such as ``[deepcler]`` would be ignored)."""

@@ -34,6 +34,15 @@ def unknown_name(kind: str, value: str, known: list[str], where: str) -> str:
 StoreFactory = Callable[..., Store]
 
 
+def store_factory(settings: Settings) -> StoreFactory:
+    """The store ``settings.store`` names: None for this process's memory, ``redis://`` for a
+    store every process and machine of the mock shares."""
+    if settings.store is None:
+        return MemoryStore
+    from .core.shared import redis_store_factory
+    return redis_store_factory(settings.store)
+
+
 def refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
     """Vendors share one port only when no method and path are claimed twice."""
     claimed: dict[tuple[str, str], str] = {}
@@ -49,11 +58,13 @@ class MockState:
     """One server run: the clock and scheduler, the store (every piece of mutable state), the
     services handed to vendor backends, and the vendors."""
 
-    def __init__(self, settings: Settings, store: StoreFactory = MemoryStore) -> None:
+    def __init__(self, settings: Settings, store: StoreFactory | None = None) -> None:
         """``store`` builds the run's store from its scheduler, allow-list and seeded generator
-        (the in-memory one by default; a store shared by processes is another factory)."""
+        (by default the one ``settings.store`` names: in memory, or shared through Redis)."""
         from .vendors import create_vendor
 
+        if store is None:
+            store = store_factory(settings)
         self.settings = settings
         self.clock = MockClock(manual=settings.manual_clock, time_scale=settings.time_scale)
         self.scheduler = Scheduler(self.clock)
@@ -62,7 +73,8 @@ class MockState:
         self.shutdown_deadline: float | None = None  # monotonic time the shutdown must end by, once begun
         self.store: Store = store(self.scheduler, allow, self.random, journal_size=settings.journal_size)
         self.services = Services(self.clock, self.scheduler, self.store.tasks, self.store.deliveries,
-                                 self.store.rules, self.store.nonces, self.store.tokens, allow, self.random)
+                                 self.store.rules, self.store.nonces, self.store.tokens, allow, self.random,
+                                 self.store)
         self.vendors: dict[str, Vendor] = {
             name: create_vendor(name, settings.config_for(name), settings) for name in settings.vendors
         }
@@ -71,7 +83,8 @@ class MockState:
         self.store.journal.observers.append(self.coverage.request)
         self.store.tasks.observers.append(self.coverage.status)
         self.store.deliveries.observers.append(self.coverage.callback)
-        self._load_scenario()
+        if not self.store.shared:  # a shared store's scenario is loaded once for every process, at start
+            self._load_scenario()
 
     # The store's components, as the admin API and the fixture read them.
     @property
@@ -111,6 +124,10 @@ class MockState:
     async def start(self) -> None:
         self.scheduler.start()
         await self.callbacks.start()
+        if self.store.shared:
+            await self.store.open()
+            if self.settings.scenario and await self.store.claim_scenario():  # type: ignore[attr-defined]
+                await self._load_scenario_shared()
 
     async def stop(self) -> None:
         """Let in-flight callback attempts finish briefly; journal the rest as cancelled."""
@@ -123,14 +140,53 @@ class MockState:
         for delivery in await self.callbacks.close():
             log.info("shutdown: callback %d to %s cancelled (%d attempt(s) before)",
                      delivery.id, delivery.url, len(delivery.attempts) - 1)
+        await self.store.close()
 
     def reset(self) -> None:
         """Back to the start: cancel scheduled work; clear journal, rules, faults, rate windows,
         nonces and tasks; re-seed the generator and re-apply the run's scenario."""
+        self.reset_here()
+        self._load_scenario()
+
+    def reset_here(self) -> None:
+        """This process's part of a reset (every process of a shared store makes its own)."""
         self.scheduler.clear()
         self.store.reset()
         self.random.seed(self.settings.seed)
-        self._load_scenario()
+
+    async def reset_all(self) -> None:
+        """:meth:`reset`, for every process sharing the store."""
+        if not self.store.shared:
+            self.reset()
+            return
+        await self.store.reset_everywhere()
+        self.reset_here()
+        await self._load_scenario_shared()
+
+    async def _load_scenario_shared(self) -> None:
+        if self.settings.scenario:
+            from .scenarios import load_async
+            for skipped in await load_async(self, self.settings.scenario):
+                log.info("scenario %s: skipped a %s", self.settings.scenario, skipped)
+
+    # -- changes, as the admin API and the fixture make them (every process sees them) ---------
+    async def put_rule(self, spec: dict[str, Any]) -> Any:
+        """:meth:`add_rule`, through the store (shared with every process when it is)."""
+        self.check_rule(spec)
+        return await self.store.add_rule(spec)
+
+    async def put_fault(self, spec: dict[str, Any]) -> Any:
+        """:meth:`add_fault`, through the store."""
+        return await self.store.add_fault(self.checked_fault(spec))
+
+    async def advance(self, seconds: float) -> None:
+        """Move the mock clock forward, firing what falls due here; every process sees the time."""
+        await self.scheduler.advance(seconds)
+        await self.store.moved_clock()
+
+    async def run_until_idle(self) -> None:
+        await self.scheduler.run_until_idle()
+        await self.store.moved_clock()
 
     def check_target(self, vendor: str | None = None, endpoint: str | None = None, *,
                      unmatched: bool = False) -> None:
@@ -161,20 +217,28 @@ class MockState:
 
     def add_fault(self, spec: dict[str, Any]) -> Any:
         """Add a fault from its JSON form (already schema-valid), checking its target and error code."""
+        return self.faults.add(self.checked_fault(spec))
+
+    def checked_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """A fault's JSON form once its target and error code are checked (the error normalised)."""
         self.check_target(spec.get("vendor"), spec.get("endpoint"))
         error = error_spec(spec["error"]) if "error" in spec else None
         self.check_injectable(spec.get("vendor"), error, spec.get("endpoint"))
-        return self.faults.add(dict(spec, error=error) if error is not None else spec)
+        return dict(spec, error=error) if error is not None else spec
 
     def add_rule(self, spec: dict[str, Any]) -> Any:
         """Add a rule from its JSON form (already schema-valid), checking its error code."""
+        self.check_rule(spec)
+        return self.rules.add(spec)
+
+    def check_rule(self, spec: dict[str, Any]) -> None:
+        """Refuse a rule whose target, error code or review this run cannot serve."""
         vendor = spec.get("match", {}).get("vendor")
         self.check_target(vendor, spec.get("match", {}).get("endpoint"))
         if "error" in spec:
             self.check_injectable(vendor, error_spec(spec["error"]))
         if "review" in spec:
             self.check_reviewable(vendor)
-        return self.rules.add(spec)
 
     def check_reviewable(self, vendor: str | None) -> None:
         """Refuse a review rule when no vendor it targets has a human-review flow."""

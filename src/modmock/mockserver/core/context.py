@@ -74,6 +74,7 @@ class Services:
     tokens: TokenStore
     allow: AllowList
     random: random.Random
+    store: Any = None  # the run's store (a task that judges again later takes its rules through it)
 
     def uuid(self) -> uuid.UUID:
         return seeded_uuid(self.random)

@@ -29,6 +29,7 @@ from .journal import UNMATCHED, Entry, Problem
 from .jsonio import encode_json
 from .pipeline import plan_of, run_operation
 from .replay import Replayed
+from .store import StoreUnavailable
 from .vendor import Endpoint
 
 if TYPE_CHECKING:
@@ -193,10 +194,18 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         if at_root and _root_visit(request):
             raise web.HTTPFound(ADMIN + "/")  # not client traffic: never journaled
+        store, down = state.store, None
+        if store.shared:
+            try:
+                await store.begin()
+            except StoreUnavailable as exc:
+                down = exc
         ex = Exchange(state, vendor, endpoint, request)
         answered = None
         try:
-            answer = await run_operation(vendor, op, ex.context, request, state.store, plan)
+            if down is not None:
+                raise down
+            answer = await run_operation(vendor, op, ex.context, request, store, plan)
             response = ex.json_response(answer.body, answer.status)
             answered = ex.context.answered
         except FaultAction as action:
@@ -211,10 +220,14 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             ex.note(f"refused: {busy} (unfinished work is never dropped)")
             log.warning("%s %s refused: %s", request.method, request.path, busy)
             response = ex.render_error(vendor.busy(str(busy)))
+        except StoreUnavailable as down:
+            ex.note(f"the shared store is unavailable ({down}): the vendor's service-failure answer")
+            response = ex.render_error(vendor.internal_error())
         except ClientGone as gone:
             ex.entry.disconnected = True
             ex.note(f"client disconnected: {gone}")
             state.journal.record(ex.entry)
+            await _stored(store)
             log_request(ex.entry, f"client disconnected ({gone})")
             return web.Response(status=400)  # nobody reads it: the connection is gone
         except web.HTTPException:
@@ -228,6 +241,8 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             ex.note("internal error: " + traceback.format_exc(limit=5))
             response = ex.render_error(vendor.internal_error())
         state.journal.record(ex.entry)
+        if store.shared:
+            await _stored(store)
         log_request(ex.entry)
         if answered:
             await _answer_then(request, response, answered)
@@ -235,6 +250,16 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
 
     handle.__doc__ = f"{op.endpoint.method} {op.endpoint.path}: {op.endpoint.summary}"
     return handle
+
+
+async def _stored(store: Any) -> None:
+    """Wait until the request's journal entry is where every process reads it (a shared store;
+    an unreachable one was logged, and the answer is not held back for it)."""
+    if store.shared:
+        try:
+            await store.drain()
+        except StoreUnavailable:
+            pass
 
 
 async def _answer_then(request: web.Request, response: web.Response, actions: list[Callable[[], None]]) -> None:
@@ -260,6 +285,7 @@ async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) 
     if kind == "reset":
         ex.entry.status = 0
         state.journal.record(ex.entry)
+        await _stored(state.store)
         log_request(ex.entry, "connection reset (injected fault)")
         transport = request.transport
         if transport is not None:
@@ -271,6 +297,7 @@ async def _act(kind: str, request: web.Request, ex: Exchange, state: MockState) 
     body = MALFORMED_BODY if kind == "malformed" else b""
     ex.entry.status, ex.entry.response = 200, body.decode()
     state.journal.record(ex.entry)
+    await _stored(state.store)
     log_request(ex.entry, f"{kind} body (injected fault)")
     return web.Response(body=body, status=200, content_type="application/json")
 
@@ -300,5 +327,6 @@ async def _unmatched(state: MockState, request: web.Request) -> web.Response:
                        f"{ep.method} {ep.path} ({vendor.name}:{ep.id}); differs: {'; '.join(differs)}"))
     response = ex.render_error(vendor.not_found(report))
     state.journal.record(ex.entry)
+    await _stored(state.store)
     log_request(ex.entry, f"near miss: closest is {vendor.name}:{ep.id} {ep.method} {ep.path} ({'; '.join(differs)})")
     return response

@@ -21,6 +21,8 @@ def _digest(nonce: Hashable) -> int:
 class NonceStore:
     """Remembers each nonce until its own window of wall time ends; at most ``capacity``."""
 
+    shared = False  # a shared store's nonces are claimed with :meth:`claim` (awaited)
+
     def __init__(self, capacity: int = 200_000, now: Callable[[], float] = time.time) -> None:
         self.capacity = capacity
         self._now = now
@@ -46,6 +48,10 @@ class NonceStore:
             order_expiry.append(expires)
             order_key.append(key)
             return True
+
+    async def claim(self, nonce: Hashable, window: float) -> bool:
+        """:meth:`use`, where every process remembers it."""
+        return self.use(nonce, window)
 
     def __len__(self) -> int:
         return len(self._expiry)

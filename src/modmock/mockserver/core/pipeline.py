@@ -37,11 +37,12 @@ class Run:
     """One request through the stages: the context, the raw aiohttp request (read only by the
     ``read`` stage), the store, and the leases to release at the end."""
 
-    __slots__ = ("vendor", "op", "ctx", "request", "store", "leases", "answer")
+    __slots__ = ("vendor", "op", "ctx", "request", "store", "leases", "shared_leases", "answer")
 
     def __init__(self, vendor: Vendor, op: Operation, ctx: Context, request: web.Request, store: Store) -> None:
         self.vendor, self.op, self.ctx, self.request, self.store = vendor, op, ctx, request, store
         self.leases: ExitStack | None = None  # made when a concurrency lease is taken
+        self.shared_leases: list[tuple[Any, str]] | None = None  # (key, lease) held in a shared store
         self.answer = Answer(None)
 
 
@@ -179,10 +180,12 @@ def problems(vendor: Vendor, op: Operation, body: Any, principal: Any) -> list[P
     return sorted(found, key=op.rank) if op.rank is not None else found
 
 
-def limits(run: Run) -> None:
+def limits(run: Run) -> Awaitable[None] | None:
     """Concurrency leases (held until the answer is rendered), then QPS windows (wall time)."""
     if run.op.limits is None:
-        return
+        return None
+    if run.store.shared:
+        return _shared_limits(run)
     for limit in run.op.limits(run.ctx):
         if limit.concurrency is not None:
             if run.leases is None:
@@ -192,6 +195,23 @@ def limits(run: Run) -> None:
             except TooManyInFlight as busy:
                 raise limit.refuse(f"{busy.limit} requests already in flight") from None
         if limit.qps is not None and not run.store.rates.allow(limit.key, limit.qps):
+            raise limit.refuse(f"more than {limit.qps} requests in one second")
+    return None
+
+
+async def _shared_limits(run: Run) -> None:
+    """The limits of a store several processes share: each place and window is the shared one."""
+    assert run.op.limits is not None
+    store: Any = run.store  # a shared store (``hold`` and ``release`` are its own)
+    for limit in run.op.limits(run.ctx):
+        if limit.concurrency is not None:
+            lease = await store.hold(limit.key, limit.concurrency)
+            if lease is None:
+                raise limit.refuse(f"{limit.concurrency} requests already in flight")
+            if run.shared_leases is None:
+                run.shared_leases = []
+            run.shared_leases.append((limit.key, lease))
+        if limit.qps is not None and not await store.allow(limit.key, limit.qps):
             raise limit.refuse(f"more than {limit.qps} requests in one second")
 
 
@@ -275,6 +295,8 @@ async def run_operation(vendor: Vendor, op: Operation, ctx: Context, request: we
     finally:
         if flow.leases is not None:
             flow.leases.close()
+        if flow.shared_leases is not None:
+            await store.release(flow.shared_leases)  # type: ignore[attr-defined]
 
 
 # -- injection and verdicts, also for work that judges again later (live reports) --------------
@@ -291,7 +313,7 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor, targeted: bo
     answers before any rule is consulted, so a rule's ``times`` is not spent on a request a fault
     answered. Latency is real time."""
     name, endpoint = vendor.name, ctx.endpoint
-    queued = store.replay.take(name, endpoint, targeted)
+    queued = await store.take_answer(name, endpoint, targeted)
     if queued is not None:
         ctx.note(f"replayed a queued answer ({_kind(queued.value)})")
         ctx.notes.entry.faults.append("replayed")
@@ -301,7 +323,7 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor, targeted: bo
             ctx.notes.entry.injected_code = queued.value
             raise vendor.for_code(queued.value, None)
         raise Replayed(queued.value, queued.status)
-    drawn = store.faults.draw(name, endpoint, targeted)
+    drawn = await store.draw_fault(name, endpoint, targeted)
     if drawn.latency > 0:
         ctx.note(f"injected latency {drawn.latency:g} s")
         ctx.notes.entry.faults.append("latency")
@@ -317,7 +339,7 @@ async def inject_faults(ctx: Context, store: Store, vendor: Vendor, targeted: bo
 
 async def inject_rule(ctx: Context, store: Store, vendor: Vendor, subject: Subject) -> Rule | None:
     """The matching rule's delay or error; the rule (for its verdict)."""
-    rule = store.rules.take(vendor.name, ctx.endpoint, subject, reviews=vendor.reviews)
+    rule = await store.take_rule(vendor.name, ctx.endpoint, subject, reviews=vendor.reviews)
     if rule is not None and rule.delay:
         ctx.note(f"rule {rule.id}: delay {rule.delay:g} s")
         await asyncio.sleep(rule.delay)

@@ -13,6 +13,8 @@ TOKENS_KEPT = 10_000  # the oldest tokens are forgotten first
 class TokenStore:
     """Tokens by value: the owner's key and the wall time the token expires."""
 
+    shared = False  # a shared store's tokens: ``create`` and ``prefetch`` ask the shared server
+
     def __init__(self, capacity: int = TOKENS_KEPT) -> None:
         self.capacity = capacity
         self._tokens: OrderedDict[str, tuple[str, float]] = OrderedDict()
@@ -27,6 +29,13 @@ class TokenStore:
             while len(self._tokens) > self.capacity:
                 self._tokens.popitem(last=False)
         return token
+
+    async def create(self, owner: str, lifetime: float) -> str:
+        """:meth:`issue`, where every process can look the token up."""
+        return self.issue(owner, lifetime)
+
+    async def prefetch(self, token: str | None) -> None:
+        """Bring ``token`` into this process's view before :meth:`lookup` (a shared store)."""
 
     def lookup(self, token: str) -> tuple[str, float] | None:
         """The owner and expiry of ``token``, or None when it was never issued."""

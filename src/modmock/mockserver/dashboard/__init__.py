@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import weakref
 from importlib import resources
 from typing import Any
@@ -20,6 +21,8 @@ from aiohttp import web
 from ..appkeys import STATE
 from ..core.isotime import iso
 from ..core.journal import Entry, Journal
+
+log = logging.getLogger("modmock")
 
 TICK = 0.25  # real seconds between looks at the journal
 BATCH = 200  # journal entries in one event at most
@@ -101,6 +104,14 @@ def _event(request: web.Request, since: int) -> tuple[bytes, int]:
     return made, latest
 
 
+async def _refreshed(state: Any) -> None:
+    """A shared store's journal brought up to date (an outage: the page shows what it had)."""
+    try:
+        await state.store.refresh()
+    except Exception as exc:  # the store's outage is logged once by the store; the stream goes on
+        log.debug("dashboard: store refresh failed: %s", exc)
+
+
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: ``{"requests": [rows, newest first], "skipped": n, "summary": {...}}``
     each time the journal has new entries (and every few seconds regardless, as a heartbeat)."""
@@ -116,6 +127,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     try:
         await stream.prepare(request)
         while state.shutdown_deadline is None:  # a shutdown ends the stream (the page reconnects later)
+            await _refreshed(state)
             latest = state.journal.latest_id  # (ids are never reused: a clear needs no start again)
             if latest > since or quiet >= 12:
                 data, since = _event(request, since)

@@ -73,6 +73,15 @@ def login(accounts: list[Account], client_id: Any, client_secret: Any) -> Accoun
     return account
 
 
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    """The token of ``Authorization: Bearer {token}`` (when no x-api-key comes first), else None."""
+    authorization = headers.get("Authorization")
+    if headers.get("x-api-key") or not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def authorize(headers: Mapping[str, str], accounts: list[Account], tokens: TokenStore) -> Account:
     """The calling account from ``Authorization: Bearer`` or ``x-api-key``; 1102 without
     either, 1101 for a bad one, 1200 for a banned account."""

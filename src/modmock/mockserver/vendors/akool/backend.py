@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from ...core.context import Context
@@ -20,7 +21,7 @@ from ...core.tasks import Step, Task
 from ...core.verdict import Subject, Verdict
 from ...settings import SettingsError, check_keys, config_number
 from . import checks, errors, media, profile, render, webhook
-from .auth import Account, authorize, load_accounts, login
+from .auth import Account, authorize, bearer_token, load_accounts, login
 
 SUBMIT, QUERY = "sentiment", "infobyid"
 KEYS = ("credentials", "include_defaults", "token_lifetime_seconds", "qps", "queue_seconds",
@@ -62,11 +63,18 @@ class Moderation:
     async def get_token(self, ctx: Context) -> dict[str, Any]:
         account: Account = ctx.principal
         ctx.note(f"token issued to uid {account.uid}, valid {self.token_lifetime:g} s (wall time)")
-        token = ctx.services.tokens.issue(account.client_id, self.token_lifetime)
+        token = await ctx.services.tokens.create(account.client_id, self.token_lifetime)
         return {"code": profile.SUCCESS, "msg": profile.MESSAGES[profile.SUCCESS], "token": token}
 
     # -- sentiment -----------------------------------------------------------------------------
-    def authorize(self, ctx: Context) -> Account:
+    def authorize(self, ctx: Context) -> Account | Awaitable[Account]:
+        tokens = ctx.services.tokens
+        if tokens.shared:  # the token is read from the shared store first
+            return self._authorize_shared(ctx)
+        return authorize(ctx.incoming.headers, self.accounts, tokens)
+
+    async def _authorize_shared(self, ctx: Context) -> Account:
+        await ctx.services.tokens.prefetch(bearer_token(ctx.incoming.headers))
         return authorize(ctx.incoming.headers, self.accounts, ctx.services.tokens)
 
     def limits(self, ctx: Context) -> list[Limit]:

@@ -65,6 +65,7 @@ class Verifier:
     def __init__(self, credentials: list[Credential], nonces: NonceStore) -> None:
         self.credentials = {c.access_key_id: c for c in credentials}
         self.nonces = nonces
+        self.unclaimed: tuple[tuple[str, str, str], str] | None = None  # a shared store's nonce still to use
 
     def verify(self, req: SignedRequest) -> tuple[Credential, str]:
         """The credential and the scheme (``"v3"`` or ``"v1"``) of a correctly signed request."""
@@ -121,7 +122,19 @@ class Verifier:
     def _nonce(self, cred: Credential, nonce: str) -> None:
         if not nonce:
             raise GatewayError("missing_param", "no signature nonce")
-        if not self.nonces.use((profile.NAME, cred.access_key_id, nonce), profile.SIGNATURE_WINDOW_SECONDS):
+        key = (profile.NAME, cred.access_key_id, nonce)
+        if self.nonces.shared:  # claimed in the shared store once verified (see :meth:`claim`)
+            self.unclaimed = (key, nonce)
+        elif not self.nonces.use(key, profile.SIGNATURE_WINDOW_SECONDS):
+            raise GatewayError("nonce_used", f"nonce {nonce!r} was used within the last 15 minutes")
+
+    async def claim(self) -> None:
+        """Use the verified request's nonce in a shared store (every process remembers it)."""
+        if self.unclaimed is None:
+            return
+        key, nonce = self.unclaimed
+        self.unclaimed = None
+        if not await self.nonces.claim(key, profile.SIGNATURE_WINDOW_SECONDS):
             raise GatewayError("nonce_used", f"nonce {nonce!r} was used within the last 15 minutes")
 
 

@@ -6,6 +6,7 @@ Precedence (profile.ERROR_PRECEDENCE): gateway (action, signature, time, nonce) 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,9 @@ class ImageBatchModeration:
             return RpcBody(raw, problem=problem)
         return RpcBody(raw)  # e.g. the SDK's empty application/octet-stream body
 
-    def authenticate(self, ctx: Context) -> Caller:
-        """The method and action, then the signature (V3 or V1), the time window and the nonce."""
+    def authenticate(self, ctx: Context) -> Caller | Awaitable[Caller]:
+        """The method and action, then the signature (V3 or V1), the time window and the nonce
+        (a shared store's nonce is awaited)."""
         body: RpcBody = ctx.body
         incoming = ctx.incoming
         headers = {name: ",".join(sorted(v.strip() for v in values))
@@ -92,8 +94,12 @@ class ImageBatchModeration:
         if signed.method not in ("GET", "POST"):
             raise errors.GatewayError("unknown_action", f"{signed.method} is not served; RPC calls use GET or POST")
         _check_action(signed)
-        cred, scheme = Verifier(self.credentials, ctx.services.nonces).verify(signed)
-        return Caller(cred, scheme, self._region(headers.get("host", ""), ctx))
+        verifier = Verifier(self.credentials, ctx.services.nonces)
+        cred, scheme = verifier.verify(signed)
+        caller = Caller(cred, scheme, self._region(headers.get("host", ""), ctx))
+        if verifier.unclaimed is None:
+            return caller
+        return _claimed(verifier, caller)
 
     def shape(self, ctx: Context) -> dict[str, Any]:
         """The parameters: the body's problem (once the caller is known), then query and form,
@@ -211,3 +217,9 @@ def _check_image(data: bytes) -> None:
     side, pixels = max(info.width, info.height), info.width * info.height
     if side > profile.IMAGE_MAX_SIDE or pixels > profile.IMAGE_MAX_PIXELS:
         raise errors.ImageTooLarge(f"{info.width}x{info.height} is over 16,384 px a side or 167 million pixels")
+
+
+async def _claimed(verifier: Verifier, caller: Caller) -> Caller:
+    """``caller`` once its nonce is used in the shared store."""
+    await verifier.claim()
+    return caller

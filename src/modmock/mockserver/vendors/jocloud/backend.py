@@ -203,7 +203,7 @@ class Moderation:
             task = state.tasks.get(task_id)
             if task is None or task.status == STOPPED or state.clock.now() > task.data["ends"]:
                 return  # (a report due the instant the stream ends is still sent)
-            outcome = first if "reports" not in task.data else self._live_outcome(sub.endpoint, subject, state)
+            outcome = first if "reports" not in task.data else await self._live_outcome(sub.endpoint, subject, state)
             task.data["reports"] = task.data.get("reports", 0) + 1
             if state.clock.now() + interval <= task.data["ends"]:
                 task.data["timer"] = state.scheduler.call_later(interval, report, label=f"live task {task_id} report")
@@ -224,9 +224,9 @@ class Moderation:
         ctx.note(f"live task {task_id}: a report every {interval:g} mock seconds to {url} until stopped "
                 f"(or after {self.live_max:g} s)")
 
-    def _live_outcome(self, endpoint: str, subject: Subject, state: Services) -> Verdict | errors.ItemFailure:
+    async def _live_outcome(self, endpoint: str, subject: Subject, state: Services) -> Verdict | errors.ItemFailure:
         """A later report consults the rules again, so a test can change what a stream shows."""
-        rule = state.rules.take(self.name, endpoint, subject, reviews=False)  # no review flow
+        rule = await state.store.take_rule(self.name, endpoint, subject, reviews=False)  # no review flow
         if rule is not None and rule.error is not None:
             error = errors.for_code(rule.error["code"], rule.error.get("message"))
             if isinstance(error, errors.ItemFailure):
