@@ -63,13 +63,14 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
           host: str = "127.0.0.1", strict: bool = False, config: dict[str, Any] | None = None,
           allow_callback_hosts: list[str] | None = None, seed: int | None = None,
           scenario: str | None = None, tls: bool = False, tls_hosts: list[str] | None = None,
-          http_redirect_port: int | None = None) -> MockServer:
+          http_redirect_port: int | None = None, store: str | None = None) -> MockServer:
     """A mock server for ``vendors`` (default: deepcleer), to use as a context manager.
 
     ``time_scale=0`` (the default here) makes vendor waits instant; ``clock="manual"``
     freezes the mock clock until ``advance()`` or ``run_until_idle()``. ``seed`` makes ids and
     drawn values reproducible; ``scenario`` loads a scenario file (or a shipped one by name);
-    ``tls=True`` serves HTTPS (trust ``mock.ca_bundle``).
+    ``tls=True`` serves HTTPS (trust ``mock.ca_bundle``); ``store="redis://HOST:PORT/DB"``
+    shares the state with every other mock on that store (other processes, other machines).
     """
     if clock not in ("auto", "manual"):
         raise SettingsError('clock must be "auto" or "manual"')
@@ -77,6 +78,6 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
         vendors=list(vendors) or ["deepcleer"], host=host, port=port, time_scale=time_scale,
         manual_clock=clock == "manual", strict=strict, vendor_config=dict(config or {}),
         allow_callback_hosts=list(allow_callback_hosts or []), seed=seed, scenario=scenario,
-        tls=tls, tls_hosts=list(tls_hosts or []), http_redirect_port=http_redirect_port,
+        tls=tls, tls_hosts=list(tls_hosts or []), http_redirect_port=http_redirect_port, store=store,
     )
     return MockServer(settings).start()

@@ -85,6 +85,8 @@ class MockState:
         self.store.deliveries.observers.append(self.coverage.callback)
         if not self.store.shared:  # a shared store's scenario is loaded once for every process, at start
             self._load_scenario()
+        else:
+            self.store.on_reset = self.reset_here  # type: ignore[attr-defined]  # another process reset
 
     # The store's components, as the admin API and the fixture read them.
     @property

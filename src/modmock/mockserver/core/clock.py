@@ -43,6 +43,7 @@ class MockClock:
         self.time_scale = time_scale
         self._wall0 = time.time()
         self._mock0 = self._wall0 if start is None else start
+        self.observers: list[Callable[[], None]] = []  # told after every jump (a shared store publishes it)
 
     def now(self) -> float:
         """The current mock time."""
@@ -64,6 +65,22 @@ class MockClock:
         delta = when - self.now()
         if delta > 0:
             self._mock0 += delta
+            for observer in self.observers:
+                observer()
+
+    @property
+    def origin(self) -> tuple[float, float]:
+        """The wall time the clock counts from, and the mock time it showed then."""
+        return self._wall0, self._mock0
+
+    def adopt(self, wall0: float, mock0: float) -> None:
+        """Count from another clock's origin (the processes of a shared store show one time)."""
+        self._wall0, self._mock0 = wall0, mock0
+
+    def catch_up(self, mock0: float) -> None:
+        """Move to another process's later origin (its clock jumped); never backwards."""
+        if mock0 > self._mock0:
+            self._mock0 = mock0
 
 
 @dataclass(order=True)
@@ -115,6 +132,11 @@ class Scheduler:
         if self._wake is not None:
             self._wake.set()
         return TimerHandle(timer)
+
+    def wake(self) -> None:
+        """Look at the clock again (another process moved it): fire what fell due."""
+        if self._wake is not None:
+            self._wake.set()
 
     @property
     def pending(self) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,34 @@ class Drawn:
     action: str | None = None  # reset | empty | malformed
 
 
+def make_fault(spec: dict[str, Any], fault_id: int, now: float, *, remaining: int | None = None,
+               expires: float | None = None) -> Fault:
+    """The fault of a JSON form (schema ``rule.json#/$defs/fault``), added at mock time ``now``;
+    ``remaining`` and ``expires`` override what the form says (a shared store's counts)."""
+    broken = non_finite(spec)
+    if broken is not None:
+        raise InvalidSpecError(f"{broken} is NaN or infinite: not a JSON number")
+    kinds = [k for k in KINDS if k in spec and spec[k] not in (None, False)]
+    if len(kinds) != 1:
+        raise InvalidSpecError(f"a fault has exactly one of {list(KINDS)}, not {kinds}")
+    kind = kinds[0]
+    latency = None
+    if kind == "latency":
+        value = spec["latency"]
+        latency = (float(value[0]), float(value[1])) if isinstance(value, list) else (float(value),) * 2
+        if not 0 <= latency[0] <= latency[1]:
+            raise InvalidSpecError(f"latency range {value} must be 0 <= low <= high")
+    error = spec["error"] if kind == "error" else None
+    if isinstance(error, int):
+        error = {"code": error}
+    fraction = spec.get("fraction")
+    times = spec.get("times", None if fraction is not None or "seconds" in spec else 1)
+    if expires is None and "seconds" in spec:
+        expires = now + float(spec["seconds"])
+    return Fault(fault_id, kind, spec.get("vendor"), spec.get("endpoint"), error, latency,
+                 times if remaining is None else remaining, fraction, expires, dict(spec))
+
+
 class FaultBook:
     """Thread-safe list of faults, oldest first; fractions and ranges drawn from ``rng``."""
 
@@ -83,30 +111,20 @@ class FaultBook:
 
     def add(self, spec: dict[str, Any]) -> Fault:
         """Add a fault from its JSON form (schema ``rule.json#/$defs/fault``)."""
-        broken = non_finite(spec)
-        if broken is not None:
-            raise InvalidSpecError(f"{broken} is NaN or infinite: not a JSON number")
-        kinds = [k for k in KINDS if k in spec and spec[k] not in (None, False)]
-        if len(kinds) != 1:
-            raise InvalidSpecError(f"a fault has exactly one of {list(KINDS)}, not {kinds}")
-        kind = kinds[0]
-        latency = None
-        if kind == "latency":
-            value = spec["latency"]
-            latency = (float(value[0]), float(value[1])) if isinstance(value, list) else (float(value),) * 2
-            if not 0 <= latency[0] <= latency[1]:
-                raise InvalidSpecError(f"latency range {value} must be 0 <= low <= high")
-        error = spec["error"] if kind == "error" else None
-        if isinstance(error, int):
-            error = {"code": error}
-        fraction = spec.get("fraction")
-        times = spec.get("times", None if fraction is not None or "seconds" in spec else 1)
-        expires = self._now() + float(spec["seconds"]) if "seconds" in spec else None
-        fault = Fault(next(self._ids), kind, spec.get("vendor"), spec.get("endpoint"), error, latency, times,
-                      fraction, expires, dict(spec))
+        fault = make_fault(spec, next(self._ids), self._now())
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def replace(self, faults: list[Fault]) -> None:
+        """Hold exactly ``faults`` (a shared store's mirror, reloaded)."""
+        with self._lock:
+            self._faults = list(faults)
+
+    def drop(self, fault_id: int) -> None:
+        """Forget one fault here (used up elsewhere)."""
+        with self._lock:
+            self._faults = [f for f in self._faults if f.id != fault_id]
 
     @property
     def armed(self) -> bool:
@@ -123,24 +141,50 @@ class FaultBook:
         with self._lock:
             taken: set[str] = set()
             for fault in self._faults:
-                group = "latency" if fault.kind == "latency" else "outcome"
-                if group in taken or not fault.applies(vendor, endpoint, now, targeted):
+                if not self._chosen(fault, taken, vendor, endpoint, now, targeted):
                     continue
-                if fault.fraction is not None and self.rng.random() >= fault.fraction:
-                    continue
-                taken.add(group)
-                if fault.kind == "latency":
-                    assert fault.latency is not None
-                    drawn.latency = self.rng.uniform(*fault.latency)
-                elif fault.kind == "error":
-                    drawn.error = fault.error
-                else:
-                    drawn.action = fault.kind
+                self._apply(drawn, fault, taken)
                 if fault.remaining is not None:
                     fault.remaining -= 1
             self._faults = [f for f in self._faults if (f.remaining is None or f.remaining > 0)
                             and (f.expires is None or now < f.expires)]
         return drawn
+
+    async def draw_shared(self, vendor: str, endpoint: str, targeted: bool,
+                          spend: Callable[[int], Awaitable[int]]) -> Drawn:
+        """:meth:`draw` where the uses are counted elsewhere: ``spend(id)`` uses one and answers
+        how many are left (-1: none was, so the next applicable fault of its kind is drawn)."""
+        drawn = Drawn()
+        now = self._now()
+        taken: set[str] = set()
+        for fault in list(self._faults):
+            if not self._chosen(fault, taken, vendor, endpoint, now, targeted):
+                continue
+            if fault.remaining is not None:
+                left = await spend(fault.id)
+                if left <= 0:
+                    self.drop(fault.id)
+                if left < 0:
+                    continue
+                fault.remaining = left
+            self._apply(drawn, fault, taken)
+        return drawn
+
+    def _chosen(self, fault: Fault, taken: set[str], vendor: str, endpoint: str, now: float, targeted: bool) -> bool:
+        """Whether ``fault`` applies now, its kind is not drawn yet, and its fraction comes up."""
+        if _group(fault) in taken or not fault.applies(vendor, endpoint, now, targeted):
+            return False
+        return fault.fraction is None or self.rng.random() < fault.fraction
+
+    def _apply(self, drawn: Drawn, fault: Fault, taken: set[str]) -> None:
+        taken.add(_group(fault))
+        if fault.kind == "latency":
+            assert fault.latency is not None
+            drawn.latency = self.rng.uniform(*fault.latency)
+        elif fault.kind == "error":
+            drawn.error = fault.error
+        else:
+            drawn.action = fault.kind
 
     def list(self) -> list[Fault]:
         with self._lock:
@@ -151,3 +195,8 @@ class FaultBook:
             before = len(self._faults)
             self._faults = [] if fault_id is None else [f for f in self._faults if f.id != fault_id]
             return before - len(self._faults)
+
+
+def _group(fault: Fault) -> str:
+    """A request draws one latency and one outcome (an error or an action) at most."""
+    return "latency" if fault.kind == "latency" else "outcome"

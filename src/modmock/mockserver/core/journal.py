@@ -80,7 +80,17 @@ class Entry:
         data["time_iso"], data["wall_time_iso"] = iso(self.time), iso(self.wall_time)
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Entry:
+        """The entry :meth:`to_json` wrote (a shared store's journal keeps that form)."""
+        known = {name: value for name, value in data.items() if name in ENTRY_FIELDS}
+        for name in ("problems", "warnings"):
+            known[name] = [Problem(**p) for p in known.get(name) or []]
+        known.setdefault("id", 0)
+        return cls(**known)
 
+
+ENTRY_FIELDS = frozenset(Entry.__dataclass_fields__)
 ITEMS_KEEP = 200  # keys of an object or items of a list kept in the journal
 DEPTH_KEEP = 16
 
@@ -122,6 +132,13 @@ def too_deep(value: Any) -> bool:
 TOTALS = ("requests", "invalid", "disconnected", "internal_errors")
 
 
+def clip_problems(entry: Entry) -> None:
+    """What a client sent, as an entry's problems quote it, clipped (size, depth)."""
+    for problem in (*entry.problems, *entry.warnings):
+        problem.sent = clip_body(problem.sent)
+        problem.suggestion = clip_body(problem.suggestion)
+
+
 class Journal:
     """Thread-safe bounded journal, with running totals of everything it was given."""
 
@@ -151,9 +168,7 @@ class Journal:
     def record(self, entry: Entry) -> None:
         """Keep ``entry``; what a client sent is clipped first (size, depth), so no listing of the
         journal can fail on it."""
-        for problem in (*entry.problems, *entry.warnings):
-            problem.sent = clip_body(problem.sent)
-            problem.suggestion = clip_body(problem.suggestion)
+        clip_problems(entry)
         with self._lock:
             entry.id = next(self._ids)  # in the order entries are kept: a poller's ``since`` misses none
             self._last_id = entry.id
@@ -169,6 +184,9 @@ class Journal:
                 if len(self._invalid) == self._invalid.maxlen and self._invalid[0].id > self._seen_upto:
                     self._invalid_evicted += 1
                 self._invalid.append(entry)
+        self._observed(entry)
+
+    def _observed(self, entry: Entry) -> None:
         for observer in self.observers:  # a failing observer never costs a request its answer
             try:
                 observer(entry)

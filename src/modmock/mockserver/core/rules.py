@@ -74,6 +74,32 @@ def error_spec(value: Any) -> dict[str, Any]:
     return {"code": value}
 
 
+def make_rule(spec: dict[str, Any], rule_id: int, remaining: int | None = None) -> Rule:
+    """The rule of a JSON form (already schema-valid); ``remaining`` overrides its ``times``
+    (a shared store's count of uses left). Raises :class:`InvalidSpecError` for a NaN, an
+    infinity or a broken regular expression."""
+    broken = non_finite(spec)
+    if broken is not None:
+        raise InvalidSpecError(f"{broken} is NaN or infinite: not a JSON number")
+    pattern = spec.get("match", {}).get("url_regex")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise InvalidSpecError(f"match.url_regex {pattern!r} is not a regular expression: {exc}") from None
+    return Rule(
+        id=rule_id,
+        match=dict(spec.get("match", {})),
+        verdict=Verdict.from_json(spec["verdict"]) if "verdict" in spec else None,
+        error=error_spec(spec["error"]) if "error" in spec else None,
+        delay=float(spec["delay"]) if "delay" in spec else None,
+        remaining=spec.get("times") if remaining is None else remaining,
+        priority=int(spec.get("priority", 0)),
+        source=dict(spec),
+        review=Review.from_json(spec["review"]) if "review" in spec else None,
+    )
+
+
 class RuleBook:
     """Thread-safe list of rules, consulted newest and highest priority first."""
 
@@ -84,29 +110,26 @@ class RuleBook:
 
     def add(self, spec: dict[str, Any]) -> Rule:
         """Add a rule from its JSON form (already schema-valid)."""
-        broken = non_finite(spec)
-        if broken is not None:
-            raise InvalidSpecError(f"{broken} is NaN or infinite: not a JSON number")
-        pattern = spec.get("match", {}).get("url_regex")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise InvalidSpecError(f"match.url_regex {pattern!r} is not a regular expression: {exc}") from None
-        rule = Rule(
-            id=next(self._ids),
-            match=dict(spec.get("match", {})),
-            verdict=Verdict.from_json(spec["verdict"]) if "verdict" in spec else None,
-            error=error_spec(spec["error"]) if "error" in spec else None,
-            delay=float(spec["delay"]) if "delay" in spec else None,
-            remaining=spec.get("times"),
-            priority=int(spec.get("priority", 0)),
-            source=dict(spec),
-            review=Review.from_json(spec["review"]) if "review" in spec else None,
-        )
+        rule = make_rule(spec, next(self._ids))
         with self._lock:
             self._rules.append(rule)
         return rule
+
+    def replace(self, rules: list[Rule]) -> None:
+        """Hold exactly ``rules`` (a shared store's mirror, reloaded)."""
+        with self._lock:
+            self._rules = list(rules)
+
+    def matching(self, vendor: str, endpoint: str, subject: Subject, *, reviews: bool = True) -> list[Rule]:
+        """The rules that match, in the order they are consulted (none used up)."""
+        with self._lock:
+            ordered = sorted(self._rules, key=lambda r: (-r.priority, -r.id))
+        return [rule for rule in ordered if (reviews or rule.review is None) and rule.matches(vendor, endpoint, subject)]
+
+    def drop(self, rule_id: int) -> None:
+        """Forget one rule here (used up elsewhere)."""
+        with self._lock:
+            self._rules = [r for r in self._rules if r.id != rule_id]
 
     def take(self, vendor: str, endpoint: str, subject: Subject, *, reviews: bool = True) -> Rule | None:
         """The first matching rule, its use counted; exhausted rules are dropped. A vendor without

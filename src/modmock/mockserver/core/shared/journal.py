@@ -1,0 +1,163 @@
+"""The journal every process shares: entries written to Redis streams, read back into a mirror.
+
+A request's entry is queued when it is recorded and written before its answer goes out (the
+request's handler waits for :meth:`SharedJournal.drain`); entries queued meanwhile by other
+requests go in the same round trip. Redis gives each entry its id, so every process reads one
+order. :meth:`SharedJournal.pull` (before the admin API or a fixture reads) copies the entries
+this process has not seen into the ring the in-memory journal reads from, so every listing works
+as it does in one process. The streams are bounded as the in-memory rings are (``--journal-size``,
+1,000 invalid entries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from ..journal import Entry, Journal, clip_problems
+from ..store import StoreUnavailable
+from . import scripts
+from .link import Link
+
+log = logging.getLogger("modmock")
+
+
+def _entry_json(entry: Entry) -> str:
+    data = entry.to_json()
+    for name in ("time_iso", "wall_time_iso", "id"):
+        data.pop(name, None)
+    return json.dumps(data, ensure_ascii=False, default=repr)
+
+
+class SharedJournal(Journal):
+    """The journal's listings read this process's mirror; :meth:`record` writes to the shared one."""
+
+    def __init__(self, link: Link, capacity: int = 10_000, invalid_capacity: int = 1_000) -> None:
+        super().__init__(capacity, invalid_capacity)
+        self.link = link
+        self.invalid_capacity = invalid_capacity
+        self._outbox: list[Entry] = []
+        self._queued = self._written = 0  # entries recorded here, and of those written (in order)
+        self._writing: asyncio.Future[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._seen = self._seen_invalid = 0  # the newest ids pulled into the mirror
+        self._invalid_counted = 0  # invalid entries pulled, or counted as evicted before any pull
+        self.epoch: int | None = None  # the shared journal's clears: a new one empties the mirror
+        self.lost = 0  # entries an outage kept from the shared journal (logged)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def record(self, entry: Entry) -> None:
+        """Queue ``entry`` for the shared journal (its id comes from there); observers hear of it now."""
+        clip_problems(entry)
+        self._outbox.append(entry)
+        self._queued += 1
+        self._observed(entry)
+        if self._flusher is None or self._flusher.done():
+            try:
+                self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
+            except RuntimeError:  # no loop (a test recording directly): the next drain writes it
+                self._flusher = None
+
+    async def _flush_soon(self) -> None:
+        try:
+            await self.drain()
+        except StoreUnavailable:
+            pass  # counted in ``lost`` and logged by the link
+
+    async def drain(self) -> None:
+        """Until every entry recorded here so far is in the shared journal (or lost to an outage)."""
+        mine = self._queued
+        while self._written < mine:
+            if self._writing is not None:
+                await asyncio.shield(self._writing)
+                continue
+            await self._write()
+
+    async def _write(self) -> None:
+        batch, self._outbox = self._outbox, []
+        upto = self._queued
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._writing = done
+        try:
+            record = self.link.script("record", scripts.RECORD)
+            keys = [self.link.key("journal", "ids"), self.link.key("journal"), self.link.key("journal", "invalid"),
+                    self.link.key("journal", "totals")]
+
+            async def send() -> list[Any]:
+                async with self.link.redis.pipeline(transaction=False) as pipe:
+                    for entry in batch:
+                        await record(keys=keys, client=pipe, args=[
+                            _entry_json(entry), "1" if entry.valid else "0", self.capacity, self.invalid_capacity,
+                            "1" if entry.disconnected else "0", "1" if entry.internal_error else "0"])
+                    result: list[Any] = await pipe.execute()
+                    return result
+
+            try:
+                for entry, entry_id in zip(batch, await self.link.call(send)):
+                    entry.id = int(entry_id)
+                    self._last_id = max(self._last_id, entry.id)
+            except StoreUnavailable:
+                self.lost += len(batch)
+                raise
+        finally:
+            self._written = upto
+            self._writing = None
+            done.set_result(None)
+
+    # -- reading ---------------------------------------------------------------------------------
+    async def pull(self, epoch: int) -> None:
+        """Copy the entries this process has not seen into the mirror; the totals too."""
+        if epoch != self.epoch:
+            self._empty_mirror()
+            self.epoch = epoch
+            self.generation = epoch
+        journal, invalid, totals = self.link.key("journal"), self.link.key("journal", "invalid"), \
+            self.link.key("journal", "totals")
+
+        async def read() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                pipe.xrange(journal, f"({self._seen}-1", "+")
+                pipe.xrange(invalid, f"({self._seen_invalid}-1", "+")
+                pipe.hgetall(totals)
+                result: list[Any] = await pipe.execute()
+                return result
+
+        fresh, fresh_invalid, counts = await self.link.call(read)
+        with self._lock:
+            for stream_id, fields in fresh:
+                entry = self._entry(stream_id, fields)
+                self._entries.append(entry)
+                self._seen = entry.id
+                self._last_id = max(self._last_id, entry.id)
+            for stream_id, fields in fresh_invalid:
+                entry = self._entry(stream_id, fields)
+                if len(self._invalid) == self._invalid.maxlen and self._invalid[0].id > self._seen_upto:
+                    self._invalid_evicted += 1
+                self._invalid.append(entry)
+                self._seen_invalid = entry.id
+                self._invalid_counted += 1
+            self._totals = {name: int(counts.get(name.encode(), 0)) for name in self._totals}
+            missed = self._totals["invalid"] - self._invalid_counted  # trimmed before this process read them
+            if missed > 0:
+                self._invalid_evicted += missed
+                self._invalid_counted += missed
+
+    @staticmethod
+    def _entry(stream_id: bytes, fields: dict[bytes, bytes]) -> Entry:
+        entry = Entry.from_json(json.loads(fields[b"e"]))
+        entry.id = int(stream_id.split(b"-")[0])
+        return entry
+
+    def _empty_mirror(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._invalid.clear()
+            self._invalid_evicted = 0
+            self._seen = self._seen_invalid = self._invalid_counted = 0
+            self._totals = dict.fromkeys(self._totals, 0)
+
+    def clear(self) -> None:
+        """Empty the mirror (the shared journal is cleared by the store)."""
+        self._empty_mirror()

@@ -1,0 +1,84 @@
+"""The connection to the shared Redis server: key names, Lua scripts, and outages.
+
+Every call the shared store makes goes through :meth:`Link.call`, so an unreachable or restarting
+server is one :class:`~..store.StoreUnavailable` (the vendor's service-failure answer) and one log
+line per outage, never a hang: each command waits at most ``TIMEOUT`` seconds, and redis-py opens
+a new connection for the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from ..store import StoreUnavailable
+
+try:
+    import redis.asyncio as aioredis
+    from redis.backoff import NoBackoff
+    from redis.exceptions import RedisError
+    from redis.retry import Retry
+except ImportError as missing:  # pragma: no cover - the optional extra is not installed
+    raise ImportError("--store redis:// needs the redis extra: pip install -e '.[redis]'") from missing
+
+log = logging.getLogger("modmock")
+T = TypeVar("T")
+TIMEOUT = 2.0  # seconds one command (or a connection) may take before the store counts as down
+PREFIX = "modmock"
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for logs."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme, _, _ = head.partition("://")
+    return f"{scheme}://***@{tail}"
+
+
+class Link:
+    """One Redis client (a pool of connections) and the run's key prefix."""
+
+    def __init__(self, url: str, prefix: str = PREFIX) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.redis: Any = aioredis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+                                            retry=Retry(NoBackoff(), 0), health_check_interval=10)
+        self.down: str | None = None  # why the last call failed, while the store is unreachable
+        self._scripts: dict[str, Any] = {}
+
+    def key(self, *parts: object) -> str:
+        """``modmock:part:part``: every key of the run under one prefix."""
+        return ":".join((self.prefix, *map(str, parts)))
+
+    def script(self, name: str, source: str) -> Any:
+        """A Lua script registered once (redis-py sends it by its SHA, loading it when needed)."""
+        found = self._scripts.get(name)
+        if found is None:
+            found = self._scripts[name] = self.redis.register_script(source)
+        return found
+
+    async def call(self, make: Callable[[], Awaitable[T]]) -> T:
+        """The result of ``make()``; an error of the connection or the server is
+        :class:`StoreUnavailable`, logged once per outage (and once when it is over)."""
+        try:
+            result = await make()
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            if self.down is None:
+                log.error("shared store %s unavailable (%s): requests get the vendor's service-failure "
+                          "answer until it is back", describe(self.url), why)
+            self.down = why
+            raise StoreUnavailable(why) from None
+        if self.down is not None:
+            log.warning("shared store %s is back (down: %s)", describe(self.url), self.down)
+            self.down = None
+        return result
+
+    async def close(self) -> None:
+        try:
+            await self.redis.aclose()
+        except (RedisError, OSError):
+            pass

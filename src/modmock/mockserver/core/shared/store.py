@@ -1,0 +1,444 @@
+"""The store several processes (and machines) share through one Redis server.
+
+Shared and exact across processes: the journal and the invalid list (:mod:`.journal`); rules and
+faults, each ``times`` counted once; the queued answers; QPS windows; concurrency places (leases
+that end by themselves when a process dies); Alibaba nonces; AKOOL tokens; the mock clock (an
+advance on any process moves every one); resets. Each process keeps its components as a mirror
+of the shared state: :meth:`RedisStore.begin` (before a request: one round trip) brings the clock,
+the rules and faults, and resets up to date; :meth:`RedisStore.refresh` (before a read) the
+journal too. Decisions that must be exact are Lua scripts (:mod:`.scripts`).
+
+Tasks, their timers and callback deliveries stay with the process that accepted the request
+(see the README's scale-out section for what that means for asynchronous vendors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import itertools
+import json
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from ..callbacks import AllowList, CallbackDispatcher
+from ..clock import Scheduler
+from ..concurrency import InFlight
+from ..faults import Drawn, Fault, FaultBook, make_fault
+from ..nonces import NonceStore
+from ..ratelimit import RateLimiter
+from ..replay import Answer, ReplayQueue
+from ..rules import Rule, RuleBook, make_rule
+from ..store import Store, StoreUnavailable
+from ..tasks import TaskStore
+from ..tokens import TokenStore
+from ..verdict import Subject
+from . import scripts
+from .journal import SharedJournal
+from .link import Link
+
+log = logging.getLogger("modmock")
+LEASE_SECONDS = 60.0  # wall seconds a concurrency place is held at most (a dead process's ends then)
+TOKEN_GRACE = 3600.0  # an expired token is remembered this long (so it answers "expired", not "unknown")
+LISTEN_WAIT = 0.25  # seconds the listener waits for a message before it looks whether to stop
+META_FIELDS = ("generation", "config", "journal", "clock_mock0")
+
+
+def _digest(value: Hashable) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+class SharedNonces(NonceStore):
+    """Nonces every process remembers: ``SET NX`` with the window as its lifetime."""
+
+    shared = True
+
+    def __init__(self, link: Link) -> None:
+        super().__init__()
+        self.link = link
+
+    async def claim(self, nonce: Hashable, window: float) -> bool:
+        key, ms = self.link.key("nonce", _digest(nonce)), max(1, int(window * 1000))
+        return bool(await self.link.call(lambda: self.link.redis.set(key, b"1", nx=True, px=ms)))
+
+
+class SharedTokens(TokenStore):
+    """Tokens every process can look up: issued into Redis, read into this process's view."""
+
+    shared = True
+
+    def __init__(self, link: Link) -> None:
+        super().__init__()
+        self.link = link
+
+    async def create(self, owner: str, lifetime: float) -> str:
+        token = self.issue(owner, lifetime)
+        found = self.lookup(token)
+        assert found is not None
+        value = json.dumps(list(found))
+        ms = max(1, int((lifetime + TOKEN_GRACE) * 1000))
+        await self.link.call(lambda: self.link.redis.set(self.link.key("token", token), value, px=ms))
+        return token
+
+    async def prefetch(self, token: str | None) -> None:
+        if not token or len(token) > 256:
+            return
+        raw = await self.link.call(lambda: self.link.redis.get(self.link.key("token", token)))
+        with self._lock:
+            if raw is None:
+                self._tokens.pop(token, None)
+            else:
+                owner, until = json.loads(raw)
+                self._tokens[token] = (str(owner), float(until))
+                while len(self._tokens) > self.capacity:
+                    self._tokens.popitem(last=False)
+
+
+class RedisStore(Store):
+    """The components every process shares through Redis (``--store redis://HOST:PORT/DB``)."""
+
+    shared = True
+
+    def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *, url: str,
+                 journal_size: int = 10_000, prefix: str = "modmock") -> None:
+        self.link = Link(url, prefix)
+        self.scheduler = scheduler
+        self.clock = scheduler.clock
+        self.journal = SharedJournal(self.link, capacity=journal_size)
+        self.rules = RuleBook()
+        self.faults = FaultBook(rng=rng, now=scheduler.clock.now)
+        self.replay = ReplayQueue()
+        self.rates = RateLimiter()
+        self.in_flight = InFlight()
+        self.nonces = SharedNonces(self.link)
+        self.tokens = SharedTokens(self.link)
+        self.tasks = TaskStore(scheduler, keep_finished=journal_size)
+        self.deliveries = CallbackDispatcher(scheduler, allow, capacity=journal_size)
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._members = itertools.count(1)
+        self._seen: dict[str, int] = {}  # the meta counters this process's mirror is at
+        self._opened = False
+        self._listener: asyncio.Task[None] | None = None
+        self._closing = False
+        self._publishing: asyncio.Task[None] | None = None
+        self.on_reset: Callable[[], None] | None = None  # this process's part of another's reset
+        self.clock.observers.append(self._clock_jumped)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def _key(self, *parts: object) -> str:
+        return self.link.key(*parts)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Join the shared state: its clock origin (the first process's), its counters, its
+        rules and faults; then listen for the others' clock moves and resets."""
+        try:
+            await self._join()
+        except StoreUnavailable:
+            pass  # logged by the link; the first request that reaches the store joins then
+        self._listener = asyncio.get_running_loop().create_task(self._listen())
+
+    async def _join(self) -> None:
+        meta = self._key("meta")
+
+        async def join() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                wall0, mock0 = self.clock.origin
+                pipe.hsetnx(meta, "clock_wall0", repr(wall0))
+                pipe.hsetnx(meta, "clock_mock0", repr(mock0))
+                pipe.hmget(meta, "clock_wall0", "clock_mock0", "generation", "config", "journal")
+                result: list[Any] = await pipe.execute()
+                return result
+
+        *_, (wall0, mock0, generation, config, journal) = await self.link.call(join)
+        self.clock.adopt(float(wall0), float(mock0))
+        self._seen = {"generation": int(generation or 0), "journal": int(journal or 0), "config": -1}
+        self.journal.epoch = self.journal.generation = int(journal or 0)
+        await self._load_config(int(config or 0))
+        self._opened = True
+
+    async def close(self) -> None:
+        self._closing = True  # the listener ends at its next wait (redis-py's wait may swallow a cancel)
+        for task in (self._listener, self._publishing):
+            if task is not None:
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(asyncio.shield(task), LISTEN_WAIT * 4)
+                if not task.done():
+                    task.cancel()
+        with contextlib.suppress(StoreUnavailable):
+            await self.journal.drain()
+        await self.link.close()
+
+    async def _listen(self) -> None:
+        """Another process moved the clock, reset, or changed the rules: catch up now (so a timer
+        due on the moved clock fires without waiting for this process's next request)."""
+        channel = self._key("events")
+        while not self._closing:
+            pubsub = self.link.redis.pubsub()
+            try:
+                await pubsub.subscribe(channel)
+                while not self._closing:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=LISTEN_WAIT)
+                    if message is not None and message.get("data") != self.worker.encode():
+                        with contextlib.suppress(StoreUnavailable):
+                            await self.begin()
+                        self.scheduler.wake()
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                raise
+            except Exception as exc:  # the server went away: try again (the link logs the outage)
+                log.debug("shared store listener: %s", exc)
+                await asyncio.sleep(LISTEN_WAIT * 4)
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+    async def _publish(self) -> None:
+        await self.link.call(lambda: self.link.redis.publish(self._key("events"), self.worker))
+
+    # -- the mirror ------------------------------------------------------------------------------
+    async def begin(self) -> None:
+        if not self._opened:
+            await self._join()
+        values = await self.link.call(lambda: self.link.redis.hmget(self._key("meta"), *META_FIELDS))
+        generation, config, journal = (int(v or 0) for v in values[:3])
+        if generation != self._seen["generation"]:
+            self._seen["generation"] = generation
+            if self.on_reset is not None:
+                self.on_reset()
+            else:
+                self.reset()
+        if journal != self._seen["journal"]:
+            self._seen["journal"] = journal
+            self.journal.clear()
+        if values[3] is not None:
+            self.clock.catch_up(float(values[3]))
+        if config != self._seen["config"]:
+            await self._load_config(config)
+
+    async def refresh(self) -> None:
+        await self.begin()
+        await self.journal.drain()
+        await self.journal.pull(self._seen["journal"])
+
+    async def drain(self) -> None:
+        await self.journal.drain()
+
+    async def _load_config(self, version: int) -> None:
+        """The rules, faults and queued answers as the shared store holds them now."""
+        async def read() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                for name in ("rules", "rules:left", "faults", "faults:left"):
+                    pipe.hgetall(self._key(name))
+                pipe.lrange(self._key("replay"), 0, -1)
+                pipe.hget(self._key("meta"), "config")
+                result: list[Any] = await pipe.execute()
+                return result
+
+        rules, rules_left, faults, faults_left, answers, current = await self.link.call(read)
+        self.rules.replace(sorted((make_rule(json.loads(spec), int(rid), _left(rules_left, rid))
+                                   for rid, spec in rules.items()), key=lambda r: r.id))
+        loaded = []
+        for fid, raw in faults.items():
+            data = json.loads(raw)
+            loaded.append(make_fault(data["spec"], int(fid), 0.0, remaining=_left(faults_left, fid),
+                                     expires=data.get("expires")))
+        self.faults.replace(sorted(loaded, key=lambda f: f.id))
+        self.replay.clear()
+        for raw in answers:
+            data = json.loads(raw)
+            self.replay._queue.append(Answer(data["value"], data["status"], data["vendor"], data["endpoint"]))
+        self._seen["config"] = int(current or version)
+
+    # -- changes ---------------------------------------------------------------------------------
+    async def _add(self, kind: str, stored: dict[str, Any], times: int | None) -> int:
+        add = self.link.script("add", scripts.ADD)
+        keys = [self._key(kind, "ids"), self._key(kind), self._key(kind, "left"), self._key("meta")]
+        args = [json.dumps(stored), "" if times is None else str(times)]
+        new_id = int(await self.link.call(lambda: add(keys=keys, args=args)))
+        await self._load_config(-1)
+        await self._publish_quietly()
+        return new_id
+
+    async def add_rule(self, spec: dict[str, Any]) -> Rule:
+        make_rule(spec, 0)  # refused here, before anything is shared
+        rule_id = await self._add("rules", spec, spec.get("times"))
+        return next((r for r in self.rules.list() if r.id == rule_id), None) or make_rule(spec, rule_id)
+
+    async def add_fault(self, spec: dict[str, Any]) -> Fault:
+        fault = make_fault(spec, 0, self.clock.now())
+        fault_id = await self._add("faults", {"spec": spec, "expires": fault.expires}, fault.remaining)
+        fault.id = fault_id
+        return next((f for f in self.faults.list() if f.id == fault_id), fault)
+
+    async def _remove(self, kind: str, item_id: int | None) -> int:
+        remove = self.link.script("remove", scripts.REMOVE)
+        keys = [self._key(kind), self._key(kind, "left"), self._key("meta")]
+        removed = int(await self.link.call(lambda: remove(keys=keys, args=["" if item_id is None else str(item_id)])))
+        await self._load_config(-1)
+        await self._publish_quietly()
+        return removed
+
+    async def remove_rules(self, rule_id: int | None = None) -> int:
+        return await self._remove("rules", rule_id)
+
+    async def remove_faults(self, fault_id: int | None = None) -> int:
+        return await self._remove("faults", fault_id)
+
+    async def add_answer(self, answer: Answer) -> None:
+        ReplayQueue().add(answer)  # refused here, before anything is shared
+        raw = json.dumps({"value": answer.value, "status": answer.status, "vendor": answer.vendor,
+                          "endpoint": answer.endpoint})
+
+        async def push() -> None:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(self._key("replay"), raw)
+                pipe.hincrby(self._key("meta"), "config", 1)
+                await pipe.execute()
+
+        await self.link.call(push)
+        await self._load_config(-1)
+
+    async def clear_journal(self) -> None:
+        async def clear() -> None:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                pipe.delete(self._key("journal"), self._key("journal", "invalid"), self._key("journal", "totals"))
+                pipe.hincrby(self._key("meta"), "journal", 1)
+                await pipe.execute()
+
+        await self.journal.drain()
+        await self.link.call(clear)
+        await self.begin()
+
+    async def reset_everywhere(self) -> bool:
+        await self.journal.drain()
+        data = [self._key(name) for name in ("rules", "rules:left", "faults", "faults:left", "replay")]
+        data += [self._key("journal"), self._key("journal", "invalid"), self._key("journal", "totals")]
+
+        async def wipe() -> int:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                pipe.delete(*data)
+                pipe.hincrby(self._key("meta"), "journal", 1)
+                pipe.hincrby(self._key("meta"), "config", 1)
+                pipe.hincrby(self._key("meta"), "generation", 1)
+                result = await pipe.execute()
+            async for key in self.link.redis.scan_iter(match=self._key("rate", "*"), count=1000):
+                await self.link.redis.delete(key)
+            async for key in self.link.redis.scan_iter(match=self._key("nonce", "*"), count=1000):
+                await self.link.redis.delete(key)
+            return int(result[-1])
+
+        self._seen["generation"] = await self.link.call(wipe)  # this process resets itself (the caller)
+        await self.begin()
+        await self._publish_quietly()
+        return True
+
+    async def claim_scenario(self) -> bool:
+        """Whether this process loads the run's scenario (the first of a generation to ask does)."""
+        key = self._key("scenario", self._seen.get("generation", 0))
+        return bool(await self.link.call(lambda: self.link.redis.set(key, self.worker, nx=True)))
+
+    # -- the clock -------------------------------------------------------------------------------
+    def _clock_jumped(self) -> None:
+        """The clock jumped here (over a wait, or an advance): publish it once the loop is free."""
+        if self._publishing is not None and not self._publishing.done():
+            return
+        try:
+            self._publishing = asyncio.get_running_loop().create_task(self._publish_clock())
+        except RuntimeError:
+            pass
+
+    async def _publish_clock(self) -> None:
+        with contextlib.suppress(StoreUnavailable):
+            await self.moved_clock()
+
+    async def moved_clock(self) -> None:
+        jump = self.link.script("jump", scripts.JUMP)
+        mock0 = await self.link.call(lambda: jump(keys=[self._key("meta")], args=[repr(self.clock.origin[1])]))
+        self.clock.catch_up(float(mock0))
+        await self._publish_quietly()
+
+    async def _publish_quietly(self) -> None:
+        with contextlib.suppress(StoreUnavailable):
+            await self._publish()
+
+    # -- decisions -------------------------------------------------------------------------------
+    async def _spend(self, kind: str, item_id: int) -> int:
+        spend = self.link.script("spend", scripts.SPEND)
+        keys = [self._key(kind, "left"), self._key(kind), self._key("meta")]
+        return int(await self.link.call(lambda: spend(keys=keys, args=[str(item_id)])))
+
+    async def take_rule(self, vendor: str, endpoint: str, subject: Subject, *, reviews: bool = True) -> Rule | None:
+        for rule in self.rules.matching(vendor, endpoint, subject, reviews=reviews):
+            if rule.remaining is None:
+                return rule
+            left = await self._spend("rules", rule.id)
+            if left <= 0:
+                self.rules.drop(rule.id)
+            if left >= 0:
+                rule.remaining = left
+                return rule
+        return None
+
+    async def draw_fault(self, vendor: str, endpoint: str, targeted: bool = False) -> Drawn:
+        if not self.faults.armed:
+            return Drawn()
+        return await self.faults.draw_shared(vendor, endpoint, targeted, lambda fid: self._spend("faults", fid))
+
+    async def take_answer(self, vendor: str, endpoint: str, targeted: bool = False) -> Answer | None:
+        if not self.replay.armed:
+            return None
+        take = self.link.script("take_answer", scripts.TAKE_ANSWER)
+        raw = await self.link.call(lambda: take(keys=[self._key("replay"), self._key("meta")],
+                                                args=[vendor, endpoint, "1" if targeted else "0"]))
+        await self._load_config(-1)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return Answer(data["value"], data["status"], data["vendor"], data["endpoint"])
+
+    async def allow(self, key: Hashable, qps: int | None) -> bool:
+        if qps is None:
+            return True
+        rate = self.link.script("rate", scripts.RATE)
+        args = [repr(time.time()), str(qps), f"{self.worker}:{next(self._members)}"]
+        return bool(await self.link.call(lambda: rate(keys=[self._key("rate", _digest(key))], args=args)))
+
+    async def hold(self, key: Hashable, limit: int) -> str | None:
+        """One place under ``key`` (at most ``limit`` held): the lease to release, or None when full."""
+        hold = self.link.script("hold", scripts.HOLD)
+        now, lease = time.time(), f"{self.worker}:{next(self._members)}"
+        args = [repr(now), str(limit), lease, repr(now + LEASE_SECONDS)]
+        taken = await self.link.call(lambda: hold(keys=[self._key("flight", _digest(key))], args=args))
+        return lease if taken else None
+
+    async def release(self, leases: list[tuple[Hashable, str]]) -> None:
+        """Give back places :meth:`hold` took (a lease not given back ends by itself)."""
+        async def give_back() -> None:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                for key, lease in leases:
+                    pipe.zrem(self._key("flight", _digest(key)), lease)
+                await pipe.execute()
+
+        with contextlib.suppress(StoreUnavailable):
+            await self.link.call(give_back)
+
+    def reset(self) -> None:
+        """This process's part of a reset: its mirror and its tasks and deliveries."""
+        super().reset()
+        self.rules.replace([])
+        self.faults.replace([])
+        self.replay.clear()
+        self._seen["config"] = -1  # reloaded from the shared store by the next begin
+
+
+def _left(counts: dict[bytes, bytes], item_id: bytes) -> int | None:
+    raw = counts.get(item_id)
+    return int(raw) if raw is not None else None
