@@ -26,7 +26,7 @@ from .logs import configure_logging
 from .openapi import openapi
 from .runner import Sites, start_sites, tune_gc
 from .scenarios import describe, shipped
-from .settings import LOG_FORMATS, LOG_LEVELS, Settings, SettingsError, load_config
+from .settings import LOG_FORMATS, LOG_LEVELS, Settings, SettingsError, describe_store, load_config
 from .state import MockState, refuse_colliding_routes
 from .vendors import create_vendor, vendor_class, vendor_names
 
@@ -128,6 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--log-level", choices=LOG_LEVELS, help="default info: one line per request (warning for load tests)")
     run.add_argument("--log-format", choices=LOG_FORMATS, help="text (default) or json: one JSON object per line")
     run.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
+    run.add_argument("--store", metavar="URL",
+                     help="share the state with every other mock on this Redis (redis://HOST:PORT/DB): other "
+                          "workers, other machines (needs the redis extra; default: this process's memory)")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="N processes on one port (SO_REUSEPORT), restarted when one dies; above 1 needs --store")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
     sub.add_parser("scenarios", help="list the shipped scenarios and what each does")
     contract = sub.add_parser("contract", help="run the client contract suite against your adapter",
@@ -246,9 +251,16 @@ def _checked(args: argparse.Namespace, vendors: list[str], pick: Callable[..., o
         log_level=str(pick(args.log_level, "log-level", default="info")),
         log_format=str(pick(args.log_format, "log-format", default="text")),
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
+        store=pick(args.store, "store"),  # type: ignore[arg-type]
+        workers=int(pick(args.workers, "workers", int, 1)),  # type: ignore[call-overload]
         vendor_config=load_config(str(config)) if config else {},
     )
     settings.validate()
+    if settings.store is not None:
+        try:
+            import redis  # noqa: F401  (the optional extra)
+        except ImportError:
+            raise SettingsError("--store needs the redis extra: pip install -e '.[redis]'") from None
     if settings.scenario:
         from .scenarios import read
         read(settings.scenario)  # a missing or broken scenario is named before anything starts
@@ -283,6 +295,9 @@ def _banner(settings: Settings, sites: Sites, state: MockState) -> str:
     if settings.scenario:
         lines.append(f"  scenario: {settings.scenario} ({len(state.rules.list())} rule(s), "
                      f"{len(state.faults.list())} fault(s) armed)")
+    if settings.store:
+        workers = f"{settings.workers} workers, " if settings.workers > 1 else ""
+        lines.append(f"  store: {describe_store(settings.store)} ({workers}shared with every mock on it)")
     lines.append(f"  time scale: {settings.time_scale:g}{'  strict' if settings.strict else ''}  (Ctrl-C stops)")
     if not is_loopback(settings.host):
         lines.append(f"  warning: bound to {settings.host}, reachable from other machines. The admin API still "
@@ -296,14 +311,16 @@ async def _serve(settings: Settings) -> None:
     state = app[STATE]
     sites = await start_sites(app, settings)
     tune_gc()  # this process is the mock alone (fixtures and serve() leave the host's collector be)
-    print(_banner(settings, sites, state), flush=True)
+    if settings.worker in (None, 0):  # one banner for the workers of a master
+        print(_banner(settings, sites, state), flush=True)
     if settings.ready_file:
         ready = Path(settings.ready_file)
         partial = ready.with_name(ready.name + ".partial")
         partial.write_text(json.dumps({
             "url": sites.url, "port": sites.port, "admin_url": sites.url + "/__admin", "vendors": settings.vendors,
             "ca_bundle": str(sites.ca_bundle) if sites.ca_bundle else None,
-            "redirect_port": sites.redirect_port, "credentials": state.credentials()}, indent=2), encoding="utf-8")
+            "redirect_port": sites.redirect_port, "credentials": state.credentials(),
+            "store": describe_store(settings.store), "pid": os.getpid()}, indent=2), encoding="utf-8")
         partial.replace(ready)  # readers never see a half-written file
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -355,6 +372,9 @@ def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespa
         else:
             settings = _settings(args)
             configure_logging(settings.log_level, settings.log_format)
+            if settings.workers > 1 and settings.worker is None:
+                from .workers import run_workers
+                return run_workers(settings)
             asyncio.run(_serve(settings))
     except SettingsError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)

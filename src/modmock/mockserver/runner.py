@@ -72,7 +72,7 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
                            **HANDLER_ARGS)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls.context if tls else None,
-                       reuse_address=True)
+                       reuse_address=True, reuse_port=settings.reuse_port or None)
     try:
         await site.start()
     except OSError:  # the port is taken, say: the folder made for this run's CA goes too

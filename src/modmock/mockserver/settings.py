@@ -62,6 +62,7 @@ class Settings:
     store: str | None = None  # redis://HOST:PORT/DB: state shared by every process and machine (memory if None)
     workers: int = 1  # processes serving one port (more than one needs a shared store)
     reuse_port: bool = False  # bind with SO_REUSEPORT (each worker of ``--workers`` does)
+    worker: int | None = None  # this process's index among the workers of ``--workers`` (None: the only one)
 
     def validate(self) -> None:
         if not math.isfinite(self.time_scale) or self.time_scale < 0:
@@ -108,6 +109,14 @@ class Settings:
 
     def config_for(self, vendor: str) -> dict[str, Any]:
         return self.vendor_config.get(vendor, {})
+
+
+def describe_store(url: str | None) -> str:
+    """The store's URL without a password, for logs and banners (``memory`` for none)."""
+    if url is None:
+        return "memory"
+    head, at, tail = url.rpartition("@")
+    return f"{head.partition('://')[0]}://***@{tail}" if at else url
 
 
 def check_keys(table: str, config: dict[str, Any], allowed: tuple[str, ...]) -> None:

@@ -12,7 +12,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ...settings import describe_store
 from ..store import StoreUnavailable
 
 try:
@@ -29,22 +31,23 @@ TIMEOUT = 2.0  # seconds one command (or a connection) may take before the store
 PREFIX = "modmock"
 
 
-def describe(url: str) -> str:
-    """The URL without its password, for logs."""
-    head, at, tail = url.rpartition("@")
-    if not at:
-        return url
-    scheme, _, _ = head.partition("://")
-    return f"{scheme}://***@{tail}"
+def split_prefix(url: str) -> tuple[str, str]:
+    """The Redis URL without its ``prefix=NAME`` query parameter, and that prefix (``modmock``
+    by default): several mocks can share one Redis server, each under its own prefix."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefix = next((value for name, value in query if name == "prefix"), PREFIX)
+    rest = urlencode([(name, value) for name, value in query if name != "prefix"])
+    return urlunsplit(parts._replace(query=rest)), prefix or PREFIX
 
 
 class Link:
     """One Redis client (a pool of connections) and the run's key prefix."""
 
-    def __init__(self, url: str, prefix: str = PREFIX) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self.prefix = prefix
-        self.redis: Any = aioredis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+        address, self.prefix = split_prefix(url)
+        self.redis: Any = aioredis.from_url(address, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
                                             retry=Retry(NoBackoff(), 0), health_check_interval=10)
         self.down: str | None = None  # why the last call failed, while the store is unreachable
         self._scripts: dict[str, Any] = {}
@@ -69,11 +72,11 @@ class Link:
             why = f"{type(exc).__name__}: {exc}"
             if self.down is None:
                 log.error("shared store %s unavailable (%s): requests get the vendor's service-failure "
-                          "answer until it is back", describe(self.url), why)
+                          "answer until it is back", describe_store(self.url), why)
             self.down = why
             raise StoreUnavailable(why) from None
         if self.down is not None:
-            log.warning("shared store %s is back (down: %s)", describe(self.url), self.down)
+            log.warning("shared store %s is back (down: %s)", describe_store(self.url), self.down)
             self.down = None
         return result
 

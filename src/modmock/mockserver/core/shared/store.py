@@ -107,8 +107,8 @@ class RedisStore(Store):
     shared = True
 
     def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *, url: str,
-                 journal_size: int = 10_000, prefix: str = "modmock") -> None:
-        self.link = Link(url, prefix)
+                 journal_size: int = 10_000) -> None:
+        self.link = Link(url)
         self.scheduler = scheduler
         self.clock = scheduler.clock
         self.journal = SharedJournal(self.link, capacity=journal_size)
