@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+
+import modmock
 from alibaba_helpers import parameters, post_v3
 from helpers import image_request
 from jocloud_helpers import call as jocloud_call
 from jocloud_helpers import image
-
-import modmock
 
 CATS = {"risk": "reject", "labels": [{"category": "porn"}]}
 

@@ -40,7 +40,8 @@ def store_factory(settings: Settings) -> StoreFactory:
     if settings.store is None:
         return MemoryStore
     from .core.shared import redis_store_factory
-    return redis_store_factory(settings.store)
+    factory: StoreFactory = redis_store_factory(settings.store)
+    return factory
 
 
 def refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:

@@ -132,7 +132,7 @@ class Master:
             for sentinel in multiprocessing.connection.wait(list(sentinels), timeout=0.5):
                 if self.stopping:
                     break
-                index = sentinels[sentinel]  # type: ignore[index]
+                index = sentinels[sentinel]
                 dead = self.workers[index]
                 dead.join()
                 log.warning("worker %d (pid %s) ended with exit code %s; starting another", index, dead.pid,

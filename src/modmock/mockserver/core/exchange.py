@@ -222,7 +222,7 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             response = ex.render_error(vendor.busy(str(busy)))
         except StoreUnavailable as down:
             ex.note(f"the shared store is unavailable ({down}): the vendor's service-failure answer")
-            response = ex.render_error(vendor.internal_error())
+            response = ex.render_error(vendor.internal_error("the mock's shared store is unavailable"))
         except ClientGone as gone:
             ex.entry.disconnected = True
             ex.note(f"client disconnected: {gone}")

@@ -35,7 +35,6 @@ run's scheduler on the mock clock, and wall-time windows take the time from the 
 from __future__ import annotations
 
 import random
-from abc import ABC
 from collections.abc import Hashable
 from typing import Any, Protocol
 
@@ -61,7 +60,7 @@ class Clearable(Protocol):
     def clear(self) -> None: ...
 
 
-class Store(ABC):
+class Store:
     """The components every store provides (see the module docstring for what each keeps)."""
 
     journal: Journal

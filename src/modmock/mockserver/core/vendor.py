@@ -46,6 +46,9 @@ class Endpoint:
     host: str = ""  # where the vendor serves it from another host than the vendor's main one
 
 
+INTERNAL_ERROR = "internal error in the mock (see the journal)"
+
+
 class Vendor(ABC):
     """One impersonated vendor, configured for one server run."""
 
@@ -119,8 +122,9 @@ class Vendor(ABC):
         return error
 
     @abstractmethod
-    def internal_error(self) -> VendorError:
-        """The vendor's error for an unexpected failure inside the mock."""
+    def internal_error(self, detail: str = INTERNAL_ERROR) -> VendorError:
+        """The vendor's service-failure error: an unexpected failure inside the mock (``detail``
+        says which; a shared store out of reach, say)."""
 
     @property
     @abstractmethod

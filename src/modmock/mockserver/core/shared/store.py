@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from ...settings import describe_store
 from ..callbacks import AllowList, CallbackDispatcher
 from ..clock import Scheduler
 from ..concurrency import InFlight
@@ -105,6 +106,7 @@ class RedisStore(Store):
     """The components every process shares through Redis (``--store redis://HOST:PORT/DB``)."""
 
     shared = True
+    journal: SharedJournal
 
     def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *, url: str,
                  journal_size: int = 10_000) -> None:
@@ -208,6 +210,12 @@ class RedisStore(Store):
         if not self._opened:
             await self._join()
         values = await self.link.call(lambda: self.link.redis.hmget(self._key("meta"), *META_FIELDS))
+        if values[3] is None:  # the server lost the shared state (restarted without persistence)
+            log.warning("shared store %s holds no state of this mock (restarted empty?): joining it again; "
+                        "the journal, rules and faults it held are gone", describe_store(self.link.url))
+            self.journal.clear()
+            await self._join()
+            return
         generation, config, journal = (int(v or 0) for v in values[:3])
         if generation != self._seen["generation"]:
             self._seen["generation"] = generation
@@ -218,8 +226,7 @@ class RedisStore(Store):
         if journal != self._seen["journal"]:
             self._seen["journal"] = journal
             self.journal.clear()
-        if values[3] is not None:
-            self.clock.catch_up(float(values[3]))
+        self.clock.catch_up(float(values[3]))
         if config != self._seen["config"]:
             await self._load_config(config)
 

@@ -9,7 +9,7 @@ from ...core.context import Context
 from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
 from ...core.journal import Problem
-from ...core.vendor import Vendor
+from ...core.vendor import INTERNAL_ERROR, Vendor
 from ...settings import Settings
 from . import declaration, errors, profile, render
 from .backend import Moderation, describe_credentials
@@ -47,8 +47,8 @@ class Akool(Vendor, profile=profile):
     def busy(self, detail: str) -> VendorError:
         return errors.TooFrequent(detail)
 
-    def internal_error(self) -> VendorError:
-        return errors.VendorFailure("internal error in the mock (see the journal)")
+    def internal_error(self, detail: str = INTERNAL_ERROR) -> VendorError:
+        return errors.VendorFailure(detail)
 
     @property
     def error_codes(self) -> frozenset[Any]:

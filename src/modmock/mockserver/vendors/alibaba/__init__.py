@@ -9,7 +9,7 @@ from ...core.context import Context
 from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
 from ...core.journal import Problem
-from ...core.vendor import Vendor
+from ...core.vendor import INTERNAL_ERROR, Vendor
 from ...settings import Settings
 from . import checks, declaration, errors, profile
 from .backend import Caller, ImageBatchModeration
@@ -64,8 +64,8 @@ class Alibaba(Vendor, profile=profile):
     def not_found(self, detail: str) -> VendorError:
         return errors.GatewayError("unknown_action", detail)
 
-    def internal_error(self) -> VendorError:
-        return errors.SystemError("internal error in the mock (see the journal)")
+    def internal_error(self, detail: str = INTERNAL_ERROR) -> VendorError:
+        return errors.SystemError(detail)
 
     @property
     def error_codes(self) -> frozenset[Any]:

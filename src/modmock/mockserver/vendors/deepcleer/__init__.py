@@ -9,7 +9,7 @@ from ...core.context import Context
 from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
 from ...core.journal import Problem
-from ...core.vendor import Vendor
+from ...core.vendor import INTERNAL_ERROR, Vendor
 from ...settings import Settings
 from . import declaration, errors, profile, render
 from .auth import authenticate
@@ -52,8 +52,8 @@ class Deepcleer(Vendor, profile=profile):
     def busy(self, detail: str) -> VendorError:
         return errors.QpsExceeded(detail)
 
-    def internal_error(self) -> VendorError:
-        return errors.ServiceFailure("internal error in the mock (see the journal)")
+    def internal_error(self, detail: str = INTERNAL_ERROR) -> VendorError:
+        return errors.ServiceFailure(detail)
 
     @property
     def error_codes(self) -> frozenset[Any]:

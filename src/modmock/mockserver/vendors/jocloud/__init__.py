@@ -11,7 +11,7 @@ from ...core.context import Context
 from ...core.declaration import Answer, Operation
 from ...core.errors import VendorError
 from ...core.journal import Problem
-from ...core.vendor import Vendor
+from ...core.vendor import INTERNAL_ERROR, Vendor
 from ...settings import Settings
 from . import declaration, errors, profile, render
 from .backend import Moderation, describe_credentials, trace_id_of
@@ -53,8 +53,8 @@ class Jocloud(Vendor, profile=profile.JOCLOUD):
     def busy(self, detail: str) -> VendorError:
         return errors.TooManyRequests(detail)
 
-    def internal_error(self) -> VendorError:
-        return errors.MockFailure()
+    def internal_error(self, detail: str = INTERNAL_ERROR) -> VendorError:
+        return errors.MockFailure(detail)
 
     @property
     def error_codes(self) -> frozenset[Any]:

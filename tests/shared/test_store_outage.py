@@ -1,0 +1,57 @@
+"""Redis going away and coming back: the vendor's service-failure answer and one log line, never
+a crash or a hang; the mock serves again once Redis is back."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+import requests
+
+import modmock
+from helpers import image_request
+from redis_helpers import RedisServer
+
+
+@pytest.fixture
+def private_redis():
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+def _post(mock: modmock.MockServer) -> dict:
+    started = time.monotonic()
+    answer = requests.post(mock.url + "/image/v4", json=image_request(), timeout=10).json()
+    assert time.monotonic() - started < 5, "an unreachable store must not hold a request"
+    return answer
+
+
+def test_an_outage_is_the_vendors_service_failure_then_the_mock_serves_again(private_redis, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="modmock")
+    with modmock.serve("deepcleer", store=private_redis.url) as mock:
+        assert _post(mock)["code"] == 1100
+        private_redis.stop()
+        answers = [_post(mock) for _ in range(5)]
+        assert {a["code"] for a in answers} == {1903}, answers  # Deepcleer's "service failure"
+        assert all("shared store is unavailable" in a["message"] for a in answers), answers
+        down = [r for r in caplog.records if "unavailable" in r.getMessage()]
+        assert len(down) == 1, [r.getMessage() for r in caplog.records]
+        admin = requests.get(mock.admin_url + "/requests", timeout=10)
+        assert admin.status_code == 503 and "unavailable" in admin.json()["error"]
+
+        private_redis.start()  # the same port, empty: what it held is gone
+        assert _post(mock)["code"] == 1100
+        assert any("is back" in r.getMessage() for r in caplog.records)
+        assert [e.code for e in mock.requests] == [1100]  # the entry of the request since it came back
+
+
+def test_a_mock_starts_while_its_store_is_down_and_joins_it_later(private_redis) -> None:
+    private_redis.stop()
+    with modmock.serve("deepcleer", store=private_redis.url) as mock:
+        assert _post(mock)["code"] == 1903
+        private_redis.start()
+        assert _post(mock)["code"] == 1100
+        mock.add_rule(match={"data_id": "x"}, verdict={"risk": "reject", "labels": [{"category": "porn"}]})
+        assert len(requests.get(mock.admin_url + "/rules", timeout=10).json()["rules"]) == 1
