@@ -11,6 +11,7 @@ import ipaddress
 import itertools
 import json
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +27,7 @@ from .core.coverage import render_text
 from .core.journal import Problem
 from .core.store import StoreUnavailable
 from .openapi import openapi
+from .settings import describe_store
 from .state import MockState
 
 PREFIX = "/__admin"
@@ -224,7 +226,8 @@ async def health(request: web.Request) -> web.Response:
     """Status, the mock clock, what is armed, and the running totals (``dashboard.summary``)."""
     state = _state(request)
     return reply({"status": "ok", **dashboard.summary(request), "journal": len(state.journal),
-                  "nonces": len(state.store.nonces)})
+                  "nonces": len(state.store.nonces), "store": describe_store(state.settings.store),
+                  "process": {"pid": os.getpid(), "worker": state.settings.worker}})
 
 
 async def get_requests(request: web.Request) -> web.Response:

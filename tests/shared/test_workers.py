@@ -1,0 +1,132 @@
+"""``mockserver run --workers N --store redis://...``: several processes on one port behave as one
+vendor. Real processes, real sockets: a master, its workers, and a real Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from jocloud_helpers import TOKEN, image, path
+
+
+def _start(tmp_path: Path, store_url: str, workers: int, config_text: str = "[jocloud]\n",
+           ) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    ready = tmp_path / "ready.json"
+    config = tmp_path / "mock.toml"
+    config.write_text(config_text, encoding="utf-8")
+    master = subprocess.Popen(
+        [sys.executable, "-m", "modmock", "run", "--vendor", "jocloud", "--port", "0", "--workers", str(workers),
+         "--store", store_url, "--config", str(config), "--ready-file", str(ready), "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        if master.poll() is not None:
+            raise AssertionError(f"the master ended: {master.stdout.read().decode() if master.stdout else ''}")
+        if time.monotonic() > deadline:
+            master.kill()
+            raise AssertionError("the workers did not start within 60 s")
+        time.sleep(0.05)
+    return master, json.loads(ready.read_text(encoding="utf-8"))
+
+
+def _stop(master: subprocess.Popen[bytes]) -> None:
+    master.send_signal(signal.SIGTERM)
+    try:
+        master.wait(30)
+    except subprocess.TimeoutExpired:
+        master.kill()
+        master.wait()
+
+
+@pytest.fixture
+def workers(tmp_path: Path, store_url: str) -> Iterator[dict[str, Any]]:
+    master, ready = _start(tmp_path, store_url, 3)
+    try:
+        yield dict(ready, master=master)
+    finally:
+        _stop(master)
+
+
+def _moderate(url: str, data_id: str) -> requests.Response:
+    return requests.post(url + path("jocloud", "image_sync"), json=image(data_id), params={"traceId": data_id},
+                         headers={"token": TOKEN, "Connection": "close"}, timeout=30)
+
+
+def _pids(url: str, tries: int = 40) -> set[int]:
+    """The workers that answered ``tries`` fresh connections."""
+    return {requests.get(url + "/__admin/health", headers={"Connection": "close"}, timeout=10).json()["process"]["pid"]
+            for _ in range(tries)}
+
+
+def test_connections_are_spread_over_the_workers(workers) -> None:
+    assert len(workers["workers"]) == 3
+    assert len(_pids(workers["url"])) >= 2  # SO_REUSEPORT hands new connections to every worker
+
+
+def test_twenty_one_concurrent_requests_over_workers_get_exactly_one_429(workers) -> None:
+    url = workers["url"]
+    added = requests.post(url + "/__admin/faults", json={"vendor": "jocloud", "latency": 1.5, "times": 21},
+                          timeout=10)
+    assert added.status_code == 201, added.text
+    with ThreadPoolExecutor(21) as pool:
+        answers = list(pool.map(lambda n: _moderate(url, f"c-{n}"), range(21)))
+    assert sorted(r.status_code for r in answers) == [200] * 20 + [429]
+
+
+def test_a_qps_limit_holds_across_workers(tmp_path: Path, store_url: str) -> None:
+    master, ready = _start(tmp_path, store_url, 3, "[jocloud]\nqps = { image_sync = 10 }\n")
+    try:
+        _qps_holds(ready["url"])
+    finally:
+        _stop(master)
+
+
+def _qps_holds(url: str) -> None:
+    with ThreadPoolExecutor(6) as pool:
+        started = time.monotonic()
+        answers = list(pool.map(lambda n: _moderate(url, f"q-{n}"), range(30)))
+        elapsed = time.monotonic() - started
+    accepted = sum(r.status_code == 200 for r in answers)
+    windows = int(elapsed) + 1  # a window of one second, counted from each accepted request
+    assert accepted <= 10 * windows, (accepted, elapsed)
+    if elapsed < 1.0:
+        assert accepted == 10, (accepted, elapsed)
+
+
+def test_the_journal_holds_every_request_exactly_once(workers) -> None:
+    url = workers["url"]
+    sent = [f"j-{n}" for n in range(60)]
+    with ThreadPoolExecutor(8) as pool:
+        assert all(r.status_code == 200 for r in pool.map(lambda d: _moderate(url, d), sent))
+    for _ in range(3):  # read through several workers: each shows the whole journal
+        listed = requests.get(url + "/__admin/requests", params={"limit": 1000}, headers={"Connection": "close"},
+                              timeout=10).json()["requests"]
+        seen = [e["body"]["data"][0]["dataId"] for e in listed]
+        assert sorted(seen) == sorted(sent)
+        ids = [e["id"] for e in listed]
+        assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+
+
+def test_a_worker_killed_with_sigkill_is_replaced_and_the_mock_keeps_serving(workers) -> None:
+    url = workers["url"]
+    victim = workers["workers"][0]
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the master starts another in its place
+        if victim not in _pids(url, 12) and len(_pids(url, 30)) == 3:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("no replacement worker answered")
+    answers = [_moderate(url, f"k-{n}") for n in range(20)]
+    assert all(r.status_code == 200 for r in answers)
