@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from jocloud_helpers import TOKEN, image, path
 
 
