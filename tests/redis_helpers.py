@@ -1,4 +1,4 @@
-"""A real redis-server for the shared-store tests: the one CI started (``MODMOCK_TEST_REDIS_URL``),
+"""A real redis-server for the shared-store tests: the one CI started (``CI_REDIS_URL``),
 or one started here on a free loopback port; and a private one a test may stop and start."""
 
 from __future__ import annotations

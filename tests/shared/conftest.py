@@ -13,7 +13,7 @@ from redis_helpers import RedisServer, isolated
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """The Redis every test of this process uses (each under its own key prefix)."""
-    given = os.environ.get("MODMOCK_TEST_REDIS_URL")
+    given = os.environ.get("CI_REDIS_URL")
     if given:
         yield given
         return

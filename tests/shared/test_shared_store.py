@@ -14,6 +14,7 @@ from helpers import image_request
 from jocloud_helpers import call as jocloud_call
 from jocloud_helpers import image
 
+pytest_plugins = ["pytester"]
 CATS = {"risk": "reject", "labels": [{"category": "porn"}]}
 
 
@@ -146,3 +147,26 @@ def test_a_scenario_is_loaded_once_for_every_server(store_url) -> None:
         assert len(faults) == 1  # the deepcleer fault of the scenario, not one per server
         a.reset()
         assert len(requests.get(b.admin_url + "/faults", timeout=10).json()["faults"]) == 1
+
+
+def test_the_pytest_fixtures_take_a_store_url(pytester: pytest.Pytester, store_url: str) -> None:
+    pytester.makeconftest(f"""
+import pytest
+
+@pytest.fixture(scope="session")
+def modmock_options():
+    return {{"store": {store_url!r}}}
+""")
+    pytester.makepyfile(test_shared=f"""
+import requests
+import modmock
+
+def test_the_fixture_and_a_served_mock_are_one_vendor(deepcleer_mock):
+    body = {{"accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "POLITY",
+             "data": {{"img": "https://cdn.example.com/a.jpg", "tokenId": "u1"}}}}
+    with modmock.serve("deepcleer", store={store_url!r}) as other:
+        assert requests.post(other.url + "/image/v4", json=body, timeout=10).json()["code"] == 1100
+    assert [e.endpoint for e in deepcleer_mock.requests] == ["image_v4"]
+""")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

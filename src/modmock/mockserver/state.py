@@ -73,6 +73,7 @@ class MockState:
         allow = AllowList(settings.allow_callback_hosts)
         self.shutdown_deadline: float | None = None  # monotonic time the shutdown must end by, once begun
         self.store: Store = store(self.scheduler, allow, self.random, journal_size=settings.journal_size)
+        self.scheduler = getattr(self.store, "scheduler", self.scheduler)  # a shared store's are every process's
         self.services = Services(self.clock, self.scheduler, self.store.tasks, self.store.deliveries,
                                  self.store.rules, self.store.nonces, self.store.tokens, allow, self.random,
                                  self.store)
@@ -88,6 +89,7 @@ class MockState:
             self._load_scenario()
         else:
             self.store.on_reset = self.reset_here  # type: ignore[attr-defined]  # another process reset
+            self.store.bind(self.services, self.vendors)  # type: ignore[attr-defined]
 
     # The store's components, as the admin API and the fixture read them.
     @property

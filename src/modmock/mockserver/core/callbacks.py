@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -138,7 +138,7 @@ class CallbackDispatcher:
         self._slack = max(10, capacity // 10)  # compaction runs once this many more came in
         self._compact_at = capacity + self._slack
         self._generation = 0  # bumped by clear(): a delivery of an earlier one counts no more
-        self._ids = itertools.count(1)
+        self._ids: Iterator[int] = itertools.count(1)
         self._lock = threading.Lock()
         self._totals = dict.fromkeys(DELIVERY_TOTALS, 0)
         self._session: aiohttp.ClientSession | None = None
@@ -185,8 +185,11 @@ class CallbackDispatcher:
 
     def _schedule_first(self, delivery: Delivery, plan: _Plan, delay: float) -> None:
         delivery.next_attempt = self.scheduler.clock.now() + delay
-        self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan),
-                                  label=f"callback {delivery.id} to {delivery.url}")
+        self._later(delivery, plan, delay, f"callback {delivery.id} to {delivery.url}")
+
+    def _later(self, delivery: Delivery, plan: _Plan, delay: float, label: str) -> None:
+        """The next attempt of ``delivery``, ``delay`` mock seconds from now."""
+        self.scheduler.call_later(delay, lambda: self._attempt(delivery, plan), label=label)
 
     def _warn_blocked(self, delivery: Delivery, why: str) -> None:
         """A warning the first time a host is blocked (later ones at DEBUG): the flag that allows it."""
@@ -273,8 +276,7 @@ class CallbackDispatcher:
             self._end(delivery, "delivered", plan.generation)
         elif number <= len(plan.schedule):
             delivery.next_attempt = self.scheduler.clock.now() + plan.schedule[number - 1]
-            self.scheduler.call_later(plan.schedule[number - 1], lambda: self._attempt(delivery, plan),
-                                      label=f"callback {delivery.id} retry {number}")
+            self._later(delivery, plan, plan.schedule[number - 1], f"callback {delivery.id} retry {number}")
         else:
             self._end(delivery, "failed", plan.generation)
         await self._notify()

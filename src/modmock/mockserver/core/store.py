@@ -155,6 +155,7 @@ class MemoryStore(Store):
 
     def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *,
                  journal_size: int = 10_000) -> None:
+        self.scheduler = scheduler
         self.journal = Journal(capacity=journal_size)
         self.rules = RuleBook()
         self.faults = FaultBook(rng=rng, now=scheduler.clock.now)

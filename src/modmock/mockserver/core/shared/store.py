@@ -8,8 +8,9 @@ of the shared state: :meth:`RedisStore.begin` (before a request: one round trip)
 the rules and faults, and resets up to date; :meth:`RedisStore.refresh` (before a read) the
 journal too. Decisions that must be exact are Lua scripts (:mod:`.scripts`).
 
-Tasks, their timers and callback deliveries stay with the process that accepted the request
-(see the README's scale-out section for what that means for asynchronous vendors).
+Tasks, their timers and callback deliveries are shared too (:mod:`.work`, :mod:`.timers`): a
+task one process accepted moves on, and its callbacks are made, on whichever process claims its
+next timer, each timer once.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from ...settings import describe_store
-from ..callbacks import AllowList, CallbackDispatcher
+from ..callbacks import AllowList
 from ..clock import Scheduler
 from ..concurrency import InFlight
 from ..faults import Drawn, Fault, FaultBook, make_fault
@@ -38,12 +39,14 @@ from ..ratelimit import RateLimiter
 from ..replay import Answer, ReplayQueue
 from ..rules import Rule, RuleBook, make_rule
 from ..store import Store, StoreUnavailable
-from ..tasks import TaskStore
 from ..tokens import TokenStore
 from ..verdict import Subject
 from . import scripts
 from .journal import SharedJournal
 from .link import Link
+from .pickling import Bound
+from .timers import SharedScheduler
+from .work import SharedDispatcher, SharedRecords, SharedTaskStore
 
 log = logging.getLogger("modmock")
 LEASE_SECONDS = 60.0  # wall seconds a concurrency place is held at most (a dead process's ends then)
@@ -107,23 +110,37 @@ class RedisStore(Store):
 
     shared = True
     journal: SharedJournal
+    tasks: SharedTaskStore
+    deliveries: SharedDispatcher
+    scheduler: SharedScheduler
 
     def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *, url: str,
                  journal_size: int = 10_000) -> None:
         self.link = Link(url)
-        self.scheduler = scheduler
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.bound = Bound()
         self.clock = scheduler.clock
+        self.scheduler = SharedScheduler(self.clock, self.link, self.bound, self.worker)
+        self.scheduler.before_fire = self.begin
+        self.scheduler.flush = self.drain
+        del scheduler  # this store's timers are the shared ones
         self.journal = SharedJournal(self.link, capacity=journal_size)
         self.rules = RuleBook()
-        self.faults = FaultBook(rng=rng, now=scheduler.clock.now)
+        self.faults = FaultBook(rng=rng, now=self.clock.now)
         self.replay = ReplayQueue()
         self.rates = RateLimiter()
         self.in_flight = InFlight()
         self.nonces = SharedNonces(self.link)
         self.tokens = SharedTokens(self.link)
-        self.tasks = TaskStore(scheduler, keep_finished=journal_size)
-        self.deliveries = CallbackDispatcher(scheduler, allow, capacity=journal_size)
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.task_records = SharedRecords(self.link, self.bound, "tasks", self.worker)
+        self.delivery_records = SharedRecords(self.link, self.bound, "deliveries", self.worker)
+        self.tasks = SharedTaskStore(self.scheduler, self.task_records, keep_finished=journal_size)
+        self.deliveries = SharedDispatcher(self.scheduler, allow, self.delivery_records, capacity=journal_size)
+        self.deliveries.pull = self.begin
+        self._flushing = asyncio.Lock()
+        for name, component in (("scheduler", self.scheduler), ("tasks", self.tasks), ("deliveries", self.deliveries),
+                                ("clock", self.clock), ("store", self)):
+            self.bound.add(name, component)
         self._members = itertools.count(1)
         self._seen: dict[str, int] = {}  # the meta counters this process's mirror is at
         self._opened = False
@@ -132,6 +149,18 @@ class RedisStore(Store):
         self._publishing: asyncio.Task[None] | None = None
         self.on_reset: Callable[[], None] | None = None  # this process's part of another's reset
         self.clock.observers.append(self._clock_jumped)
+
+    def bind(self, services: Any, vendors: dict[str, Any]) -> None:
+        """Name this process's services and vendors, so that work any process pickled (a step's
+        action is a closure over them) reads them as this process's own."""
+        self.bound.add("services", services)
+        self.bound.add("random", services.random)
+        self.bound.add("allow", services.allow)
+        for name, vendor in vendors.items():
+            self.bound.add(f"vendor:{name}", vendor)
+            for attr, value in vars(vendor).items():
+                if type(value).__module__.startswith("modmock."):
+                    self.bound.add(f"vendor:{name}:{attr}", value)
 
     # -- keys ------------------------------------------------------------------------------------
     def _key(self, *parts: object) -> str:
@@ -163,7 +192,10 @@ class RedisStore(Store):
         self.clock.adopt(float(wall0), float(mock0))
         self._seen = {"generation": int(generation or 0), "journal": int(journal or 0), "config": -1}
         self.journal.epoch = self.journal.generation = int(journal or 0)
+        self.deliveries._generation = self._seen["generation"]
         await self._load_config(int(config or 0))
+        if not self.deliveries._block:
+            await self.deliveries.take_ids()
         self._opened = True
 
     async def close(self) -> None:
@@ -209,7 +241,15 @@ class RedisStore(Store):
     async def begin(self) -> None:
         if not self._opened:
             await self._join()
-        values = await self.link.call(lambda: self.link.redis.hmget(self._key("meta"), *META_FIELDS))
+        async def read() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                pipe.hmget(self._key("meta"), *META_FIELDS)
+                self.task_records.read_changes(pipe)
+                self.delivery_records.read_changes(pipe)
+                result: list[Any] = await pipe.execute()
+                return result
+
+        values, task_changes, delivery_changes = await self.link.call(read)
         if values[3] is None:  # the server lost the shared state (restarted without persistence)
             log.warning("shared store %s holds no state of this mock (restarted empty?): joining it again; "
                         "the journal, rules and faults it held are gone", describe_store(self.link.url))
@@ -229,6 +269,10 @@ class RedisStore(Store):
         self.clock.catch_up(float(values[3]))
         if config != self._seen["config"]:
             await self._load_config(config)
+        if task_changes:
+            self.tasks.accept(await self.task_records.fetch(task_changes))
+        if delivery_changes:
+            self.deliveries.accept(await self.delivery_records.fetch(delivery_changes))
 
     async def refresh(self) -> None:
         await self.begin()
@@ -237,6 +281,23 @@ class RedisStore(Store):
 
     async def drain(self) -> None:
         await self.journal.drain()
+        await self._flush_work()
+
+    async def _flush_work(self) -> None:
+        """Write the tasks and deliveries changed here, then the timers scheduled here (a timer
+        another process claims finds its record written), in one round trip."""
+        if not (self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox):
+            return
+        async with self._flushing:
+            async def write() -> list[Callable[[], None]]:
+                async with self.link.redis.pipeline(transaction=False) as pipe:
+                    done = [self.task_records.stage(pipe), self.delivery_records.stage(pipe),
+                            self.scheduler.stage(pipe)]
+                    await pipe.execute()
+                    return done
+
+            for done in await self.link.call(write):
+                done()
 
     async def _load_config(self, version: int) -> None:
         """The rules, faults and queued answers as the shared store holds them now."""
@@ -328,6 +389,9 @@ class RedisStore(Store):
         await self.journal.drain()
         data = [self._key(name) for name in ("rules", "rules:left", "faults", "faults:left", "replay")]
         data += [self._key("journal"), self._key("journal", "invalid"), self._key("journal", "totals")]
+        data += [self._key(*parts) for parts in (("tasks",), ("tasks", "changes"), ("deliveries",),
+                                                 ("deliveries", "changes"), ("timers",), ("timers", "claimed"),
+                                                 ("timers", "due"), ("timers", "payload"))]
 
         async def wipe() -> int:
             async with self.link.redis.pipeline(transaction=True) as pipe:
@@ -343,6 +407,7 @@ class RedisStore(Store):
             return int(result[-1])
 
         self._seen["generation"] = await self.link.call(wipe)  # this process resets itself (the caller)
+        self.task_records.seen = self.delivery_records.seen = "0-0"
         await self.begin()
         await self._publish_quietly()
         return True
@@ -440,6 +505,10 @@ class RedisStore(Store):
     def reset(self) -> None:
         """This process's part of a reset: its mirror and its tasks and deliveries."""
         super().reset()
+        self.task_records.dirty.clear()
+        self.delivery_records.dirty.clear()
+        self.task_records.seen = self.delivery_records.seen = "0-0"
+        self.deliveries._generation = self._seen.get("generation", 0)
         self.rules.replace([])
         self.faults.replace([])
         self.replay.clear()

@@ -1,0 +1,293 @@
+"""The timers every process shares: one sorted set of due times in Redis, each timer fired once.
+
+A timer's callback is written with :mod:`.pickling` when it is scheduled (before the answer of
+the request that scheduled it goes out). Each process's driver claims the timers that fell due
+(a Lua script moves them from ``timers`` to ``claimed`` with a lease of wall time), fires them,
+and releases them once they ran. A process that dies while running one leaves its lease to run
+out; another process claims the timer again and runs it. So a timer runs once, or (only when its
+process died while running it) again from its start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from ..clock import FIRE_BATCH, MockClock, Scheduler, TimerCallback, TimerHandle
+from ..store import StoreUnavailable
+from .link import Link
+from .pickling import Bound
+
+log = logging.getLogger("modmock")
+LEASE = 30.0  # wall seconds a claimed timer is this process's; renewed while it runs
+POLL = 1.0  # seconds the driver waits at most before it looks for timers other processes added
+
+# Claim the timers due by ARGV[1] (at most ARGV[4]) and, with ARGV[5] == '1', those whose claim
+# lapsed (their process died). KEYS: timers, claimed, due times, payloads. ARGV: latest due,
+# wall now, lease end, limit, reclaim. A flat list: member, due, payload, ...
+CLAIM = """
+local out = {}
+if ARGV[5] == '1' then
+  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, ARGV[4])
+  for _, m in ipairs(lapsed) do
+    redis.call('ZADD', KEYS[2], ARGV[3], m)
+    table.insert(out, m)
+    table.insert(out, redis.call('HGET', KEYS[3], m) or '0')
+    table.insert(out, redis.call('HGET', KEYS[4], m) or '')
+  end
+end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[4])
+for i = 1, #due, 2 do
+  local m = due[i]
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('ZADD', KEYS[2], ARGV[3], m)
+  table.insert(out, m)
+  table.insert(out, due[i + 1])
+  table.insert(out, redis.call('HGET', KEYS[4], m) or '')
+end
+return out
+"""
+
+
+class SharedTimerHandle(TimerHandle):
+    """A shared timer by its name; it can be cancelled from any process (it pickles as a name)."""
+
+    def __init__(self, scheduler: SharedScheduler, member: str, due: float) -> None:
+        self.scheduler, self.member, self._due = scheduler, member, due
+
+    @property
+    def due(self) -> float:
+        return self._due
+
+    def cancel(self) -> None:
+        self.scheduler.cancel(self.member)
+
+
+class SharedScheduler(Scheduler):
+    """:class:`Scheduler` over the shared sorted set (same API: ``call_later``, ``advance``, ...)."""
+
+    def __init__(self, clock: MockClock, link: Link, bound: Bound, worker: str) -> None:
+        super().__init__(clock)
+        self.link, self.bound, self.worker = link, bound, worker
+        self._members = itertools.count(1)
+        self._outbox: list[tuple[str, str, float, bytes, str]] = []  # (add | cancel, member, due, payload, label)
+        self._claimed: set[str] = set()  # members this process is running
+        self._estimate = 0  # timers pending in the shared set, as last read
+        self.quiet = False  # an advance in progress: its jumps are published once, at its end
+        self._closing = False
+        self.before_fire: Callable[[], Awaitable[None]] | None = None  # the store's begin
+        self.flush: Callable[[], Awaitable[None]] | None = None  # the store's drain
+
+    def _keys(self) -> list[str]:
+        key = self.link.key
+        return [key("timers"), key("timers", "claimed"), key("timers", "due"), key("timers", "payload")]
+
+    # -- scheduling -------------------------------------------------------------------------
+    def call_later(self, delay: float, callback: TimerCallback, label: str = "") -> TimerHandle:
+        if not math.isfinite(delay):
+            raise ValueError("a delay must be finite")
+        due = self.clock.now() + max(delay, 0.0)
+        member = f"{next(self._members):012d}:{self.worker}"  # equal due times keep this process's order
+        self._outbox.append(("add", member, due, self.bound.dumps(callback), label))
+        self.wake()
+        return SharedTimerHandle(self, member, due)
+
+    def cancel(self, member: str) -> None:
+        self._outbox.append(("cancel", member, 0.0, b"", ""))
+
+    def stage(self, pipe: Any) -> Callable[[], None]:
+        """Write the timers scheduled and cancelled here into ``pipe``; what to call once it ran."""
+        ops, count = list(self._outbox), len(self._outbox)
+        timers, _, dues, payloads = self._keys()
+        for kind, member, due, payload, _label in ops:
+            if kind == "add":
+                pipe.zadd(timers, {member: due})
+                pipe.hset(dues, member, repr(due))
+                pipe.hset(payloads, member, payload)
+            else:
+                pipe.zrem(timers, member)
+                pipe.hdel(dues, member)
+                pipe.hdel(payloads, member)
+
+        def done() -> None:
+            del self._outbox[:count]
+        return done
+
+    @property
+    def pending(self) -> int:
+        return self._estimate + sum(1 for op in self._outbox if op[0] == "add")
+
+    # -- running ----------------------------------------------------------------------------
+    async def _flushed(self) -> None:
+        if self.flush is not None:
+            with contextlib.suppress(StoreUnavailable):
+                await self.flush()
+
+    def _latest_due(self) -> str:
+        """What the driver may claim: what fell due, or (waits take no real time) the next."""
+        if not self.clock.manual and self.clock.time_scale == 0:
+            return "+inf"
+        return repr(self.clock.now())
+
+    async def _claim_and_fire(self, latest: str, limit: int, reclaim: bool) -> int:
+        claim = self.link.script("timers_claim", CLAIM)
+        wall = time.time()
+        args = [latest, repr(wall), repr(wall + LEASE), str(limit), "1" if reclaim else "0"]
+        found = await self.link.call(lambda: claim(keys=self._keys(), args=args))
+        for i in range(0, len(found), 3):
+            member = found[i].decode()
+            self._claimed.add(member)
+            self._fire_shared(member, float(found[i + 1]), found[i + 2])
+        return len(found) // 3
+
+    def _fire_shared(self, member: str, due: float, payload: bytes) -> None:
+        async def run() -> None:
+            try:
+                try:
+                    callback = self.bound.loads(payload) if payload else None
+                except Exception:
+                    log.exception("timer %s could not be read: dropped", member)
+                    callback = None
+                if callback is not None:
+                    self.clock.jump_to(due)  # when it starts, a callback sees its own due time
+                    if self.before_fire is not None:
+                        with contextlib.suppress(StoreUnavailable):
+                            await self.before_fire()
+                    await callback()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("timer %s failed", member)
+            await self._flushed()
+            await self._release(member)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _release(self, member: str) -> None:
+        timers, claimed, dues, payloads = self._keys()
+
+        async def release() -> None:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                pipe.zrem(claimed, member)
+                pipe.hdel(dues, member)
+                pipe.hdel(payloads, member)
+                await pipe.execute()
+
+        with contextlib.suppress(StoreUnavailable):
+            await self.link.call(release)
+            self._claimed.discard(member)
+
+    async def _renew(self) -> None:
+        if not self._claimed:
+            return
+        claimed = self._keys()[1]
+        until = time.time() + LEASE
+        members = list(self._claimed)
+
+        async def renew() -> None:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                for member in members:
+                    pipe.zadd(claimed, {member: until}, xx=True)
+                await pipe.execute()
+
+        with contextlib.suppress(StoreUnavailable):
+            await self.link.call(renew)
+
+    async def _head(self) -> tuple[float | None, int]:
+        timers = self._keys()[0]
+
+        async def head() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                pipe.zrange(timers, 0, 0, withscores=True)
+                pipe.zcard(timers)
+                result: list[Any] = await pipe.execute()
+                return result
+
+        first, count = await self.link.call(head)
+        return (float(first[0][1]) if first else None), int(count)
+
+    async def _drive(self) -> None:
+        assert self._wake is not None
+        while not self._closing:
+            head: float | None = None
+            try:
+                await self._flushed()
+                if await self._claim_and_fire(self._latest_due(), FIRE_BATCH, reclaim=True):
+                    await asyncio.sleep(0)
+                    continue
+                head, self._estimate = await self._head()
+                await self._renew()
+            except StoreUnavailable:
+                pass  # logged by the link; looked at again after the poll
+            timeout = POLL
+            if head is not None:
+                timeout = min(POLL, max(0.0, self.clock.real_seconds(head - self.clock.now())))
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def stop(self, grace: float = 2.0) -> list[str]:
+        """Stop claiming; running callbacks get ``grace`` real seconds. Timers not yet due stay
+        in the shared set for the other processes (none is dropped)."""
+        if self._driver is not None:  # asked to end, not cancelled: redis-py may swallow a cancel mid-call
+            self._closing = True
+            self.wake()
+            with contextlib.suppress(asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(asyncio.shield(self._driver), POLL * 3)
+            if not self._driver.done():
+                self._driver.cancel()
+            self._driver = None
+        await self._flushed()
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=grace)
+            for task in late:  # their claims lapse: another process runs them again
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        return []
+
+    def clear(self) -> None:
+        self._outbox.clear()
+        self._claimed.clear()
+        for task in list(self._running):
+            task.cancel()
+
+    # -- test control -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _advancing(self) -> Iterator[None]:
+        self.quiet = True
+        try:
+            yield
+        finally:
+            self.quiet = False
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock forward, firing (here) every shared timer due by then, in order."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("advance() takes a finite number of seconds >= 0")
+        target = self.clock.now() + seconds
+        with self._advancing():
+            while True:
+                await self._settle()
+                await self._flushed()
+                if not await self._claim_and_fire(repr(target), 1, reclaim=False):
+                    break
+            self.clock.jump_to(target)
+        await self._settle()
+        await self._flushed()
+
+    async def run_until_idle(self, max_steps: int = 100_000) -> None:
+        with self._advancing():
+            for _ in range(max_steps):
+                await self._settle()
+                await self._flushed()
+                if not await self._claim_and_fire("+inf", 1, reclaim=False):
+                    return
+        raise RuntimeError(f"still busy after {max_steps} timers")

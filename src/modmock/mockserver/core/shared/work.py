@@ -1,0 +1,336 @@
+"""Tasks and callback deliveries every process shares: records in Redis, a mirror in each process.
+
+Each task (its status, history, data, and the rest of its plan) and each delivery (its attempts
+and retry plan) is one record, written with :mod:`.pickling` when it changes; a change stream
+names what changed, and :meth:`SharedRecords.pull` (before each request and each timer) copies
+the changed records into this process's mirror, where the in-memory stores' code reads them
+(``get``, ``list``, ``running_in``, ...). A task's next step and a delivery's next attempt are
+shared timers (:mod:`.timers`): whichever process claims the timer runs it, on the record it
+pulled, and writes the record back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..callbacks import AllowList, CallbackDispatcher, Delivery, _Plan
+from ..clock import Scheduler
+from ..store import StoreUnavailable
+from ..tasks import Step, Task, TaskStore
+from .link import Link
+from .pickling import Bound
+
+log = logging.getLogger("modmock")
+CHANGES_KEPT = 100_000  # entries of each change stream (a process further behind reloads everything)
+ID_BLOCK = 10_000  # delivery ids taken from the shared counter at a time
+
+
+class SharedRecords:
+    """Records of one kind by id: the dirty ones written back, the changed ones pulled in."""
+
+    def __init__(self, link: Link, bound: Bound, kind: str, worker: str) -> None:
+        self.link, self.bound, self.kind, self.worker = link, bound, kind, worker
+        self.dirty: dict[str, Any] = {}  # id -> the object to write (None: forget the record)
+        self.seen = "0-0"  # the newest change pulled
+
+    def keys(self) -> tuple[str, str]:
+        return self.link.key(self.kind), self.link.key(self.kind, "changes")
+
+    def stage(self, pipe: Any) -> Callable[[], None]:
+        records, changes = self.keys()
+        chosen = dict(self.dirty)
+        for record_id, obj in chosen.items():
+            if obj is None:
+                pipe.hdel(records, record_id)
+            else:
+                pipe.hset(records, record_id, self.bound.dumps(obj))
+            pipe.xadd(changes, {"id": record_id, "by": self.worker}, maxlen=CHANGES_KEPT, approximate=True)
+
+        def done() -> None:
+            for record_id, obj in chosen.items():
+                if self.dirty.get(record_id) is obj:
+                    del self.dirty[record_id]
+        return done
+
+    def read_changes(self, pipe: Any) -> None:
+        pipe.xrange(self.keys()[1], f"({self.seen}", "+")
+
+    async def fetch(self, changes: list[Any]) -> dict[str, Any]:
+        """The records named by ``changes`` (None for one forgotten), newest state."""
+        if not changes:
+            return {}
+        self.seen = changes[-1][0].decode()
+        last_by = {fields[b"id"].decode(): fields.get(b"by", b"").decode() for _, fields in changes}
+        # Skipped: a record this process wrote last (its mirror holds that), or is changing now.
+        ids = [i for i, by in last_by.items() if by != self.worker and i not in self.dirty]
+        if not ids:
+            return {}
+        raw = await self.link.call(lambda: self.link.redis.hmget(self.keys()[0], ids))
+        found: dict[str, Any] = {}
+        for record_id, blob in zip(ids, raw):
+            try:
+                found[record_id] = self.bound.loads(blob) if blob is not None else None
+            except Exception:
+                log.exception("%s record %s could not be read: skipped", self.kind, record_id)
+        return found
+
+
+class SharedTaskStore(TaskStore):
+    """:class:`TaskStore` whose tasks every process sees and any process moves on."""
+
+    def __init__(self, scheduler: Scheduler, records: SharedRecords, **bounds: int) -> None:
+        super().__init__(scheduler, **bounds)
+        self.records = records
+
+    def _entered(self, task: Task) -> None:
+        self.records.dirty[task.id] = task
+        super()._entered(task)
+
+    def _schedule(self, task: Task, plan: list[Step]) -> None:
+        """Keep the rest of the plan on the task; its next step is a shared timer that any
+        process may fire (it carries the task's id and a token, not the task)."""
+        self.records.dirty[task.id] = task
+        if not plan:
+            task._timer = None
+            self._mark_finished(task)
+            return
+        token = secrets.token_hex(8)
+        step = plan[0]
+        task.data["_step"] = (token, step, plan[1:])
+        task._timer = self.scheduler.call_later(step.delay, _TaskStep(self, task.id, token),
+                                                label=f"task {task.id} -> {step.status}")
+
+    async def enter(self, task_id: str, token: str) -> None:
+        """Run the step ``token`` names, on the task as the shared store holds it now."""
+        task = self.get(task_id)
+        current = task.data.get("_step") if task is not None else None
+        if task is None or current is None or current[0] != token:
+            return  # stopped, or started again, after its timer fell due
+        _, step, rest = task.data.pop("_step")
+        task.status = step.status
+        task.history.append((self.scheduler.clock.now(), step.status))
+        self._entered(task)
+        if rest:
+            self._schedule(task, rest)
+        else:
+            task._acting = True
+        try:
+            if step.action is not None:
+                await step.action(task)
+        except Exception as exc:
+            log.exception("task %s: entering %s failed", task.id, step.status)
+            task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
+        finally:
+            self.records.dirty[task.id] = task  # what the action changed
+            if not rest:
+                task._acting = False
+                self._schedule(task, rest)
+
+    def totals(self) -> dict[str, int]:
+        """The tasks kept (every process's): started, finished, and running."""
+        with self._lock:
+            return {"started": len(self._tasks), "finished": len(self._finished),
+                    "running": len(self._tasks) - len(self._finished)}
+
+    def stop(self, task_id: str, status: str) -> Task | None:
+        task = self.get(task_id)
+        if task is not None:
+            task.data.pop("_step", None)
+        return super().stop(task_id, status)
+
+    def _mark_finished(self, task: Task) -> None:
+        self.records.dirty[task.id] = task
+        super()._mark_finished(task)
+
+    def _forget_finished(self, count: int) -> None:
+        before = set(self._tasks)
+        super()._forget_finished(count)
+        for task_id in before - set(self._tasks):
+            self.records.dirty[task_id] = None
+
+    def accept(self, found: dict[str, Any]) -> None:
+        """Records other processes changed, into the mirror (a task object is updated in place,
+        so whatever holds it sees the change)."""
+        with self._lock:
+            for task_id, task in found.items():
+                old = self._tasks.get(task_id)
+                if old is not None and old.group is not None and task_id not in self._finished:
+                    self._running_in[old.group] = max(0, self._running_in.get(old.group, 0) - 1)
+                if task is None:
+                    self._tasks.pop(task_id, None)
+                    self._finished.pop(task_id, None)
+                    continue
+                if old is not None:
+                    vars(old).update(vars(task))
+                    task = old
+                else:
+                    self._tasks[task_id] = task
+                if task.finished:
+                    self._finished[task_id] = None
+                else:
+                    self._finished.pop(task_id, None)
+                    if task.group is not None:
+                        self._running_in[task.group] = self._running_in.get(task.group, 0) + 1
+
+
+class _TaskStep:
+    """The callback of a task's next step: the store (a name), the task's id, the step's token."""
+
+    def __init__(self, store: SharedTaskStore, task_id: str, token: str) -> None:
+        self.store, self.task_id, self.token = store, task_id, token
+
+    async def __call__(self) -> None:
+        await self.store.enter(self.task_id, self.token)
+
+
+class SharedDispatcher(CallbackDispatcher):
+    """:class:`CallbackDispatcher` whose deliveries every process sees and any process retries."""
+
+    def __init__(self, scheduler: Scheduler, allow: AllowList, records: SharedRecords, capacity: int = 10_000) -> None:
+        super().__init__(scheduler, allow, capacity=capacity)
+        self.records = records
+        self._block: list[int] = []  # delivery ids this process may give
+        self._refilling: asyncio.Task[None] | None = None
+        self._waiting: dict[int, set[int]] = {}  # delivery id -> deliveries that wait for it to end
+
+    # -- ids ---------------------------------------------------------------------------------
+    async def take_ids(self) -> None:
+        """A block of delivery ids from the shared counter (every process's ids differ)."""
+        key = self.records.link.key("deliveries", "ids")
+        last = int(await self.records.link.call(lambda: self.records.link.redis.incrby(key, ID_BLOCK)))
+        self._block.extend(range(last - ID_BLOCK + 1, last + 1))
+
+    def _next_id(self) -> int:
+        if len(self._block) < ID_BLOCK // 2 and (self._refilling is None or self._refilling.done()):
+            with contextlib.suppress(RuntimeError):
+                self._refilling = asyncio.get_running_loop().create_task(self._refill())
+        if not self._block:
+            raise StoreUnavailable("no delivery ids left to give (the shared store was out of reach)")
+        return self._block.pop(0)
+
+    async def _refill(self) -> None:
+        with contextlib.suppress(StoreUnavailable):
+            await self.take_ids()
+
+    # -- deliveries ----------------------------------------------------------------------------
+    def submit(self, *, vendor: str, endpoint: str, url: str, body: Any, request_id: str | None,
+               schedule: Any, delay: float = 0.0, success: Any = (200,), headers: dict[str, str] | None = None,
+               accepts: Callable[[str], bool] | None = None, after: Delivery | None = None) -> Delivery:
+        self._ids = iter([self._next_id()])  # the base class takes its id from here
+        delivery = super().submit(vendor=vendor, endpoint=endpoint, url=url, body=body, request_id=request_id,
+                                  schedule=schedule, delay=delay, success=success, headers=headers,
+                                  accepts=accepts, after=after)
+        if after is not None:  # waiting for ``after`` to end: whichever process ends it starts this one
+            with self._lock:
+                queued = next(((plan, wait) for d, plan, wait in self._after.get(after.id, []) if d is delivery), None)
+            if queued is not None:
+                vars(delivery)["_waits"] = (after.id, *queued)
+                self._waiting.setdefault(after.id, set()).add(delivery.id)
+        self.records.dirty[str(delivery.id)] = delivery
+        return delivery
+
+    def _later(self, delivery: Delivery, plan: _Plan, delay: float, label: str) -> None:
+        vars(delivery)["_plan"] = plan
+        vars(delivery).pop("_waits", None)
+        self.records.dirty[str(delivery.id)] = delivery
+        self.scheduler.call_later(delay, _Attempt(self, delivery.id, len(delivery.attempts) + 1), label=label)
+
+    async def attempt(self, delivery_id: int, number: int) -> None:
+        """Make attempt ``number`` of the delivery, on its record as the shared store holds it."""
+        delivery = self.get(delivery_id)
+        if delivery is None or delivery.state != "pending" or len(delivery.attempts) + 1 != number:
+            return  # made already (a lapsed claim run again), or the delivery ended
+        plan: _Plan = vars(delivery)["_plan"]
+        try:
+            await self._attempt(delivery, plan)
+        finally:
+            self.records.dirty[str(delivery.id)] = delivery
+
+    def totals(self) -> dict[str, int]:
+        """The deliveries kept (every process's): submitted, attempts, each final state, pending."""
+        items = self.deliveries()
+        totals = dict.fromkeys(("submitted", "attempts", "delivered", "failed", "blocked", "cancelled"), 0)
+        totals["submitted"] = len(items)
+        for delivery in items:
+            totals["attempts"] += sum(1 for a in delivery.attempts if a.outcome not in ("blocked", "cancelled"))
+            if delivery.state in totals:
+                totals[delivery.state] += 1
+        totals["pending"] = sum(1 for d in items if d.state == "pending")
+        return totals
+
+    def _end(self, delivery: Delivery, state: str, generation: int | None = None) -> None:
+        self.records.dirty[str(delivery.id)] = delivery
+        super()._end(delivery, state, generation)
+        for waiting_id in self._waiting.pop(delivery.id, set()):  # started here, whoever submitted them
+            later = self.get(waiting_id)
+            waits = vars(later).get("_waits") if later is not None else None
+            if later is not None and waits is not None and later.state == "pending":
+                self._schedule_first(later, waits[1], waits[2])
+
+    async def close(self) -> list[Delivery]:
+        """Stop delivering here: unfinished deliveries are the other processes' to go on with."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        return []
+
+    async def wait_for(self, count: int, timeout: float, *, vendor: str | None = None) -> list[Delivery]:
+        """Wait until ``count`` deliveries (made by any process) have finished."""
+        deadline = time.monotonic() + timeout
+        while True:
+            finished = [d for d in self.deliveries(vendor=vendor) if d.state != "pending"]
+            if len(finished) >= count:
+                return finished
+            if time.monotonic() >= deadline:
+                raise asyncio.TimeoutError()
+            await asyncio.sleep(0.05)
+            if self.pull is not None:
+                with contextlib.suppress(StoreUnavailable):
+                    await self.pull()
+
+    pull: Callable[[], Any] | None = None  # the store's begin (brings the mirror up to date)
+
+    def accept(self, found: dict[str, Any]) -> None:
+        """Records other processes changed, into the mirror (updated in place)."""
+        with self._lock:
+            by_id = {d.id: d for d in self._log}
+            for raw_id, delivery in found.items():
+                delivery_id = int(raw_id)
+                old = by_id.get(delivery_id)
+                if delivery is None:
+                    if old is not None:
+                        self._log.remove(old)
+                    continue
+                if old is not None:
+                    vars(old).update(vars(delivery))
+                else:
+                    self._log.append(delivery)
+                waits = vars(delivery).get("_waits")
+                if waits is not None and delivery.state == "pending":
+                    self._waiting.setdefault(waits[0], set()).add(delivery_id)
+
+    def _forget_finished(self) -> None:
+        before = {d.id for d in self._log}
+        super()._forget_finished()
+        for delivery_id in before - {d.id for d in self._log}:
+            self.records.dirty[str(delivery_id)] = None
+
+    def clear(self) -> None:
+        super().clear()
+        self._waiting.clear()
+
+
+class _Attempt:
+    """The callback of a delivery's next attempt: the dispatcher (a name), the id, the number."""
+
+    def __init__(self, dispatcher: SharedDispatcher, delivery_id: int, number: int) -> None:
+        self.dispatcher, self.delivery_id, self.number = dispatcher, delivery_id, number
+
+    async def __call__(self) -> None:
+        await self.dispatcher.attempt(self.delivery_id, self.number)

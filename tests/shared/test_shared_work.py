@@ -1,0 +1,74 @@
+"""Tasks, timers and callbacks on a shared store: accepted by one server, moved on by another,
+each callback attempt made once while both servers race for its timer."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import requests
+
+import modmock
+from akool_helpers import CLIENT_ID, CLIENT_SECRET, INFO, SUBMIT
+from helpers import image_request
+from modmock.contracts import akool as kit
+from modmock.fixtures.sink import CallbackSink
+
+
+def _token(mock: modmock.MockServer) -> dict[str, str]:
+    answer = requests.post(mock.url + "/api/open/v3/getToken",
+                           json={"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}, timeout=10).json()
+    return {"Authorization": f"Bearer {answer['token']}"}
+
+
+def test_a_job_accepted_by_one_server_is_moved_on_by_the_others_clock(store_url) -> None:
+    with CallbackSink() as sink, \
+            modmock.serve("akool", store=store_url, clock="manual") as a, \
+            modmock.serve("akool", store=store_url, clock="manual") as b:
+        headers = _token(a)
+        job = requests.post(a.url + SUBMIT, json={"type": 4, "content": "kind words", "webhookUrl": sink.url},
+                            headers=headers, timeout=10).json()["data"]["_id"]
+        assert requests.get(b.url + INFO, params={"_id": job}, headers=headers, timeout=10).json()["data"]["status"] == 1
+        b.advance(3600)  # the job's steps are shared timers: b runs them
+        answer = requests.get(a.url + INFO, params={"_id": job}, headers=headers, timeout=10).json()["data"]
+        assert answer["status"] == 3 and answer["final_conclusion"] == "Compliant"
+        sink.wait_for(2)
+        time.sleep(0.3)  # room for a third, wrong, delivery
+        statuses = [kit.open_webhook(r.json, CLIENT_ID, CLIENT_SECRET)["status"] for r in sink.deliveries]
+        assert statuses == [2, 3]  # one webhook per status change, each once
+        for mock in (a, b):
+            tasks = requests.get(mock.admin_url + "/tasks", timeout=10).json()["tasks"]
+            assert [(t["id"], t["status"]) for t in tasks] == [(job, "completed")]
+            deliveries = mock.callbacks
+            assert [(d.state, len(d.attempts)) for d in deliveries] == [("delivered", 1)] * 2
+
+
+def test_each_callback_is_delivered_once_while_both_servers_race_for_its_timer(store_url) -> None:
+    config = {"deepcleer": {"processing_seconds": 0.2}}
+    with CallbackSink() as sink, \
+            modmock.serve("deepcleer", store=store_url, time_scale=1.0, config=config) as a, \
+            modmock.serve("deepcleer", store=store_url, time_scale=1.0, config=config) as b:
+        sent = []
+        for n in range(30):
+            answer = requests.post((a, b)[n % 2].url + "/image/v4", json=image_request(callback=sink.url),
+                                   timeout=10).json()
+            assert answer["code"] == 1100, answer
+            sent.append(answer["requestId"])
+        sink.wait_for(30, timeout=20)
+        time.sleep(1.0)  # a timer claimed twice would deliver again within this
+        got = Counter(r.json["requestId"] for r in sink.deliveries)
+        assert sorted(got) == sorted(sent) and set(got.values()) == {1}
+        deliveries = b.wait_for_callbacks(30, timeout=10)  # the records, as whichever server wrote them
+        assert len(deliveries) == 30 and all(d.state == "delivered" and len(d.attempts) == 1 for d in deliveries)
+
+
+def test_a_retry_is_made_once_by_whichever_server_claims_it(store_url) -> None:
+    with CallbackSink(statuses=[503, 200]) as sink, \
+            modmock.serve("deepcleer", store=store_url, clock="manual") as a, \
+            modmock.serve("deepcleer", store=store_url, clock="manual") as b:
+        requests.post(a.url + "/image/v4", json=image_request(callback=sink.url), timeout=10)
+        b.run_until_idle()
+        sink.wait_for(2)
+        assert [r.status for r in sink.deliveries] == [503, 200]
+        [delivery] = a.callbacks
+        assert [t.outcome for t in delivery.attempts] == ["rejected", "delivered"]
