@@ -170,3 +170,16 @@ def test_the_fixture_and_a_served_mock_are_one_vendor(deepcleer_mock):
 """)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_surface_coverage_counts_what_every_server_exercised(pair) -> None:
+    a, b = pair
+    image_v4(a)
+    requests.post(b.url + "/image/v4", json=image_request({"tokenId": None}), timeout=10)
+    for mock in pair:
+        codes = mock.coverage()["deepcleer"]["codes"]
+        assert codes["exercised"] == {"1100": 1, "1902": 1}, codes
+    text = requests.get(a.admin_url + "/coverage", params={"format": "text"}, timeout=10).text
+    assert "1902" in text
+    b.clear_coverage()
+    assert a.coverage()["deepcleer"]["codes"]["exercised"] == {}

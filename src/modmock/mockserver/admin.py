@@ -281,7 +281,7 @@ async def get_coverage(request: web.Request) -> web.Response:
 
 
 async def delete_coverage(request: web.Request) -> web.Response:
-    _state(request).coverage.clear()
+    await _state(request).clear_coverage()
     return _reply(request, {"cleared": True})
 
 

@@ -112,10 +112,10 @@ class MockServer:
         """What the requests since the start exercised of each vendor, and what they never did:
         endpoints, codes answered, task statuses, callback outcomes, faults, inferred rules met.
         Kept across :meth:`reset` (it is the session's); ``clear_coverage`` starts it again."""
-        return self.state.coverage.report(self.state.vendors)
+        return self._refreshed().coverage.report(self.state.vendors)
 
     def clear_coverage(self) -> None:
-        self.state.coverage.clear()
+        self._thread.call(self.state.clear_coverage())
 
     def assert_called(self, endpoint: str, times: int | None = None) -> list[Entry]:
         """Fail unless ``endpoint`` was called (exactly ``times`` times, when given); an endpoint

@@ -89,7 +89,7 @@ class MockState:
             self._load_scenario()
         else:
             self.store.on_reset = self.reset_here  # type: ignore[attr-defined]  # another process reset
-            self.store.bind(self.services, self.vendors)  # type: ignore[attr-defined]
+            self.store.bind(self.services, self.vendors, self.coverage)  # type: ignore[attr-defined]
 
     # The store's components, as the admin API and the fixture read them.
     @property
@@ -188,6 +188,13 @@ class MockState:
         """Move the mock clock forward, firing what falls due here; every process sees the time."""
         await self.scheduler.advance(seconds)
         await self.store.moved_clock()
+
+    async def clear_coverage(self) -> None:
+        """Start the surface coverage again (every process's, with a shared store)."""
+        if self.store.shared:
+            await self.store.clear_coverage()  # type: ignore[attr-defined]
+        else:
+            self.coverage.clear()
 
     async def run_until_idle(self) -> None:
         await self.scheduler.run_until_idle()

@@ -68,11 +68,35 @@ class Coverage:
         self._lock = threading.Lock()
         self._counts: dict[str, Counter[tuple[str, Any]]] = {}
         self._inferred: dict[str, int] = {}  # distinct inferred rules counted, per vendor
+        self.unsent: dict[str, Counter[tuple[str, Any]]] | None = None  # a shared store's: counts to write
+
+    def _unsent(self, vendor: str) -> Counter[tuple[str, Any]] | None:
+        if self.unsent is None:
+            return None
+        found = self.unsent.get(vendor)
+        if found is None:
+            found = self.unsent[vendor] = Counter()
+        return found
+
+    def take_unsent(self) -> dict[str, Counter[tuple[str, Any]]]:
+        """The counts made here since the last call (a shared store writes them)."""
+        with self._lock:
+            taken, self.unsent = self.unsent or {}, {}
+        return taken
+
+    def adopt(self, counts: dict[str, Counter[tuple[str, Any]]]) -> None:
+        """Every process's counts, as a shared store holds them, plus those not yet written."""
+        with self._lock:
+            merged = {vendor: Counter(c) for vendor, c in counts.items()}
+            for vendor, pending in (self.unsent or {}).items():
+                merged.setdefault(vendor, Counter()).update(pending)
+            self._counts = merged
 
     def _add(self, vendor: str, *keys: tuple[str, str]) -> None:
         """Count each (kind, value) once, under one hold of the lock (this runs per request)."""
         with self._lock:
             counts = self._counts.setdefault(vendor, Counter())
+            unsent = self._unsent(vendor)
             for kind, value in keys:
                 if kind == "inferred" and (kind, value) not in counts:
                     if self._inferred.get(vendor, 0) >= INFERRED_KEYS:
@@ -80,6 +104,8 @@ class Coverage:
                     else:
                         self._inferred[vendor] = self._inferred.get(vendor, 0) + 1
                 counts[(kind, value)] += 1
+                if unsent is not None:
+                    unsent[(kind, value)] += 1
 
     def request(self, entry: Entry) -> None:
         """One journaled request (observer of the journal)."""
@@ -94,6 +120,12 @@ class Coverage:
                 counts["endpoint", entry.endpoint] += 1
                 if answered is not None:
                     counts["code", answered] += 1
+                if self.unsent is not None:
+                    unsent = self._unsent(entry.vendor)
+                    assert unsent is not None
+                    unsent["endpoint", entry.endpoint] += 1
+                    if answered is not None:
+                        unsent["code", answered] += 1
             return
         keys = [("endpoint", entry.endpoint)]
         if answered is not None:
@@ -120,6 +152,8 @@ class Coverage:
         with self._lock:
             self._counts.clear()
             self._inferred.clear()
+            if self.unsent is not None:
+                self.unsent = {}
 
     def report(self, vendors: dict[str, Vendor]) -> dict[str, Any]:
         """Per vendor: each dimension's ``exercised`` counts and what was ``never`` exercised."""

@@ -16,7 +16,8 @@ import json
 import logging
 from typing import Any
 
-from ..journal import Entry, Journal, clip_problems
+from ..journal import Entry, Journal, clip_body, clip_problems, too_deep
+from ..jsonio import encode_json
 from ..store import StoreUnavailable
 from . import scripts
 from .link import Link
@@ -24,11 +25,21 @@ from .link import Link
 log = logging.getLogger("modmock")
 
 
-def _entry_json(entry: Entry) -> str:
-    data = entry.to_json()
-    for name in ("time_iso", "wall_time_iso", "id"):
-        data.pop(name, None)
-    return json.dumps(data, ensure_ascii=False, default=repr)
+def _entry_json(entry: Entry) -> bytes:
+    """The entry as :meth:`Entry.from_json` reads it back (without its id, which Redis gives):
+    built field by field (``dataclasses.asdict`` costs a tenth of a request), orjson first."""
+    data = {name: getattr(entry, name) for name in _FIELDS}
+    data["problems"] = [vars(p) for p in entry.problems]
+    data["warnings"] = [vars(p) for p in entry.warnings]
+    if too_deep(entry.response):
+        data["response"] = clip_body(entry.response)
+    try:
+        return encode_json(data)
+    except (TypeError, ValueError):  # a value JSON has no form for (bytes, say): written as its repr
+        return json.dumps(data, ensure_ascii=True, default=repr).encode("ascii")
+
+
+_FIELDS = tuple(name for name in Entry.__dataclass_fields__ if name not in ("id", "problems", "warnings"))
 
 
 class SharedJournal(Journal):

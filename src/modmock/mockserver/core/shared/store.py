@@ -26,6 +26,7 @@ import random
 import secrets
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -33,6 +34,7 @@ from ...settings import describe_store
 from ..callbacks import AllowList
 from ..clock import Scheduler
 from ..concurrency import InFlight
+from ..coverage import Coverage
 from ..faults import Drawn, Fault, FaultBook, make_fault
 from ..nonces import NonceStore
 from ..ratelimit import RateLimiter
@@ -52,7 +54,7 @@ log = logging.getLogger("modmock")
 LEASE_SECONDS = 60.0  # wall seconds a concurrency place is held at most (a dead process's ends then)
 TOKEN_GRACE = 3600.0  # an expired token is remembered this long (so it answers "expired", not "unknown")
 LISTEN_WAIT = 0.25  # seconds the listener waits for a message before it looks whether to stop
-META_FIELDS = ("generation", "config", "journal", "clock_mock0")
+META_FIELDS = ("generation", "config", "journal", "clock_mock0", "coverage")
 
 
 def _digest(value: Hashable) -> str:
@@ -148,11 +150,18 @@ class RedisStore(Store):
         self._closing = False
         self._publishing: asyncio.Task[None] | None = None
         self.on_reset: Callable[[], None] | None = None  # this process's part of another's reset
+        self.coverage: Coverage | None = None
+        self.vendor_names: list[str] = []
         self.clock.observers.append(self._clock_jumped)
 
-    def bind(self, services: Any, vendors: dict[str, Any]) -> None:
+    def bind(self, services: Any, vendors: dict[str, Any], coverage: Coverage | None = None) -> None:
         """Name this process's services and vendors, so that work any process pickled (a step's
-        action is a closure over them) reads them as this process's own."""
+        action is a closure over them) reads them as this process's own; count ``coverage`` for
+        every process (each writes what it counted, a read adds them all up)."""
+        self.vendor_names = list(vendors)
+        if coverage is not None:
+            self.coverage = coverage
+            coverage.unsent = {}
         self.bound.add("services", services)
         self.bound.add("random", services.random)
         self.bound.add("allow", services.allow)
@@ -266,6 +275,11 @@ class RedisStore(Store):
         if journal != self._seen["journal"]:
             self._seen["journal"] = journal
             self.journal.clear()
+        cleared = int(values[4] or 0)
+        if cleared != self._seen.get("coverage", cleared):
+            if self.coverage is not None:  # another process started coverage again
+                self.coverage.clear()
+        self._seen["coverage"] = cleared
         self.clock.catch_up(float(values[3]))
         if config != self._seen["config"]:
             await self._load_config(config)
@@ -276,8 +290,39 @@ class RedisStore(Store):
 
     async def refresh(self) -> None:
         await self.begin()
-        await self.journal.drain()
+        await self.drain()
         await self.journal.pull(self._seen["journal"])
+        if self.coverage is not None:
+            await self._pull_coverage(self.coverage)
+
+    async def _pull_coverage(self, coverage: Coverage) -> None:
+        async def read() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                for vendor in self.vendor_names:
+                    pipe.hgetall(self._key("coverage", vendor))
+                result: list[Any] = await pipe.execute()
+                return result
+
+        counts: dict[str, Counter[tuple[str, Any]]] = {}
+        for vendor, fields in zip(self.vendor_names, await self.link.call(read)):
+            counts[vendor] = Counter({tuple(json.loads(key)): int(n) for key, n in fields.items()})
+        coverage.adopt(counts)
+
+    async def clear_coverage(self) -> None:
+        """Start every process's coverage again."""
+        keys = [self._key("coverage", vendor) for vendor in self.vendor_names]
+
+        async def clear() -> None:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                if keys:
+                    pipe.delete(*keys)
+                pipe.hincrby(self._key("meta"), "coverage", 1)
+                await pipe.execute()
+
+        if self.coverage is not None:
+            self.coverage.clear()
+        await self.link.call(clear)
+        await self.begin()
 
     async def drain(self) -> None:
         await self.journal.drain()
@@ -286,17 +331,30 @@ class RedisStore(Store):
     async def _flush_work(self) -> None:
         """Write the tasks and deliveries changed here, then the timers scheduled here (a timer
         another process claims finds its record written), in one round trip."""
-        if not (self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox):
+        counted = self.coverage is not None and bool(self.coverage.unsent)
+        if not (self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox or counted):
             return
         async with self._flushing:
+            unsent = self.coverage.take_unsent() if self.coverage is not None else {}
+
             async def write() -> list[Callable[[], None]]:
                 async with self.link.redis.pipeline(transaction=False) as pipe:
                     done = [self.task_records.stage(pipe), self.delivery_records.stage(pipe),
                             self.scheduler.stage(pipe)]
+                    for vendor, counts in unsent.items():
+                        for key, n in counts.items():
+                            pipe.hincrby(self._key("coverage", vendor), json.dumps(list(key)), n)
                     await pipe.execute()
                     return done
 
-            for done in await self.link.call(write):
+            try:
+                finished = await self.link.call(write)
+            except StoreUnavailable:
+                if self.coverage is not None and self.coverage.unsent is not None:  # counted again next time
+                    for vendor, counts in unsent.items():
+                        self.coverage.unsent.setdefault(vendor, Counter()).update(counts)
+                raise
+            for done in finished:
                 done()
 
     async def _load_config(self, version: int) -> None:
