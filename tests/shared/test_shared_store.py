@@ -183,3 +183,9 @@ def test_surface_coverage_counts_what_every_server_exercised(pair) -> None:
     assert "1902" in text
     b.clear_coverage()
     assert a.coverage()["deepcleer"]["codes"]["exercised"] == {}
+
+
+def test_servers_on_one_store_with_one_seed_still_draw_different_ids(store_url) -> None:
+    with modmock.serve("deepcleer", store=store_url, seed=7) as a, modmock.serve("deepcleer", store=store_url, seed=7) as b:
+        ids = {image_v4(mock)["requestId"] for mock in (a, b)}
+    assert len(ids) == 2

@@ -60,6 +60,8 @@ def test_each_callback_is_delivered_once_while_both_servers_race_for_its_timer(s
         assert sorted(got) == sorted(sent) and set(got.values()) == {1}
         deliveries = b.wait_for_callbacks(30, timeout=10)  # the records, as whichever server wrote them
         assert len(deliveries) == 30 and all(d.state == "delivered" and len(d.attempts) == 1 for d in deliveries)
+        fired = [mock.state.scheduler.fired for mock in (a, b)]
+        assert min(fired) > 0 and sum(fired) == 60, fired  # both raced: a step and an attempt per callback
 
 
 def test_a_retry_is_made_once_by_whichever_server_claims_it(store_url) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import random
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,16 @@ def store_factory(settings: Settings) -> StoreFactory:
     return factory
 
 
+def process_seed(settings: Settings) -> int | str | None:
+    """What seeds the run's generator: ``--seed``; with a shared store, the seed and this process's
+    worker index (each worker draws its own reproducible ids: the same ids on two processes would
+    be one task), or a seed of its own for a process outside ``--workers``."""
+    if settings.seed is None or settings.store is None:
+        return settings.seed
+    mine = settings.worker if settings.worker is not None else secrets.token_hex(8)
+    return f"{settings.seed}:{mine}"
+
+
 def refuse_colliding_routes(vendors: dict[str, Vendor]) -> None:
     """Vendors share one port only when no method and path are claimed twice."""
     claimed: dict[tuple[str, str], str] = {}
@@ -69,7 +80,8 @@ class MockState:
         self.settings = settings
         self.clock = MockClock(manual=settings.manual_clock, time_scale=settings.time_scale)
         self.scheduler = Scheduler(self.clock)
-        self.random = random.Random(settings.seed)
+        self.seed = process_seed(settings)
+        self.random = random.Random(self.seed)
         allow = AllowList(settings.allow_callback_hosts)
         self.shutdown_deadline: float | None = None  # monotonic time the shutdown must end by, once begun
         self.store: Store = store(self.scheduler, allow, self.random, journal_size=settings.journal_size)
@@ -157,7 +169,7 @@ class MockState:
         """This process's part of a reset (every process of a shared store makes its own)."""
         self.scheduler.clear()
         self.store.reset()
-        self.random.seed(self.settings.seed)
+        self.random.seed(self.seed)
 
     async def reset_all(self) -> None:
         """:meth:`reset`, for every process sharing the store."""

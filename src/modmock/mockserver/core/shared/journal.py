@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..journal import Entry, Journal, clip_body, clip_problems, too_deep
@@ -57,6 +58,9 @@ class SharedJournal(Journal):
         self._invalid_counted = 0  # invalid entries pulled, or counted as evicted before any pull
         self.epoch: int | None = None  # the shared journal's clears: a new one empties the mirror
         self.lost = 0  # entries an outage kept from the shared journal (logged)
+        # Other writes that go in the same round trip (the store's tasks, timers, coverage): what
+        # to call once the round trip succeeded, and once it failed.
+        self.stage_extra: Callable[[Any], tuple[Callable[[], None], Callable[[], None]]] | None = None
 
     # -- writing ---------------------------------------------------------------------------------
     def record(self, entry: Entry) -> None:
@@ -96,12 +100,17 @@ class SharedJournal(Journal):
             keys = [self.link.key("journal", "ids"), self.link.key("journal"), self.link.key("journal", "invalid"),
                     self.link.key("journal", "totals")]
 
+            extra: list[tuple[Callable[[], None], Callable[[], None]]] = []
+
             async def send() -> list[Any]:
+                extra.clear()
                 async with self.link.redis.pipeline(transaction=False) as pipe:
                     for entry in batch:
                         await record(keys=keys, client=pipe, args=[
                             _entry_json(entry), "1" if entry.valid else "0", self.capacity, self.invalid_capacity,
                             "1" if entry.disconnected else "0", "1" if entry.internal_error else "0"])
+                    if self.stage_extra is not None:
+                        extra.append(self.stage_extra(pipe))
                     result: list[Any] = await pipe.execute()
                     return result
 
@@ -111,7 +120,11 @@ class SharedJournal(Journal):
                     self._last_id = max(self._last_id, entry.id)
             except StoreUnavailable:
                 self.lost += len(batch)
+                for _, on_failure in extra:
+                    on_failure()
                 raise
+            for on_success, _ in extra:
+                on_success()
         finally:
             self._written = upto
             self._writing = None

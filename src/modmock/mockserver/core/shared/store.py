@@ -127,6 +127,7 @@ class RedisStore(Store):
         self.scheduler.flush = self.drain
         del scheduler  # this store's timers are the shared ones
         self.journal = SharedJournal(self.link, capacity=journal_size)
+        self.journal.stage_extra = self._stage_work  # one round trip for an answer's entry and its work
         self.rules = RuleBook()
         self.faults = FaultBook(rng=rng, now=self.clock.now)
         self.replay = ReplayQueue()
@@ -328,33 +329,53 @@ class RedisStore(Store):
         await self.journal.drain()
         await self._flush_work()
 
+    def _pending_work(self) -> bool:
+        return bool(self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox
+                    or (self.coverage is not None and self.coverage.unsent))
+
+    def _stage_work(self, pipe: Any) -> tuple[Callable[[], None], Callable[[], None]]:
+        """The tasks and deliveries changed here, then the timers scheduled here (a timer another
+        process claims finds its record written), then the coverage counted here, into ``pipe``
+        (each taken at once: a write running meanwhile carries none of them); what to call once
+        it ran, and once it failed (all of it goes back for the next write)."""
+        settle = [self.task_records.stage(pipe), self.delivery_records.stage(pipe), self.scheduler.stage(pipe)]
+        unsent = self.coverage.take_unsent() if self.coverage is not None else {}
+        for vendor, counts in unsent.items():
+            for key, n in counts.items():
+                pipe.hincrby(self._key("coverage", vendor), json.dumps(list(key)), n)
+
+        def done() -> None:
+            for step in settle:
+                step(True)
+
+        def failed() -> None:
+            for step in settle:
+                step(False)
+            if self.coverage is not None and self.coverage.unsent is not None:
+                for vendor, counts in unsent.items():
+                    self.coverage.unsent.setdefault(vendor, Counter()).update(counts)
+        return done, failed
+
     async def _flush_work(self) -> None:
-        """Write the tasks and deliveries changed here, then the timers scheduled here (a timer
-        another process claims finds its record written), in one round trip."""
-        counted = self.coverage is not None and bool(self.coverage.unsent)
-        if not (self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox or counted):
+        """What :meth:`_stage_work` writes, in a round trip of its own (no journal entry waits)."""
+        if not self._pending_work():
             return
         async with self._flushing:
-            unsent = self.coverage.take_unsent() if self.coverage is not None else {}
+            staged: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
-            async def write() -> list[Callable[[], None]]:
+            async def write() -> None:
+                staged.clear()
                 async with self.link.redis.pipeline(transaction=False) as pipe:
-                    done = [self.task_records.stage(pipe), self.delivery_records.stage(pipe),
-                            self.scheduler.stage(pipe)]
-                    for vendor, counts in unsent.items():
-                        for key, n in counts.items():
-                            pipe.hincrby(self._key("coverage", vendor), json.dumps(list(key)), n)
+                    staged.append(self._stage_work(pipe))
                     await pipe.execute()
-                    return done
 
             try:
-                finished = await self.link.call(write)
+                await self.link.call(write)
             except StoreUnavailable:
-                if self.coverage is not None and self.coverage.unsent is not None:  # counted again next time
-                    for vendor, counts in unsent.items():
-                        self.coverage.unsent.setdefault(vendor, Counter()).update(counts)
+                for _, failed in staged:
+                    failed()
                 raise
-            for done in finished:
+            for done, _ in staged:
                 done()
 
     async def _load_config(self, version: int) -> None:

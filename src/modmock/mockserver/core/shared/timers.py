@@ -79,6 +79,7 @@ class SharedScheduler(Scheduler):
         self._outbox: list[tuple[str, str, float, bytes, str]] = []  # (add | cancel, member, due, payload, label)
         self._claimed: set[str] = set()  # members this process is running
         self._estimate = 0  # timers pending in the shared set, as last read
+        self.fired = 0  # timers this process claimed and ran
         self.quiet = False  # an advance in progress: its jumps are published once, at its end
         self._closing = False
         self.before_fire: Callable[[], Awaitable[None]] | None = None  # the store's begin
@@ -101,9 +102,11 @@ class SharedScheduler(Scheduler):
     def cancel(self, member: str) -> None:
         self._outbox.append(("cancel", member, 0.0, b"", ""))
 
-    def stage(self, pipe: Any) -> Callable[[], None]:
-        """Write the timers scheduled and cancelled here into ``pipe``; what to call once it ran."""
-        ops, count = list(self._outbox), len(self._outbox)
+    def stage(self, pipe: Any) -> Callable[[bool], None]:
+        """Write the timers scheduled and cancelled here into ``pipe`` (taken from the outbox at
+        once: two writes never carry one timer, which would add it again after it fired); what to
+        call once the write ran (False: it failed, and they go back, first)."""
+        ops, self._outbox = self._outbox, []
         timers, _, dues, payloads = self._keys()
         for kind, member, due, payload, _label in ops:
             if kind == "add":
@@ -115,9 +118,10 @@ class SharedScheduler(Scheduler):
                 pipe.hdel(dues, member)
                 pipe.hdel(payloads, member)
 
-        def done() -> None:
-            del self._outbox[:count]
-        return done
+        def settle(ok: bool) -> None:
+            if not ok:
+                self._outbox[:0] = ops
+        return settle
 
     @property
     def pending(self) -> int:
@@ -143,6 +147,7 @@ class SharedScheduler(Scheduler):
         for i in range(0, len(found), 3):
             member = found[i].decode()
             self._claimed.add(member)
+            self.fired += 1
             self._fire_shared(member, float(found[i + 1]), found[i + 2])
         return len(found) // 3
 

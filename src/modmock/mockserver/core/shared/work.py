@@ -37,14 +37,20 @@ class SharedRecords:
     def __init__(self, link: Link, bound: Bound, kind: str, worker: str) -> None:
         self.link, self.bound, self.kind, self.worker = link, bound, kind, worker
         self.dirty: dict[str, Any] = {}  # id -> the object to write (None: forget the record)
+        self.writing: dict[str, int] = {}  # ids being written now (how many writes carry each)
         self.seen = "0-0"  # the newest change pulled
 
     def keys(self) -> tuple[str, str]:
         return self.link.key(self.kind), self.link.key(self.kind, "changes")
 
-    def stage(self, pipe: Any) -> Callable[[], None]:
+    def stage(self, pipe: Any) -> Callable[[bool], None]:
+        """Write the changed records into ``pipe`` (taken at once, so two writes never carry
+        one); what to call once the write ran (False: it failed, and those not changed again
+        meanwhile go back)."""
         records, changes = self.keys()
-        chosen = dict(self.dirty)
+        chosen, self.dirty = self.dirty, {}
+        for record_id in chosen:
+            self.writing[record_id] = self.writing.get(record_id, 0) + 1
         for record_id, obj in chosen.items():
             if obj is None:
                 pipe.hdel(records, record_id)
@@ -52,11 +58,16 @@ class SharedRecords:
                 pipe.hset(records, record_id, self.bound.dumps(obj))
             pipe.xadd(changes, {"id": record_id, "by": self.worker}, maxlen=CHANGES_KEPT, approximate=True)
 
-        def done() -> None:
+        def settle(ok: bool) -> None:
             for record_id, obj in chosen.items():
-                if self.dirty.get(record_id) is obj:
-                    del self.dirty[record_id]
-        return done
+                left = self.writing.get(record_id, 1) - 1
+                if left > 0:
+                    self.writing[record_id] = left
+                else:
+                    self.writing.pop(record_id, None)
+                if not ok:
+                    self.dirty.setdefault(record_id, obj)
+        return settle
 
     def read_changes(self, pipe: Any) -> None:
         pipe.xrange(self.keys()[1], f"({self.seen}", "+")
@@ -68,7 +79,7 @@ class SharedRecords:
         self.seen = changes[-1][0].decode()
         last_by = {fields[b"id"].decode(): fields.get(b"by", b"").decode() for _, fields in changes}
         # Skipped: a record this process wrote last (its mirror holds that), or is changing now.
-        ids = [i for i, by in last_by.items() if by != self.worker and i not in self.dirty]
+        ids = [i for i, by in last_by.items() if by != self.worker and i not in self.dirty and i not in self.writing]
         if not ids:
             return {}
         raw = await self.link.call(lambda: self.link.redis.hmget(self.keys()[0], ids))
