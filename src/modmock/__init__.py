@@ -63,14 +63,16 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
           host: str = "127.0.0.1", strict: bool = False, config: dict[str, Any] | None = None,
           allow_callback_hosts: list[str] | None = None, seed: int | None = None,
           scenario: str | None = None, tls: bool = False, tls_hosts: list[str] | None = None,
-          http_redirect_port: int | None = None, store: str | None = None) -> MockServer:
+          http_redirect_port: int | None = None, store: str | None = None,
+          store_secret: str | None = None) -> MockServer:
     """A mock server for ``vendors`` (default: deepcleer), to use as a context manager.
 
     ``time_scale=0`` (the default here) makes vendor waits instant; ``clock="manual"``
     freezes the mock clock until ``advance()`` or ``run_until_idle()``. ``seed`` makes ids and
     drawn values reproducible; ``scenario`` loads a scenario file (or a shipped one by name);
     ``tls=True`` serves HTTPS (trust ``mock.ca_bundle``); ``store="redis://HOST:PORT/DB"``
-    shares the state with every other mock on that store (other processes, other machines).
+    shares the state with every other mock on that store (other processes, other machines;
+    ``store_secret``: the key that signs its work, the same on every machine).
     """
     if clock not in ("auto", "manual"):
         raise SettingsError('clock must be "auto" or "manual"')
@@ -79,5 +81,6 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
         manual_clock=clock == "manual", strict=strict, vendor_config=dict(config or {}),
         allow_callback_hosts=list(allow_callback_hosts or []), seed=seed, scenario=scenario,
         tls=tls, tls_hosts=list(tls_hosts or []), http_redirect_port=http_redirect_port, store=store,
+        store_secret=store_secret,
     )
     return MockServer(settings).start()

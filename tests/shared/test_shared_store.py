@@ -189,3 +189,28 @@ def test_servers_on_one_store_with_one_seed_still_draw_different_ids(store_url) 
     with modmock.serve("deepcleer", store=store_url, seed=7) as a, modmock.serve("deepcleer", store=store_url, seed=7) as b:
         ids = {image_v4(mock)["requestId"] for mock in (a, b)}
     assert len(ids) == 2
+
+
+def test_a_place_is_kept_while_its_request_runs_and_ends_with_a_dead_process(store_url, monkeypatch) -> None:
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import redis
+
+    from modmock.mockserver.core.shared import store as shared
+
+    monkeypatch.setattr(shared, "LEASE_SECONDS", 0.9)  # renewed every 0.3 s while held
+    with modmock.serve("jocloud", store=store_url) as mock:
+        mock.add_latency(2.0, times=20)
+        with ThreadPoolExecutor(20) as pool:
+            held = [pool.submit(jocloud_call, mock, "image_sync", image(f"h-{n}")) for n in range(20)]
+            time.sleep(1.5)  # past the lease: only renewal keeps the 20 places taken
+            assert jocloud_call(mock, "image_sync", image("late")).status_code == 429
+            assert [f.result().status_code for f in held] == [200] * 20
+        # Places a process left when it died (leases nobody renews) end by themselves.
+        places = mock.state.store._key("flight", shared._digest(("jocloud", "123456", "image_sync")))
+        client = redis.Redis.from_url(store_url.split("?")[0])
+        client.zadd(places, {f"dead:{n}": time.time() + 0.5 for n in range(20)})
+        assert jocloud_call(mock, "image_sync", image("blocked")).status_code == 429
+        time.sleep(0.7)
+        assert jocloud_call(mock, "image_sync", image("free")).status_code == 200

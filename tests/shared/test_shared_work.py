@@ -74,3 +74,30 @@ def test_a_retry_is_made_once_by_whichever_server_claims_it(store_url) -> None:
         assert [r.status for r in sink.deliveries] == [503, 200]
         [delivery] = a.callbacks
         assert [t.outcome for t in delivery.attempts] == ["rejected", "delivered"]
+
+
+def test_work_someone_else_wrote_into_redis_is_never_run(store_url, tmp_path) -> None:
+    import pickle
+    import subprocess
+
+    import redis
+
+    marker = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self):
+            return (subprocess.call, (["touch", str(marker)],))
+
+    with modmock.serve("deepcleer", store=store_url, time_scale=1.0) as mock:
+        link = mock.state.store.link
+        client = redis.Redis.from_url(store_url.split("?")[0])
+        payload = b"\0" * 32 + pickle.dumps(Planted())  # a signature it could not make
+        client.hset(link.key("timers", "payload"), "planted", payload)
+        client.hset(link.key("timers", "due"), "planted", "0")
+        client.zadd(link.key("timers"), {"planted": 0})
+        deadline = time.monotonic() + 5
+        while client.zscore(link.key("timers"), "planted") is not None and time.monotonic() < deadline:
+            time.sleep(0.05)  # claimed by the mock's driver
+        time.sleep(0.3)
+        assert client.zscore(link.key("timers", "claimed"), "planted") is not None  # claimed, not run
+    assert not marker.exists()

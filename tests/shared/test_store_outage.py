@@ -28,6 +28,17 @@ def _post(mock: modmock.MockServer) -> dict:
     return answer
 
 
+def _served_again(mock: modmock.MockServer) -> dict:
+    """The first answer after the outage that is not the service failure (the store is tried
+    again once a second while it is down): within a few seconds."""
+    deadline = time.monotonic() + 5
+    while True:
+        answer = _post(mock)
+        if answer["code"] != 1903 or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
 def test_an_outage_is_the_vendors_service_failure_then_the_mock_serves_again(private_redis, caplog) -> None:
     caplog.set_level(logging.WARNING, logger="modmock")
     with modmock.serve("deepcleer", store=private_redis.url) as mock:
@@ -42,9 +53,9 @@ def test_an_outage_is_the_vendors_service_failure_then_the_mock_serves_again(pri
         assert admin.status_code == 503 and "unavailable" in admin.json()["error"]
 
         private_redis.start()  # the same port, empty: what it held is gone
-        assert _post(mock)["code"] == 1100
+        assert _served_again(mock)["code"] == 1100
         assert any("is back" in r.getMessage() for r in caplog.records)
-        assert [e.code for e in mock.requests] == [1100]  # the entry of the request since it came back
+        assert [e.code for e in mock.requests][-1:] == [1100]  # the entry of the request once it came back
 
 
 def test_a_mock_starts_while_its_store_is_down_and_joins_it_later(private_redis) -> None:
@@ -52,6 +63,25 @@ def test_a_mock_starts_while_its_store_is_down_and_joins_it_later(private_redis)
     with modmock.serve("deepcleer", store=private_redis.url) as mock:
         assert _post(mock)["code"] == 1903
         private_redis.start()
-        assert _post(mock)["code"] == 1100
+        assert _served_again(mock)["code"] == 1100
         mock.add_rule(match={"data_id": "x"}, verdict={"risk": "reject", "labels": [{"category": "porn"}]})
         assert len(requests.get(mock.admin_url + "/rules", timeout=10).json()["rules"]) == 1
+
+
+def test_a_stalled_store_holds_no_request_for_longer_than_its_timeout(private_redis) -> None:
+    import os
+    import signal
+
+    with modmock.serve("deepcleer", store=private_redis.url) as mock:
+        assert _post(mock)["code"] == 1100
+        assert private_redis.process is not None
+        os.kill(private_redis.process.pid, signal.SIGSTOP)  # it accepts connections and answers nothing
+        try:
+            started = time.monotonic()
+            answers = [_post(mock) for _ in range(10)]
+            elapsed = time.monotonic() - started
+        finally:
+            os.kill(private_redis.process.pid, signal.SIGCONT)
+        assert {a["code"] for a in answers} == {1903}
+        assert elapsed < 6, elapsed  # one request waits out the timeout; the others are answered at once
+        assert _served_again(mock)["code"] == 1100

@@ -131,6 +131,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--store", metavar="URL",
                      help="share the state with every other mock on this Redis (redis://HOST:PORT/DB): other "
                           "workers, other machines (needs the redis extra; default: this process's memory)")
+    run.add_argument("--store-secret", metavar="KEY",
+                     help="signs the work the shared store holds, so nobody else's is run: the same on every "
+                          "machine (default: a key kept for this user in ~/.cache/modmock; prefer MODMOCK_STORE_SECRET "
+                          "to a flag other users can read)")
     run.add_argument("--workers", type=int, metavar="N",
                      help="N processes on one port (SO_REUSEPORT), restarted when one dies; above 1 needs --store")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
@@ -252,6 +256,7 @@ def _checked(args: argparse.Namespace, vendors: list[str], pick: Callable[..., o
         log_format=str(pick(args.log_format, "log-format", default="text")),
         ready_file=pick(args.ready_file, "ready-file"),  # type: ignore[arg-type]
         store=pick(args.store, "store"),  # type: ignore[arg-type]
+        store_secret=pick(args.store_secret, "store-secret"),  # type: ignore[arg-type]
         workers=int(pick(args.workers, "workers", int, 1)),  # type: ignore[call-overload]
         vendor_config=load_config(str(config)) if config else {},
     )

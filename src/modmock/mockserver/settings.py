@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ..errors import SettingsError as SettingsError  # re-exported: raised from here
 
@@ -60,6 +61,7 @@ class Settings:
     http_redirect_port: int | None = None  # a plain-HTTP listener answering 308 to HTTPS
     scenario: str | None = None  # a JSON file of rules and faults loaded at start
     store: str | None = None  # redis://HOST:PORT/DB: state shared by every process and machine (memory if None)
+    store_secret: str | None = None  # signs the work a shared store holds (several machines: the same on each)
     workers: int = 1  # processes serving one port (more than one needs a shared store)
     reuse_port: bool = False  # bind with SO_REUSEPORT (each worker of ``--workers`` does)
     worker: int | None = None  # this process's index among the workers of ``--workers`` (None: the only one)
@@ -88,7 +90,7 @@ class Settings:
         if len(set(self.vendors)) != len(self.vendors):
             raise SettingsError("a vendor is named twice in --vendor")
         if self.store is not None and not self.store.startswith(STORE_SCHEMES):
-            raise SettingsError(f"--store {self.store!r}: expected a Redis URL, redis://HOST:PORT/DB "
+            raise SettingsError(f"--store {describe_store(self.store)!r}: expected a Redis URL, redis://HOST:PORT/DB "
                                 "(or rediss:// for TLS, unix:///PATH for a socket)")
         if self.workers < 1:
             raise SettingsError("--workers must be at least 1")
@@ -112,11 +114,17 @@ class Settings:
 
 
 def describe_store(url: str | None) -> str:
-    """The store's URL without a password, for logs and banners (``memory`` for none)."""
+    """The store's URL without its password (in the address or a ``password=`` parameter), for
+    logs, banners and the admin API (``memory`` for none)."""
     if url is None:
         return "memory"
-    head, at, tail = url.rpartition("@")
-    return f"{head.partition('://')[0]}://***@{tail}" if at else url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "&".join(f"{name}=***" if name.lower() in ("password", "username") else f"{name}={value}"
+                     for name, value in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def check_keys(table: str, config: dict[str, Any], allowed: tuple[str, ...]) -> None:

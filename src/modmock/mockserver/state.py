@@ -41,7 +41,7 @@ def store_factory(settings: Settings) -> StoreFactory:
     if settings.store is None:
         return MemoryStore
     from .core.shared import redis_store_factory
-    factory: StoreFactory = redis_store_factory(settings.store)
+    factory: StoreFactory = redis_store_factory(settings.store, settings.store_secret)
     return factory
 
 
@@ -139,10 +139,11 @@ class MockState:
         return max((v.max_body for v in self.vendors.values()), default=1024 * 1024)
 
     async def start(self) -> None:
+        if self.store.shared:  # first: a store that cannot be used stops the start
+            await self.store.open()
         self.scheduler.start()
         await self.callbacks.start()
         if self.store.shared:
-            await self.store.open()
             if self.settings.scenario and await self.store.claim_scenario():  # type: ignore[attr-defined]
                 await self._load_scenario_shared()
 

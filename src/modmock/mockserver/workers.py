@@ -36,6 +36,10 @@ def reserve_port(host: str, port: int) -> socket.socket:
     if not hasattr(socket, "SO_REUSEPORT"):
         raise SettingsError("--workers needs SO_REUSEPORT, which this platform lacks: run one process")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:  # without SO_REUSEPORT: in use is in use
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))  # (another --workers run holds it with SO_REUSEPORT: refused here)
+        port = probe.getsockname()[1]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -61,7 +65,10 @@ class Master:
     """Starts the workers, starts again one that dies, and stops them all."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        from .core.shared.secret import store_key
+
+        # One key for every worker, whatever this user's cache allows (see core.shared.secret).
+        self.settings = replace(settings, store_secret=store_key(settings.store_secret).decode("utf-8"))
         self.context = multiprocessing.get_context("spawn")
         self.workers: dict[int, Any] = {}
         self.stopping = False

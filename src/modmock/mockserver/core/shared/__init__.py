@@ -12,12 +12,16 @@ from typing import Any
 from ..store import Store
 
 
-def redis_store_factory(url: str) -> Any:
-    """A factory of :class:`~.store.RedisStore` on ``url``, with MockState's store arguments."""
+def redis_store_factory(url: str, secret: str | None = None) -> Any:
+    """A factory of :class:`~.store.RedisStore` on ``url``, with MockState's store arguments;
+    ``secret`` signs the work it holds (see :mod:`.secret`)."""
+    from .secret import store_key
     from .store import RedisStore
 
+    key = store_key(secret)
+
     def build(*args: Any, **kwargs: Any) -> Store:
-        return RedisStore(*args, url=url, **kwargs)
+        return RedisStore(*args, url=url, key=key, **kwargs)
 
     return functools.wraps(RedisStore)(build)
 

@@ -9,18 +9,20 @@ a new connection for the next one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ...settings import describe_store
+from ...settings import SettingsError, describe_store
 from ..store import StoreUnavailable
 
 try:
     import redis.asyncio as aioredis
     from redis.backoff import NoBackoff
-    from redis.exceptions import RedisError
+    from redis.exceptions import AuthenticationError, RedisError, ResponseError
     from redis.retry import Retry
 except ImportError as missing:  # pragma: no cover - the optional extra is not installed
     raise ImportError("--store redis:// needs the redis extra: pip install -e '.[redis]'") from missing
@@ -28,6 +30,7 @@ except ImportError as missing:  # pragma: no cover - the optional extra is not i
 log = logging.getLogger("modmock")
 T = TypeVar("T")
 TIMEOUT = 2.0  # seconds one command (or a connection) may take before the store counts as down
+PROBE = 1.0  # while it is down, one call a second tries it; the others fail at once (no request waits)
 PREFIX = "modmock"
 
 
@@ -47,9 +50,13 @@ class Link:
     def __init__(self, url: str) -> None:
         self.url = url
         address, self.prefix = split_prefix(url)
-        self.redis: Any = aioredis.from_url(address, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
-                                            retry=Retry(NoBackoff(), 0), health_check_interval=10)
+        try:
+            self.redis: Any = aioredis.from_url(address, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+                                                retry=Retry(NoBackoff(), 0), health_check_interval=10)
+        except (TypeError, ValueError) as exc:  # an unknown or malformed URL parameter
+            raise SettingsError(f"--store {describe_store(url)}: {exc}") from None
         self.down: str | None = None  # why the last call failed, while the store is unreachable
+        self._probed = 0.0  # monotonic time of the last call that tried the store while down
         self._scripts: dict[str, Any] = {}
 
     def key(self, *parts: object) -> str:
@@ -65,12 +72,20 @@ class Link:
 
     async def call(self, make: Callable[[], Awaitable[T]]) -> T:
         """The result of ``make()``; an error of the connection or the server is
-        :class:`StoreUnavailable`, logged once per outage (and once when it is over)."""
+        :class:`StoreUnavailable`, logged once per outage (and once when it is over). While the
+        store is down only one call a second tries it (a stalled server costs one request its
+        timeout, not every request)."""
+        if self.down is not None:
+            now = time.monotonic()
+            if now - self._probed < PROBE:
+                raise StoreUnavailable(self.down)
+            self._probed = now
         try:
             result = await make()
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
             why = f"{type(exc).__name__}: {exc}"
             if self.down is None:
+                self._probed = time.monotonic()
                 log.error("shared store %s unavailable (%s): requests get the vendor's service-failure "
                           "answer until it is back", describe_store(self.url), why)
             self.down = why
@@ -79,6 +94,18 @@ class Link:
             log.warning("shared store %s is back (down: %s)", describe_store(self.url), self.down)
             self.down = None
         return result
+
+    async def check(self) -> None:
+        """Refuse a store that answers but cannot be used (a wrong password, a database that does
+        not exist) with :class:`SettingsError`; an unreachable one is only logged (it may come up
+        later, and the mock joins it then)."""
+        try:
+            await self.redis.ping()
+        except (ResponseError, AuthenticationError, TypeError, ValueError) as exc:  # (an unknown URL parameter)
+            raise SettingsError(f"--store {describe_store(self.url)}: {type(exc).__name__}: {exc}") from None
+        except (RedisError, OSError, asyncio.TimeoutError):
+            with contextlib.suppress(StoreUnavailable):  # unreachable: logged once, as every outage is
+                await self.call(self.redis.ping)
 
     async def close(self) -> None:
         try:

@@ -6,13 +6,15 @@ vendors, the store's components) is written as a name, and each process reads th
 own object (:class:`Bound`): so a task one worker accepted runs its next step, with the same
 code, on whichever worker claims the step's timer.
 
-Only the mock's own processes read these, from the Redis server the run names: that server must
-be reachable by them alone (whoever can write its keys can run code in the workers, as with any
-store of pickled jobs).
+Each piece of work is signed (HMAC-SHA256 with the run's key, :mod:`.secret`): a process runs
+only work a process with the same key wrote, so a client of the Redis server that lacks the key
+cannot make the mock run anything.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import pickle
 from typing import Any
@@ -20,12 +22,21 @@ from typing import Any
 import cloudpickle
 
 
-class Bound:
-    """This process's objects that pickled work refers to by name."""
+MAC_SIZE = 32
 
-    def __init__(self) -> None:
+
+class ForgedWork(pickle.UnpicklingError):
+    """Work whose signature is not the run's key's: written by a process with another key (a
+    misconfiguration), or by someone who is not the mock."""
+
+
+class Bound:
+    """This process's objects that pickled work refers to by name, and the key that signs it."""
+
+    def __init__(self, key: bytes) -> None:
         self._names: dict[int, str] = {}
         self._objects: dict[str, Any] = {}
+        self._key = key
 
     def add(self, name: str, obj: Any) -> None:
         self._names[id(obj)] = name
@@ -34,9 +45,14 @@ class Bound:
     def dumps(self, obj: Any) -> bytes:
         out = io.BytesIO()
         _Pickler(out, self._names).dump(obj)
-        return out.getvalue()
+        data = out.getvalue()
+        return hmac.new(self._key, data, hashlib.sha256).digest() + data
 
-    def loads(self, data: bytes) -> Any:
+    def loads(self, signed: bytes) -> Any:
+        """The work ``signed`` holds; :class:`ForgedWork` (nothing is read) when its signature is wrong."""
+        mac, data = signed[:MAC_SIZE], signed[MAC_SIZE:]
+        if not hmac.compare_digest(mac, hmac.new(self._key, data, hashlib.sha256).digest()):
+            raise ForgedWork("work in the shared store not signed with this run's key (--store-secret)")
         return _Unpickler(io.BytesIO(data), self._objects).load()
 
 

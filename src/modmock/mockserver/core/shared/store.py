@@ -116,11 +116,11 @@ class RedisStore(Store):
     deliveries: SharedDispatcher
     scheduler: SharedScheduler
 
-    def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *, url: str,
+    def __init__(self, scheduler: Scheduler, allow: AllowList, rng: random.Random, *, url: str, key: bytes,
                  journal_size: int = 10_000) -> None:
         self.link = Link(url)
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.bound = Bound()
+        self.bound = Bound(key)
         self.clock = scheduler.clock
         self.scheduler = SharedScheduler(self.clock, self.link, self.bound, self.worker)
         self.scheduler.before_fire = self.begin
@@ -148,6 +148,8 @@ class RedisStore(Store):
         self._seen: dict[str, int] = {}  # the meta counters this process's mirror is at
         self._opened = False
         self._listener: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._held: set[tuple[str, str]] = set()  # concurrency places this process holds (key, lease)
         self._closing = False
         self._publishing: asyncio.Task[None] | None = None
         self.on_reset: Callable[[], None] | None = None  # this process's part of another's reset
@@ -180,11 +182,13 @@ class RedisStore(Store):
     async def open(self) -> None:
         """Join the shared state: its clock origin (the first process's), its counters, its
         rules and faults; then listen for the others' clock moves and resets."""
+        await self.link.check()  # a wrong password or database stops the start, with its reason
         try:
             await self._join()
         except StoreUnavailable:
             pass  # logged by the link; the first request that reaches the store joins then
         self._listener = asyncio.get_running_loop().create_task(self._listen())
+        self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
 
     async def _join(self) -> None:
         meta = self._key("meta")
@@ -206,11 +210,32 @@ class RedisStore(Store):
         await self._load_config(int(config or 0))
         if not self.deliveries._block:
             await self.deliveries.take_ids()
+        await self._load_work()
         self._opened = True
+
+    async def _load_work(self) -> None:
+        """Every task and delivery record (a process that joins, or joins again, reads them all;
+        then the change streams, from their newest entry)."""
+        async def read() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=False) as pipe:
+                for records in (self.task_records, self.delivery_records):
+                    table, changes = records.keys()
+                    pipe.xrevrange(changes, "+", "-", count=1)
+                    pipe.hkeys(table)
+                result: list[Any] = await pipe.execute()
+                return result
+
+        task_last, task_ids, delivery_last, delivery_ids = await self.link.call(read)
+        for records, last, ids, mirror in ((self.task_records, task_last, task_ids, self.tasks.accept),
+                                           (self.delivery_records, delivery_last, delivery_ids, self.deliveries.accept)):
+            records.seen = last[0][0].decode() if last else "0-0"
+            names = [i.decode() for i in ids]
+            if names:
+                mirror(await records.fetch_ids(names))
 
     async def close(self) -> None:
         self._closing = True  # the listener ends at its next wait (redis-py's wait may swallow a cancel)
-        for task in (self._listener, self._publishing):
+        for task in (self._listener, self._publishing, self._renewer):
             if task is not None:
                 with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
                     await asyncio.wait_for(asyncio.shield(task), LISTEN_WAIT * 4)
@@ -243,6 +268,28 @@ class RedisStore(Store):
                 await asyncio.sleep(LISTEN_WAIT * 4)
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
+
+    async def _renew_leases(self) -> None:
+        """Keep the places of requests still in flight here (a latency fault may hold one for
+        minutes); a process that dies stops renewing, and its places end with their lease."""
+        while not self._closing:
+            for _ in range(int(LEASE_SECONDS / 3 / LISTEN_WAIT)):
+                if self._closing:
+                    return
+                await asyncio.sleep(LISTEN_WAIT)
+            held, until = list(self._held), repr(time.time() + LEASE_SECONDS)
+            if not held:
+                continue
+
+            async def renew() -> None:
+                async with self.link.redis.pipeline(transaction=False) as pipe:
+                    for places, lease in held:
+                        pipe.zadd(places, {lease: float(until)}, xx=True)
+                        pipe.pexpire(places, int(LEASE_SECONDS * 1000) + 1000)
+                    await pipe.execute()
+
+            with contextlib.suppress(StoreUnavailable):
+                await self.link.call(renew)
 
     async def _publish(self) -> None:
         await self.link.call(lambda: self.link.redis.publish(self._key("events"), self.worker))
@@ -567,11 +614,18 @@ class RedisStore(Store):
         hold = self.link.script("hold", scripts.HOLD)
         now, lease = time.time(), f"{self.worker}:{next(self._members)}"
         args = [repr(now), str(limit), lease, repr(now + LEASE_SECONDS)]
-        taken = await self.link.call(lambda: hold(keys=[self._key("flight", _digest(key))], args=args))
-        return lease if taken else None
+        places = self._key("flight", _digest(key))
+        taken = await self.link.call(lambda: hold(keys=[places], args=args))
+        if not taken:
+            return None
+        self._held.add((places, lease))
+        return lease
 
     async def release(self, leases: list[tuple[Hashable, str]]) -> None:
         """Give back places :meth:`hold` took (a lease not given back ends by itself)."""
+        for key, lease in leases:
+            self._held.discard((self._key("flight", _digest(key)), lease))
+
         async def give_back() -> None:
             async with self.link.redis.pipeline(transaction=False) as pipe:
                 for key, lease in leases:

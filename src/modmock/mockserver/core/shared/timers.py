@@ -22,11 +22,12 @@ from typing import Any
 from ..clock import FIRE_BATCH, MockClock, Scheduler, TimerCallback, TimerHandle
 from ..store import StoreUnavailable
 from .link import Link
-from .pickling import Bound
+from .pickling import Bound, ForgedWork
 
 log = logging.getLogger("modmock")
 LEASE = 30.0  # wall seconds a claimed timer is this process's; renewed while it runs
 POLL = 1.0  # seconds the driver waits at most before it looks for timers other processes added
+OTHERS_WAIT = 30.0  # real seconds an advance waits at most for timers other processes are running
 
 # Claim the timers due by ARGV[1] (at most ARGV[4]) and, with ARGV[5] == '1', those whose claim
 # lapsed (their process died). KEYS: timers, claimed, due times, payloads. ARGV: latest due,
@@ -80,6 +81,7 @@ class SharedScheduler(Scheduler):
         self._claimed: set[str] = set()  # members this process is running
         self._estimate = 0  # timers pending in the shared set, as last read
         self.fired = 0  # timers this process claimed and ran
+        self._warned_forged = False
         self.quiet = False  # an advance in progress: its jumps are published once, at its end
         self._closing = False
         self.before_fire: Callable[[], Awaitable[None]] | None = None  # the store's begin
@@ -156,6 +158,13 @@ class SharedScheduler(Scheduler):
             try:
                 try:
                     callback = self.bound.loads(payload) if payload else None
+                except ForgedWork as forged:  # left to its lease: a process with the right key runs it then
+                    self._claimed.discard(member)
+                    if not self._warned_forged:
+                        log.error("timer %s: %s; not run here (is --store-secret the same on every process?)",
+                                  member, forged)
+                        self._warned_forged = True
+                    return
                 except Exception:
                     log.exception("timer %s could not be read: dropped", member)
                     callback = None
@@ -273,17 +282,34 @@ class SharedScheduler(Scheduler):
         finally:
             self.quiet = False
 
+    async def _next_one(self, latest: str) -> bool:
+        """Fire the next timer due by ``latest`` here, once what this process runs has ended;
+        while other processes run timers (whose work may schedule more), wait for them first.
+        False when nothing is left to fire."""
+        deadline = time.monotonic() + OTHERS_WAIT
+        while True:
+            await self._settle()
+            await self._flushed()
+            if await self._claim_and_fire(latest, 1, reclaim=False):
+                return True
+            if time.monotonic() > deadline or not await self._others_running():
+                return False
+            await asyncio.sleep(0.02)
+
+    async def _others_running(self) -> bool:
+        claimed = self._keys()[1]
+        held = await self.link.call(lambda: self.link.redis.zrangebyscore(claimed, repr(time.time()), "+inf"))
+        return any(member.decode() not in self._claimed for member in held)
+
     async def advance(self, seconds: float) -> None:
-        """Move the clock forward, firing (here) every shared timer due by then, in order."""
+        """Move the clock forward, firing (here) every shared timer due by then, in order, and
+        waiting for those other processes are running."""
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError("advance() takes a finite number of seconds >= 0")
         target = self.clock.now() + seconds
         with self._advancing():
-            while True:
-                await self._settle()
-                await self._flushed()
-                if not await self._claim_and_fire(repr(target), 1, reclaim=False):
-                    break
+            while await self._next_one(repr(target)):
+                pass
             self.clock.jump_to(target)
         await self._settle()
         await self._flushed()
@@ -291,8 +317,6 @@ class SharedScheduler(Scheduler):
     async def run_until_idle(self, max_steps: int = 100_000) -> None:
         with self._advancing():
             for _ in range(max_steps):
-                await self._settle()
-                await self._flushed()
-                if not await self._claim_and_fire("+inf", 1, reclaim=False):
+                if not await self._next_one("+inf"):
                     return
         raise RuntimeError(f"still busy after {max_steps} timers")

@@ -2,8 +2,8 @@
 
 Each task (its status, history, data, and the rest of its plan) and each delivery (its attempts
 and retry plan) is one record, written with :mod:`.pickling` when it changes; a change stream
-names what changed, and :meth:`SharedRecords.pull` (before each request and each timer) copies
-the changed records into this process's mirror, where the in-memory stores' code reads them
+names what changed, and the store's ``begin`` (before each request and each timer) copies the
+changed records into this process's mirror (a process that joins reads every record first), where the in-memory stores' code reads them
 (``get``, ``list``, ``running_in``, ...). A task's next step and a delivery's next attempt are
 shared timers (:mod:`.timers`): whichever process claims the timer runs it, on the record it
 pulled, and writes the record back.
@@ -27,7 +27,7 @@ from .link import Link
 from .pickling import Bound
 
 log = logging.getLogger("modmock")
-CHANGES_KEPT = 100_000  # entries of each change stream (a process further behind reloads everything)
+CHANGES_KEPT = 100_000  # entries of each change stream (a process reads it before every request)
 ID_BLOCK = 10_000  # delivery ids taken from the shared counter at a time
 
 
@@ -80,6 +80,10 @@ class SharedRecords:
         last_by = {fields[b"id"].decode(): fields.get(b"by", b"").decode() for _, fields in changes}
         # Skipped: a record this process wrote last (its mirror holds that), or is changing now.
         ids = [i for i, by in last_by.items() if by != self.worker and i not in self.dirty and i not in self.writing]
+        return await self.fetch_ids(ids)
+
+    async def fetch_ids(self, ids: list[str]) -> dict[str, Any]:
+        """The records of ``ids`` as the shared store holds them (None for one forgotten)."""
         if not ids:
             return {}
         raw = await self.link.call(lambda: self.link.redis.hmget(self.keys()[0], ids))
