@@ -21,7 +21,6 @@ from typing import Any
 
 import cloudpickle
 
-
 MAC_SIZE = 32
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -277,19 +278,17 @@ class RedisStore(Store):
                 if self._closing:
                     return
                 await asyncio.sleep(LISTEN_WAIT)
-            held, until = list(self._held), repr(time.time() + LEASE_SECONDS)
-            if not held:
-                continue
+            held = list(self._held)
+            if held:
+                with contextlib.suppress(StoreUnavailable):
+                    await self.link.call(functools.partial(self._renew, held, time.time() + LEASE_SECONDS))
 
-            async def renew() -> None:
-                async with self.link.redis.pipeline(transaction=False) as pipe:
-                    for places, lease in held:
-                        pipe.zadd(places, {lease: float(until)}, xx=True)
-                        pipe.pexpire(places, int(LEASE_SECONDS * 1000) + 1000)
-                    await pipe.execute()
-
-            with contextlib.suppress(StoreUnavailable):
-                await self.link.call(renew)
+    async def _renew(self, held: list[tuple[str, str]], until: float) -> None:
+        async with self.link.redis.pipeline(transaction=False) as pipe:
+            for places, lease in held:
+                pipe.zadd(places, {lease: until}, xx=True)
+                pipe.pexpire(places, int(LEASE_SECONDS * 1000) + 1000)
+            await pipe.execute()
 
     async def _publish(self) -> None:
         await self.link.call(lambda: self.link.redis.publish(self._key("events"), self.worker))
