@@ -330,9 +330,9 @@ class RedisStore(Store):
         self.clock.catch_up(float(values[3]))
         if config != self._seen["config"]:
             await self._load_config(config)
-        if task_changes:
+        if task_changes or self.task_records.recheck:
             self.tasks.accept(await self.task_records.fetch(task_changes))
-        if delivery_changes:
+        if delivery_changes or self.delivery_records.recheck:
             self.deliveries.accept(await self.delivery_records.fetch(delivery_changes))
 
     async def refresh(self) -> None:

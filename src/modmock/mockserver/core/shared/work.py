@@ -38,6 +38,7 @@ class SharedRecords:
         self.link, self.bound, self.kind, self.worker = link, bound, kind, worker
         self.dirty: dict[str, Any] = {}  # id -> the object to write (None: forget the record)
         self.writing: dict[str, int] = {}  # ids being written now (how many writes carry each)
+        self.recheck: set[str] = set()  # changed elsewhere while this process was writing them: read later
         self.seen = "0-0"  # the newest change pulled
 
     def keys(self) -> tuple[str, str]:
@@ -74,13 +75,17 @@ class SharedRecords:
 
     async def fetch(self, changes: list[Any]) -> dict[str, Any]:
         """The records named by ``changes`` (None for one forgotten), newest state."""
-        if not changes:
+        if not changes and not self.recheck:
             return {}
-        self.seen = changes[-1][0].decode()
+        if changes:
+            self.seen = changes[-1][0].decode()
         last_by = {fields[b"id"].decode(): fields.get(b"by", b"").decode() for _, fields in changes}
-        # Skipped: a record this process wrote last (its mirror holds that), or is changing now.
-        ids = [i for i, by in last_by.items() if by != self.worker and i not in self.dirty and i not in self.writing]
-        return await self.fetch_ids(ids)
+        # Skipped: a record this process wrote last (its mirror holds that). One it is changing
+        # or writing now is read once that is over (the store then holds the later of the two).
+        wanted = {i for i, by in last_by.items() if by != self.worker} | self.recheck
+        busy = {i for i in wanted if i in self.dirty or i in self.writing}
+        self.recheck = busy
+        return await self.fetch_ids([i for i in wanted if i not in busy])
 
     async def fetch_ids(self, ids: list[str]) -> dict[str, Any]:
         """The records of ``ids`` as the shared store holds them (None for one forgotten)."""
