@@ -124,7 +124,9 @@ def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]], *, 
             return refusal
         try:
             await state.store.refresh()  # a shared store: what every process did, not only this one
-            return await handler(request)
+            answer = await handler(request)
+            await state.store.drain()  # what the handler changed, where every process reads it
+            return answer
         except StoreUnavailable as down:
             return reply({"error": f"the shared store is unavailable: {down}"}, status=503)
 

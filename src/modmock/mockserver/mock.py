@@ -199,7 +199,9 @@ class MockServer:
         ``verdict`` is ``"pass"``, ``"review"`` or ``"reject"`` (with the machine result's labels)
         or a verdict in the rule format. The final result is delivered and queryable at once."""
         async def _finish() -> None:
+            await self.state.store.refresh()  # a review another process started
             reviews.finish(self.state.tasks, request_id, verdict)
+            await self.state.store.drain()
         try:
             self._thread.call(_finish())
         except LookupError as exc:

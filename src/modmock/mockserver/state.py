@@ -140,12 +140,16 @@ class MockState:
 
     async def start(self) -> None:
         if self.store.shared:  # first: a store that cannot be used stops the start
+            self.store.on_join = self._joined  # type: ignore[attr-defined]
             await self.store.open()
         self.scheduler.start()
         await self.callbacks.start()
-        if self.store.shared:
-            if self.settings.scenario and await self.store.claim_scenario():  # type: ignore[attr-defined]
-                await self._load_scenario_shared()
+
+    async def _joined(self) -> None:
+        """A shared store was joined (at start, when it came up, or again after it lost its state):
+        the run's scenario, once per generation of it."""
+        if self.settings.scenario and await self.store.claim_scenario():  # type: ignore[attr-defined]
+            await self._load_scenario_shared()
 
     async def stop(self) -> None:
         """Let in-flight callback attempts finish briefly; journal the rest as cancelled."""

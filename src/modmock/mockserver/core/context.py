@@ -186,7 +186,7 @@ def make_context(vendor: str, endpoint: str, *, body: Any = None, principal: Any
     allow = AllowList()
     store = MemoryStore(scheduler, allow, rng)
     services = Services(clock, scheduler, store.tasks, store.deliveries, store.rules, store.nonces, store.tokens,
-                        allow, rng)
+                        allow, rng, store)
     entry = Entry(id=1, vendor=vendor, endpoint=endpoint, method="POST", path="/", time=clock.now(), wall_time=0.0)
     incoming = incoming or Incoming("POST", "/", "/", "127.0.0.1")
     return Context(vendor, endpoint, incoming, services, Notebook(entry, strict), body=body, principal=principal,

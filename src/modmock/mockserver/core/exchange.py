@@ -220,8 +220,9 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             ex.note(f"refused: {busy} (unfinished work is never dropped)")
             log.warning("%s %s refused: %s", request.method, request.path, busy)
             response = ex.render_error(vendor.busy(str(busy)))
-        except StoreUnavailable as down:
-            ex.note(f"the shared store is unavailable ({down}): the vendor's service-failure answer")
+        except StoreUnavailable as unavailable:
+            down = unavailable  # (kept: the name ``as`` binds is gone after the except block)
+            ex.note(f"the shared store is unavailable ({unavailable}): the vendor's service-failure answer")
             response = ex.render_error(vendor.internal_error("the mock's shared store is unavailable"))
         except ClientGone as gone:
             ex.entry.disconnected = True
@@ -241,7 +242,7 @@ def _handler(state: MockState, vendor: Vendor, op: Operation) -> Handler:
             ex.note("internal error: " + traceback.format_exc(limit=5))
             response = ex.render_error(vendor.internal_error())
         state.journal.record(ex.entry)
-        if store.shared:
+        if store.shared and down is None:  # (the store is down: the entry is written once it is back)
             await _stored(store)
         log_request(ex.entry)
         if answered:

@@ -145,6 +145,10 @@ class TaskStore:
         handle.append(self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}"))
         task._timer = handle[0]
 
+    def touch(self, task: Task) -> None:
+        """``task``'s data changed outside its steps (a live stream's report): a shared store
+        writes it for the other processes; in memory there is nothing to do."""
+
     def ensure_room(self, count: int) -> None:
         """Raise :class:`Busy` unless ``count`` more tasks can start (finished ones forgotten first)."""
         with self._lock:

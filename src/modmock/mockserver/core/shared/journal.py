@@ -85,16 +85,22 @@ class SharedJournal(Journal):
         """Until every entry recorded here so far is in the shared journal (or lost to an outage)."""
         mine = self._queued
         while self._written < mine:
-            if self._writing is not None:
-                await asyncio.shield(self._writing)
-                continue
+            if self._writing is None:  # a task of its own: a request cancelled meanwhile loses no one's entries
+                loop = asyncio.get_running_loop()
+                self._writing = loop.create_future()
+                loop.create_task(self._write_logged())
+            await asyncio.shield(self._writing)
+
+    async def _write_logged(self) -> None:
+        try:
             await self._write()
+        except StoreUnavailable:
+            pass  # counted in ``lost``, logged by the link
 
     async def _write(self) -> None:
         batch, self._outbox = self._outbox, []
         upto = self._queued
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._writing = done
+        done = self._writing = self._writing if self._writing is not None else asyncio.get_running_loop().create_future()
         try:
             record = self.link.script("record", scripts.RECORD)
             keys = [self.link.key("journal", "ids"), self.link.key("journal"), self.link.key("journal", "invalid"),

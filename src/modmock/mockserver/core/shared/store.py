@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -28,7 +29,7 @@ import secrets
 import socket
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from ...settings import describe_store
@@ -54,8 +55,9 @@ from .work import SharedDispatcher, SharedRecords, SharedTaskStore
 log = logging.getLogger("modmock")
 LEASE_SECONDS = 60.0  # wall seconds a concurrency place is held at most (a dead process's ends then)
 TOKEN_GRACE = 3600.0  # an expired token is remembered this long (so it answers "expired", not "unknown")
+SCENARIO_CLAIM_SECONDS = 7 * 24 * 3600  # a generation's scenario is loaded once (the claim expires unused)
 LISTEN_WAIT = 0.25  # seconds the listener waits for a message before it looks whether to stop
-META_FIELDS = ("generation", "config", "journal", "clock_mock0", "coverage")
+META_FIELDS = ("generation", "config", "journal", "clock_mock0", "coverage", "run")
 
 
 def _digest(value: Hashable) -> str:
@@ -126,6 +128,7 @@ class RedisStore(Store):
         self.scheduler = SharedScheduler(self.clock, self.link, self.bound, self.worker)
         self.scheduler.before_fire = self.begin
         self.scheduler.flush = self.drain
+        self.scheduler.ready = lambda: self._opened
         del scheduler  # this store's timers are the shared ones
         self.journal = SharedJournal(self.link, capacity=journal_size)
         self.journal.stage_extra = self._stage_work  # one round trip for an answer's entry and its work
@@ -141,9 +144,13 @@ class RedisStore(Store):
         self.tasks = SharedTaskStore(self.scheduler, self.task_records, keep_finished=journal_size)
         self.deliveries = SharedDispatcher(self.scheduler, allow, self.delivery_records, capacity=journal_size)
         self.deliveries.pull = self.begin
+        self.task_records.current = lambda task_id, task: self.tasks.get(task_id) is task
+        self.delivery_records.current = lambda delivery_id, d: self.deliveries.get(int(delivery_id)) is d
         self._flushing = asyncio.Lock()
         for name, component in (("scheduler", self.scheduler), ("tasks", self.tasks), ("deliveries", self.deliveries),
-                                ("clock", self.clock), ("store", self)):
+                                ("clock", self.clock), ("store", self), ("rules", self.rules), ("faults", self.faults),
+                                ("replay", self.replay), ("journal", self.journal), ("nonces", self.nonces),
+                                ("tokens", self.tokens), ("link", self.link)):
             self.bound.add(name, component)
         self._members = itertools.count(1)
         self._seen: dict[str, int] = {}  # the meta counters this process's mirror is at
@@ -154,6 +161,7 @@ class RedisStore(Store):
         self._closing = False
         self._publishing: asyncio.Task[None] | None = None
         self.on_reset: Callable[[], None] | None = None  # this process's part of another's reset
+        self.on_join: Callable[[], Awaitable[None]] | None = None  # joined the shared state (first, or again)
         self.coverage: Coverage | None = None
         self.vendor_names: list[str] = []
         self.clock.observers.append(self._clock_jumped)
@@ -167,8 +175,8 @@ class RedisStore(Store):
             self.coverage = coverage
             coverage.unsent = {}
         self.bound.add("services", services)
-        self.bound.add("random", services.random)
-        self.bound.add("allow", services.allow)
+        for field in dataclasses.fields(services):  # whatever a closure takes from the services
+            self.bound.add(f"services:{field.name}", getattr(services, field.name))
         for name, vendor in vendors.items():
             self.bound.add(f"vendor:{name}", vendor)
             for attr, value in vars(vendor).items():
@@ -191,6 +199,19 @@ class RedisStore(Store):
         self._listener = asyncio.get_running_loop().create_task(self._listen())
         self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
 
+    def _forget_shared(self) -> None:
+        """This process's mirror of a shared state that is gone (its server restarted empty)."""
+        self.journal.clear()
+        self.tasks.clear()
+        self.deliveries.clear()
+        self.task_records.dirty.clear()
+        self.delivery_records.dirty.clear()
+        self.task_records.seen = self.delivery_records.seen = "0-0"
+        self.task_records.recheck.clear()
+        self.delivery_records.recheck.clear()
+        self.deliveries._block.clear()  # the id counter starts again: so do the blocks
+        self.scheduler.clear()
+
     async def _join(self) -> None:
         meta = self._key("meta")
 
@@ -199,20 +220,32 @@ class RedisStore(Store):
                 wall0, mock0 = self.clock.origin
                 pipe.hsetnx(meta, "clock_wall0", repr(wall0))
                 pipe.hsetnx(meta, "clock_mock0", repr(mock0))
-                pipe.hmget(meta, "clock_wall0", "clock_mock0", "generation", "config", "journal")
+                pipe.hsetnx(meta, "run", secrets.token_hex(8))  # this incarnation of the shared state
+                pipe.hmget(meta, "clock_wall0", "clock_mock0", "generation", "config", "journal", "run")
                 result: list[Any] = await pipe.execute()
                 return result
 
-        *_, (wall0, mock0, generation, config, journal) = await self.link.call(join)
-        self.clock.adopt(float(wall0), float(mock0))
-        self._seen = {"generation": int(generation or 0), "journal": int(journal or 0), "config": -1}
+        *_, (wall0, mock0, generation, config, journal, run) = await self.link.call(join)
+        rejoined = self._opened and run.decode() != self._seen.get("run")
+        if rejoined:  # the shared state this process knew is gone: forget its mirror of it
+            self._forget_shared()
+        if self._opened:
+            self.clock.catch_up(float(mock0))
+        else:
+            self.clock.adopt(float(wall0), float(mock0))
+        self._seen = {"generation": int(generation or 0), "journal": int(journal or 0), "config": -1,
+                      "run": run.decode()}
         self.journal.epoch = self.journal.generation = int(journal or 0)
         self.deliveries._generation = self._seen["generation"]
         await self._load_config(int(config or 0))
         if not self.deliveries._block:
             await self.deliveries.take_ids()
+        if rejoined:
+            self.reset()
         await self._load_work()
         self._opened = True
+        if self.on_join is not None:
+            await self.on_join()
 
     async def _load_work(self) -> None:
         """Every task and delivery record (a process that joins, or joins again, reads them all;
@@ -302,16 +335,21 @@ class RedisStore(Store):
                 pipe.hmget(self._key("meta"), *META_FIELDS)
                 self.task_records.read_changes(pipe)
                 self.delivery_records.read_changes(pipe)
+                pipe.xrange(self.task_records.keys()[1], "-", "+", count=1)
+                pipe.xrange(self.delivery_records.keys()[1], "-", "+", count=1)
                 result: list[Any] = await pipe.execute()
                 return result
 
-        values, task_changes, delivery_changes = await self.link.call(read)
-        if values[3] is None:  # the server lost the shared state (restarted without persistence)
-            log.warning("shared store %s holds no state of this mock (restarted empty?): joining it again; "
-                        "the journal, rules and faults it held are gone", describe_store(self.link.url))
-            self.journal.clear()
+        values, task_changes, delivery_changes, task_first, delivery_first = await self.link.call(read)
+        if values[3] is None or (values[5] is not None and values[5].decode() != self._seen.get("run")):
+            log.warning("shared store %s holds another incarnation of this mock's state (restarted empty?): "
+                        "joining it; the journal, rules, faults, tasks and timers it held are gone",
+                        describe_store(self.link.url))
             await self._join()
             return
+        if _trimmed(self.task_records.seen, task_first) or _trimmed(self.delivery_records.seen, delivery_first):
+            await self._load_work()  # this process fell behind the change streams: every record again
+            task_changes = delivery_changes = []
         generation, config, journal = (int(v or 0) for v in values[:3])
         if generation != self._seen["generation"]:
             self._seen["generation"] = generation
@@ -525,11 +563,14 @@ class RedisStore(Store):
                 pipe.hincrby(self._key("meta"), "config", 1)
                 pipe.hincrby(self._key("meta"), "generation", 1)
                 result = await pipe.execute()
+            generation = int(result[-1])
+            claim = self._key("scenario", f"{self._seen.get('run')}:{generation}")  # the resetter loads it
+            await self.link.redis.set(claim, self.worker, nx=True, ex=SCENARIO_CLAIM_SECONDS)
             async for key in self.link.redis.scan_iter(match=self._key("rate", "*"), count=1000):
                 await self.link.redis.delete(key)
             async for key in self.link.redis.scan_iter(match=self._key("nonce", "*"), count=1000):
                 await self.link.redis.delete(key)
-            return int(result[-1])
+            return generation
 
         self._seen["generation"] = await self.link.call(wipe)  # this process resets itself (the caller)
         self.task_records.seen = self.delivery_records.seen = "0-0"
@@ -539,13 +580,15 @@ class RedisStore(Store):
 
     async def claim_scenario(self) -> bool:
         """Whether this process loads the run's scenario (the first of a generation to ask does)."""
-        key = self._key("scenario", self._seen.get("generation", 0))
-        return bool(await self.link.call(lambda: self.link.redis.set(key, self.worker, nx=True)))
+        key = self._key("scenario", f"{self._seen.get('run')}:{self._seen.get('generation', 0)}")
+        return bool(await self.link.call(lambda: self.link.redis.set(key, self.worker, nx=True,
+                                                                     ex=SCENARIO_CLAIM_SECONDS)))
 
     # -- the clock -------------------------------------------------------------------------------
     def _clock_jumped(self) -> None:
-        """The clock jumped here (over a wait, or an advance): publish it once the loop is free."""
-        if self._publishing is not None and not self._publishing.done():
+        """The clock jumped here (over a wait, or an advance): publish it once the loop is free
+        (an advance publishes once, at its end)."""
+        if self.scheduler.quiet or (self._publishing is not None and not self._publishing.done()):
             return
         try:
             self._publishing = asyncio.get_running_loop().create_task(self._publish_clock())
@@ -553,8 +596,13 @@ class RedisStore(Store):
             pass
 
     async def _publish_clock(self) -> None:
-        with contextlib.suppress(StoreUnavailable):
-            await self.moved_clock()
+        published = None
+        while published != self.clock.origin[1]:  # a jump made while publishing is published too
+            published = self.clock.origin[1]
+            try:
+                await self.moved_clock()
+            except StoreUnavailable:
+                return
 
     async def moved_clock(self) -> None:
         jump = self.link.script("jump", scripts.JUMP)
@@ -645,6 +693,18 @@ class RedisStore(Store):
         self.faults.replace([])
         self.replay.clear()
         self._seen["config"] = -1  # reloaded from the shared store by the next begin
+
+
+def _stream_id(value: str) -> tuple[int, int]:
+    ms, _, seq = value.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _trimmed(seen: str, first: list[Any]) -> bool:
+    """Whether changes after ``seen`` were trimmed from their stream before this process read them."""
+    if seen == "0-0" or not first:
+        return False
+    return _stream_id(first[0][0].decode()) > _stream_id(seen)
 
 
 def _left(counts: dict[bytes, bytes], item_id: bytes) -> int | None:

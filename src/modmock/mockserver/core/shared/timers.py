@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from ..clock import FIRE_BATCH, MockClock, Scheduler, TimerCallback, TimerHandle
+from ..clock import MockClock, Scheduler, TimerCallback, TimerHandle
 from ..store import StoreUnavailable
 from .link import Link
 from .pickling import Bound, ForgedWork
@@ -27,6 +27,7 @@ from .pickling import Bound, ForgedWork
 log = logging.getLogger("modmock")
 LEASE = 30.0  # wall seconds a claimed timer is this process's; renewed while it runs
 POLL = 1.0  # seconds the driver waits at most before it looks for timers other processes added
+RUNNING = 32  # timers run at once here (each holds a connection to Redis while it runs)
 OTHERS_WAIT = 30.0  # real seconds an advance waits at most for timers other processes are running
 
 # Claim the timers due by ARGV[1] (at most ARGV[4]) and, with ARGV[5] == '1', those whose claim
@@ -81,6 +82,10 @@ class SharedScheduler(Scheduler):
         self._claimed: set[str] = set()  # members this process is running
         self._estimate = 0  # timers pending in the shared set, as last read
         self.fired = 0  # timers this process claimed and ran
+        self.ready: Callable[[], bool] = lambda: True  # joined the shared state (the store says)
+        self._slots = asyncio.Semaphore(RUNNING)
+        self._unreleased: set[str] = set()  # ran, but their writes have not reached Redis yet
+        self._renewed = 0.0
         self._warned_forged = False
         self.quiet = False  # an advance in progress: its jumps are published once, at its end
         self._closing = False
@@ -130,10 +135,15 @@ class SharedScheduler(Scheduler):
         return self._estimate + sum(1 for op in self._outbox if op[0] == "add")
 
     # -- running ----------------------------------------------------------------------------
-    async def _flushed(self) -> None:
-        if self.flush is not None:
-            with contextlib.suppress(StoreUnavailable):
-                await self.flush()
+    async def _flushed(self) -> bool:
+        """Whether what ran here is written (an outage: it is written later, before release)."""
+        if self.flush is None:
+            return True
+        try:
+            await self.flush()
+        except StoreUnavailable:
+            return False
+        return True
 
     def _latest_due(self) -> str:
         """What the driver may claim: what fell due, or (waits take no real time) the next."""
@@ -155,31 +165,35 @@ class SharedScheduler(Scheduler):
 
     def _fire_shared(self, member: str, due: float, payload: bytes) -> None:
         async def run() -> None:
-            try:
+            async with self._slots:
                 try:
                     callback = self.bound.loads(payload) if payload else None
-                except ForgedWork as forged:  # left to its lease: a process with the right key runs it then
+                except Exception as unreadable:  # left to its lease: a process that can read it runs it then
                     self._claimed.discard(member)
                     if not self._warned_forged:
-                        log.error("timer %s: %s; not run here (is --store-secret the same on every process?)",
-                                  member, forged)
+                        why = "is --store-secret the same on every process?" if isinstance(unreadable, ForgedWork) \
+                            else "a vendor this process does not serve?"
+                        log.error("timer %s not run here (%s): %s", member, why, unreadable)
                         self._warned_forged = True
                     return
-                except Exception:
-                    log.exception("timer %s could not be read: dropped", member)
-                    callback = None
                 if callback is not None:
-                    self.clock.jump_to(due)  # when it starts, a callback sees its own due time
                     if self.before_fire is not None:
-                        with contextlib.suppress(StoreUnavailable):
-                            await self.before_fire()
-                    await callback()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("timer %s failed", member)
-            await self._flushed()
-            await self._release(member)
+                        try:
+                            await self.before_fire()  # the records it works on, as the store holds them
+                        except StoreUnavailable:
+                            self._claimed.discard(member)  # not run: claimed again once its lease ends
+                            return
+                    self.clock.jump_to(due)  # when it starts, a callback sees its own due time
+                    try:
+                        await callback()
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        log.exception("timer %s failed", member)
+                if await self._flushed():
+                    await self._release(member)
+                else:
+                    self._unreleased.add(member)  # kept claimed (renewed) until its writes are in Redis
 
         task = asyncio.get_running_loop().create_task(run())
         self._running.add(task)
@@ -200,6 +214,7 @@ class SharedScheduler(Scheduler):
             self._claimed.discard(member)
 
     async def _renew(self) -> None:
+        self._renewed = time.monotonic()
         if not self._claimed:
             return
         claimed = self._keys()[1]
@@ -233,12 +248,22 @@ class SharedScheduler(Scheduler):
         while not self._closing:
             head: float | None = None
             try:
-                await self._flushed()
-                if await self._claim_and_fire(self._latest_due(), FIRE_BATCH, reclaim=True):
-                    await asyncio.sleep(0)
-                    continue
-                head, self._estimate = await self._head()
-                await self._renew()
+                if not self.ready() and self.before_fire is not None:
+                    await self.before_fire()  # joins the shared state (and its clock) first
+                if self.ready():
+                    if await self._flushed() and self._unreleased:
+                        for member in list(self._unreleased):
+                            self._unreleased.discard(member)
+                            await self._release(member)
+                    if time.monotonic() - self._renewed > LEASE / 3:
+                        await self._renew()
+                    if self._slots.locked():  # every slot running: claim more once one is free
+                        await asyncio.sleep(0.01)
+                        continue
+                    if await self._claim_and_fire(self._latest_due(), RUNNING, reclaim=True):
+                        await asyncio.sleep(0)
+                        continue
+                    head, self._estimate = await self._head()
             except StoreUnavailable:
                 pass  # logged by the link; looked at again after the poll
             timeout = POLL

@@ -36,6 +36,7 @@ class SharedRecords:
 
     def __init__(self, link: Link, bound: Bound, kind: str, worker: str) -> None:
         self.link, self.bound, self.kind, self.worker = link, bound, kind, worker
+        self.current: Callable[[str, Any], bool] = lambda record_id, obj: True  # still this run's (not reset)
         self.dirty: dict[str, Any] = {}  # id -> the object to write (None: forget the record)
         self.writing: dict[str, int] = {}  # ids being written now (how many writes carry each)
         self.recheck: set[str] = set()  # changed elsewhere while this process was writing them: read later
@@ -49,14 +50,21 @@ class SharedRecords:
         one); what to call once the write ran (False: it failed, and those not changed again
         meanwhile go back)."""
         records, changes = self.keys()
-        chosen, self.dirty = self.dirty, {}
+        taken, self.dirty = self.dirty, {}
+        chosen = {i: obj for i, obj in taken.items() if obj is None or self.current(i, obj)}  # (a reset's leftovers: not)
         for record_id in chosen:
             self.writing[record_id] = self.writing.get(record_id, 0) + 1
         for record_id, obj in chosen.items():
             if obj is None:
                 pipe.hdel(records, record_id)
             else:
-                pipe.hset(records, record_id, self.bound.dumps(obj))
+                try:
+                    blob = self.bound.dumps(obj)
+                except Exception:  # one record that cannot be written must not stop every later write
+                    log.exception("%s record %s cannot be written to the shared store: kept here only", self.kind,
+                                  record_id)
+                    continue
+                pipe.hset(records, record_id, blob)
             pipe.xadd(changes, {"id": record_id, "by": self.worker}, maxlen=CHANGES_KEPT, approximate=True)
 
         def settle(ok: bool) -> None:
@@ -77,18 +85,25 @@ class SharedRecords:
         """The records named by ``changes`` (None for one forgotten), newest state."""
         if not changes and not self.recheck:
             return {}
-        if changes:
-            self.seen = changes[-1][0].decode()
         last_by = {fields[b"id"].decode(): fields.get(b"by", b"").decode() for _, fields in changes}
         # Skipped: a record this process wrote last (its mirror holds that). One it is changing
         # or writing now is read once that is over (the store then holds the later of the two).
         wanted = {i for i, by in last_by.items() if by != self.worker} | self.recheck
         busy = {i for i in wanted if i in self.dirty or i in self.writing}
-        self.recheck = busy
-        return await self.fetch_ids([i for i in wanted if i not in busy])
+        found = await self.fetch_ids([i for i in wanted if i not in busy])
+        # One this process changed while they were being read: its own state is the newer (read
+        # again once written). Only once read: a failed read reads them all again.
+        changed = {i for i in found if i in self.dirty or i in self.writing}
+        for record_id in changed:
+            del found[record_id]
+        self.recheck = busy | changed
+        if changes:
+            self.seen = changes[-1][0].decode()
+        return found
 
     async def fetch_ids(self, ids: list[str]) -> dict[str, Any]:
-        """The records of ``ids`` as the shared store holds them (None for one forgotten)."""
+        """The records of ``ids`` as the shared store holds them (None for one forgotten); the
+        caller applies them at once (no await between), or drops those changed here meanwhile."""
         if not ids:
             return {}
         raw = await self.link.call(lambda: self.link.redis.hmget(self.keys()[0], ids))
@@ -111,6 +126,9 @@ class SharedTaskStore(TaskStore):
     def _entered(self, task: Task) -> None:
         self.records.dirty[task.id] = task
         super()._entered(task)
+
+    def touch(self, task: Task) -> None:
+        self.records.dirty[task.id] = task
 
     def _schedule(self, task: Task, plan: list[Step]) -> None:
         """Keep the rest of the plan on the task; its next step is a shared timer that any
@@ -218,6 +236,10 @@ class SharedDispatcher(CallbackDispatcher):
         self._block: list[int] = []  # delivery ids this process may give
         self._refilling: asyncio.Task[None] | None = None
         self._waiting: dict[int, set[int]] = {}  # delivery id -> deliveries that wait for it to end
+        self._index: dict[int, Delivery] = {}  # the mirror's deliveries by id
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        return self._index.get(delivery_id)
 
     # -- ids ---------------------------------------------------------------------------------
     async def take_ids(self) -> None:
@@ -252,6 +274,7 @@ class SharedDispatcher(CallbackDispatcher):
             if queued is not None:
                 vars(delivery)["_waits"] = (after.id, *queued)
                 self._waiting.setdefault(after.id, set()).add(delivery.id)
+        self._index[delivery.id] = delivery
         self.records.dirty[str(delivery.id)] = delivery
         return delivery
 
@@ -319,18 +342,19 @@ class SharedDispatcher(CallbackDispatcher):
     def accept(self, found: dict[str, Any]) -> None:
         """Records other processes changed, into the mirror (updated in place)."""
         with self._lock:
-            by_id = {d.id: d for d in self._log}
             for raw_id, delivery in found.items():
                 delivery_id = int(raw_id)
-                old = by_id.get(delivery_id)
+                old = self._index.get(delivery_id)
                 if delivery is None:
                     if old is not None:
                         self._log.remove(old)
+                        del self._index[delivery_id]
                     continue
                 if old is not None:
                     vars(old).update(vars(delivery))
                 else:
                     self._log.append(delivery)
+                    self._index[delivery_id] = delivery
                 waits = vars(delivery).get("_waits")
                 if waits is not None and delivery.state == "pending":
                     self._waiting.setdefault(waits[0], set()).add(delivery_id)
@@ -340,10 +364,12 @@ class SharedDispatcher(CallbackDispatcher):
         super()._forget_finished()
         for delivery_id in before - {d.id for d in self._log}:
             self.records.dirty[str(delivery_id)] = None
+            self._index.pop(delivery_id, None)
 
     def clear(self) -> None:
         super().clear()
         self._waiting.clear()
+        self._index.clear()
 
 
 class _Attempt:

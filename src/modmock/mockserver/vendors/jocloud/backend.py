@@ -207,6 +207,7 @@ class Moderation:
             task.data["reports"] = task.data.get("reports", 0) + 1
             if state.clock.now() + interval <= task.data["ends"]:
                 task.data["timer"] = state.scheduler.call_later(interval, report, label=f"live task {task_id} report")
+            state.tasks.touch(task)  # (another process may send the next report)
             rendered = _render(sub, item, task_id, outcome)
             if self.live_reports == "violations" and rendered["code"] == profile.OK and all(
                     r["code"] == profile.OK for r in rendered["results"]) and \
@@ -250,6 +251,7 @@ class Moderation:
             if task.status == RUNNING:
                 ctx.services.tasks.stop(task.id, STOPPED)
                 task.data.pop("timer").cancel()
+                ctx.services.tasks.touch(task)
                 ctx.note(f"live task {task.id} stopped")
             else:
                 ctx.note(f"live task {task.id} was already {task.status}")
