@@ -101,3 +101,15 @@ def test_work_someone_else_wrote_into_redis_is_never_run(store_url, tmp_path) ->
         time.sleep(0.3)
         assert client.zscore(link.key("timers", "claimed"), "planted") is not None  # claimed, not run
     assert not marker.exists()
+
+
+def test_a_server_that_joins_later_fires_nothing_before_the_shared_clock_says(store_url) -> None:
+    with CallbackSink() as sink, modmock.serve("deepcleer", store=store_url, clock="manual") as a:
+        for _ in range(3):
+            requests.post(a.url + "/image/v4", json=image_request(callback=sink.url), timeout=10)
+        time.sleep(1.1)  # the newcomer's own wall time is past the tasks' due time: the shared clock is not
+        with modmock.serve("deepcleer", store=store_url, clock="manual") as b:
+            time.sleep(1.5)  # its driver has looked at the timers
+            assert sink.deliveries == [] and {t.status for t in b.state.tasks.list()} == {"processing"}
+            b.advance(60)
+            sink.wait_for(3)

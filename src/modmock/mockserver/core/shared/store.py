@@ -128,6 +128,7 @@ class RedisStore(Store):
         self.scheduler = SharedScheduler(self.clock, self.link, self.bound, self.worker)
         self.scheduler.before_fire = self.begin
         self.scheduler.flush = self.drain
+        self.scheduler.flush_releasing = self.drain_releasing
         self.scheduler.ready = lambda: self._opened
         del scheduler  # this store's timers are the shared ones
         self.journal = SharedJournal(self.link, capacity=journal_size)
@@ -157,6 +158,9 @@ class RedisStore(Store):
         self._opened = False
         self._listener: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
+        self._pull_task: asyncio.Task[None] | None = None  # the read of the shared state running now
+        self._pull_seq: dict[asyncio.Task[None], int] = {}
+        self._pulls_started = 0
         self._held: set[tuple[str, str]] = set()  # concurrency places this process holds (key, lease)
         self._closing = False
         self._publishing: asyncio.Task[None] | None = None
@@ -328,8 +332,32 @@ class RedisStore(Store):
 
     # -- the mirror ------------------------------------------------------------------------------
     async def begin(self) -> None:
+        """Bring this process's mirror up to date with a read that starts after this call did:
+        concurrent callers share one read (the one running when they came may have started
+        before their request, so they wait for the next), so a burst of requests reads once."""
         if not self._opened:
             await self._join()
+            return
+        need = self._pulls_started + 1
+        while True:
+            task = self._pull_task
+            if task is None or task.done():
+                self._pulls_started += 1
+                task = self._pull_task = asyncio.get_running_loop().create_task(self._pull())
+                self._pull_seq[task] = self._pulls_started
+            if self._pull_seq.get(task, 0) >= need:
+                await asyncio.shield(task)
+                return
+            with contextlib.suppress(StoreUnavailable):
+                await asyncio.shield(task)
+
+    async def _pull(self) -> None:
+        try:
+            await self._pull_once()
+        finally:
+            self._pull_seq.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+
+    async def _pull_once(self) -> None:
         async def read() -> list[Any]:
             async with self.link.redis.pipeline(transaction=False) as pipe:
                 pipe.hmget(self._key("meta"), *META_FIELDS)
@@ -440,9 +468,15 @@ class RedisStore(Store):
                     self.coverage.unsent.setdefault(vendor, Counter()).update(counts)
         return done, failed
 
-    async def _flush_work(self) -> None:
-        """What :meth:`_stage_work` writes, in a round trip of its own (no journal entry waits)."""
-        if not self._pending_work():
+    async def drain_releasing(self, members: list[str]) -> None:
+        """:meth:`drain`, and the claims of timers that ran here given back in the same round trip."""
+        await self.journal.drain()
+        await self._flush_work(members)
+
+    async def _flush_work(self, release: list[str] | None = None) -> None:
+        """What :meth:`_stage_work` writes, in a round trip of its own (no journal entry waits);
+        ``release``: claims of timers that ran here, given back once their writes are in."""
+        if not self._pending_work() and not release:
             return
         async with self._flushing:
             staged: list[tuple[Callable[[], None], Callable[[], None]]] = []
@@ -451,6 +485,8 @@ class RedisStore(Store):
                 staged.clear()
                 async with self.link.redis.pipeline(transaction=False) as pipe:
                     staged.append(self._stage_work(pipe))
+                    for member in release or ():
+                        self.scheduler.stage_release(pipe, member)
                     await pipe.execute()
 
             try:

@@ -91,6 +91,7 @@ class SharedScheduler(Scheduler):
         self._closing = False
         self.before_fire: Callable[[], Awaitable[None]] | None = None  # the store's begin
         self.flush: Callable[[], Awaitable[None]] | None = None  # the store's drain
+        self.flush_releasing: Callable[[list[str]], Awaitable[None]] | None = None  # drain, claims given back
 
     def _keys(self) -> list[str]:
         key = self.link.key
@@ -190,14 +191,34 @@ class SharedScheduler(Scheduler):
                         raise
                     except Exception:
                         log.exception("timer %s failed", member)
-                if await self._flushed():
-                    await self._release(member)
+                if await self._flushed_releasing(member):
+                    self._claimed.discard(member)
                 else:
                     self._unreleased.add(member)  # kept claimed (renewed) until its writes are in Redis
 
         task = asyncio.get_running_loop().create_task(run())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+
+    async def _flushed_releasing(self, member: str) -> bool:
+        """What ran here written, and ``member``'s claim given back, in one round trip."""
+        if self.flush_releasing is None:
+            if not await self._flushed():
+                return False
+            await self._release(member)
+            return True
+        try:
+            await self.flush_releasing([member])
+        except StoreUnavailable:
+            return False
+        return True
+
+    def stage_release(self, pipe: Any, member: str) -> None:
+        """Give back ``member``'s claim in ``pipe`` (it ran, and what it wrote goes before)."""
+        _, claimed, dues, payloads = self._keys()
+        pipe.zrem(claimed, member)
+        pipe.hdel(dues, member)
+        pipe.hdel(payloads, member)
 
     async def _release(self, member: str) -> None:
         timers, claimed, dues, payloads = self._keys()
