@@ -131,8 +131,10 @@ class SharedTaskStore(TaskStore):
         self.records.dirty[task.id] = task
 
     def _schedule(self, task: Task, plan: list[Step]) -> None:
-        """Keep the rest of the plan on the task; its next step is a shared timer that any
-        process may fire (it carries the task's id and a token, not the task)."""
+        """The task's next step is a shared timer that any process may fire. The timer carries
+        the task's id, a token the task keeps (a step of a task stopped or started again finds
+        another), and the rest of the plan with its actions (closures: pickled once, into the
+        timer, never into the task's record, which every process reads)."""
         self.records.dirty[task.id] = task
         if not plan:
             task._timer = None
@@ -140,17 +142,17 @@ class SharedTaskStore(TaskStore):
             return
         token = secrets.token_hex(8)
         step = plan[0]
-        task.data["_step"] = (token, step, plan[1:])
-        task._timer = self.scheduler.call_later(step.delay, _TaskStep(self, task.id, token),
+        task.data["_step"] = token
+        task._timer = self.scheduler.call_later(step.delay, _TaskStep(self, task.id, token, step, plan[1:]),
                                                 label=f"task {task.id} -> {step.status}")
 
-    async def enter(self, task_id: str, token: str) -> None:
-        """Run the step ``token`` names, on the task as the shared store holds it now."""
+    async def enter(self, task_id: str, token: str, step: Step, rest: list[Step]) -> None:
+        """Run ``step`` (then schedule ``rest``) if ``token`` is still the task's, on the task as
+        the shared store holds it now."""
         task = self.get(task_id)
-        current = task.data.get("_step") if task is not None else None
-        if task is None or current is None or current[0] != token:
+        if task is None or task.data.get("_step") != token:
             return  # stopped, or started again, after its timer fell due
-        _, step, rest = task.data.pop("_step")
+        task.data.pop("_step")
         task.status = step.status
         task.history.append((self.scheduler.clock.now(), step.status))
         self._entered(task)
@@ -218,13 +220,14 @@ class SharedTaskStore(TaskStore):
 
 
 class _TaskStep:
-    """The callback of a task's next step: the store (a name), the task's id, the step's token."""
+    """The callback of a task's next step: the store (a name), the task's id, the step's token,
+    the step and the rest of the plan."""
 
-    def __init__(self, store: SharedTaskStore, task_id: str, token: str) -> None:
-        self.store, self.task_id, self.token = store, task_id, token
+    def __init__(self, store: SharedTaskStore, task_id: str, token: str, step: Step, rest: list[Step]) -> None:
+        self.store, self.task_id, self.token, self.step, self.rest = store, task_id, token, step, rest
 
     async def __call__(self) -> None:
-        await self.store.enter(self.task_id, self.token)
+        await self.store.enter(self.task_id, self.token, self.step, self.rest)
 
 
 class SharedDispatcher(CallbackDispatcher):
