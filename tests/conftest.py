@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from redis_helpers import RedisServer, isolated
 
 settings.register_profile("ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -23,3 +26,23 @@ def post(deepcleer_mock):
         return resp.json()
 
     return _post
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The Redis every test of this process uses (each under its own key prefix)."""
+    given = os.environ.get("CI_REDIS_URL")
+    if given:
+        yield given
+        return
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def store_url(redis_url: str) -> str:
+    """A store URL no other test uses (its own key prefix)."""
+    return isolated(redis_url)

@@ -89,3 +89,8 @@ def test_readme_deepcleer_batch_example_runs() -> None:
 
 def test_readme_review_example_runs() -> None:
     exec(compile(_example("review-example"), "README review-example", "exec"), {})
+
+
+def test_readme_shared_store_example_runs(redis_url: str) -> None:
+    code = _example("shared-store-example").replace("redis://127.0.0.1:6379/0", redis_url)
+    exec(compile(code, "README shared-store-example", "exec"), {})
