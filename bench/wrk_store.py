@@ -8,7 +8,9 @@ Two comparisons, rounds alternating so both sides see the same machine:
 
 The mock's processes run on CPU 0 (with ``--workers 2``, the second worker on CPU 1); wrk and
 redis-server (started here, on a free loopback port, without persistence) on CPU 1. Per side:
-requests/s, p50/p99, CPU microseconds per request of the mock's processes and of Redis. The
+requests/s, p50/p99, CPU microseconds per request of the mock's processes and of Redis; before
+each round both sides have finished their jobs' steps (the other side's backlog would share the
+core). The
 scenarios: Deepcleer's sync ``/image/v4`` (an accepted body, every request its own URL) and AKOOL's
 job submission (a task, its timers and its records go through the store).
 
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from wrk_endpoints import Scenario, _cpu_seconds, _port, _post, _wait, _wrk
@@ -70,6 +73,29 @@ class Server:
         self.proc.wait(30)
 
 
+def _settle(servers: dict[str, Server], limit: float = 60.0) -> None:
+    """Wait until no server has work left (jobs' steps run after their answers): a round measures
+    its own side, not the other side's backlog on the same core."""
+    deadline = time.monotonic() + limit
+    busy: list[str] = []
+    while time.monotonic() < deadline:
+        busy = []
+        for side, server in servers.items():
+            health = json.loads(urllib.request.urlopen(server.url + "/__admin/health", timeout=30).read())
+            if health["pending_timers"] > 0 or health["totals"]["tasks"]["running"] > 0:
+                busy.append(f"{side}: {health['pending_timers']} timers, {health['totals']['tasks']['running']} tasks")
+        if not busy:
+            return
+        time.sleep(0.5)
+    print(f"!! work still pending after {limit:g} s ({'; '.join(busy)}): the next round shares the core with it",
+          flush=True)
+    for side, server in servers.items():
+        tasks = json.loads(urllib.request.urlopen(server.url + "/__admin/tasks", timeout=30).read())["tasks"]
+        stuck = [t for t in tasks if t["status"] not in ("completed", "failed", "done", "ended", "stopped")]
+        if stuck:
+            print(f"!! {side}: {len(stuck)} task(s) unfinished, e.g. {stuck[:2]}", flush=True)
+
+
 def _scenario(name: str, server: Server) -> Scenario:
     json_type = {"Content-Type": "application/json"}
     if name == "deepcleer":
@@ -93,6 +119,7 @@ def _compare(title: str, vendor: str, sides: dict[str, tuple[str | None, int]], 
             _wrk(server.url + _scenario_path(vendor), scripts[side], 2, args.connections)  # warm-up
         for rnd in range(1, args.rounds + 1):
             for side, server in servers.items():
+                _settle(servers)
                 before, redis_before = server.cpu(), _cpu_seconds(redis_pid)
                 result = _wrk(server.url + _scenario_path(vendor), scripts[side], args.seconds, args.connections)
                 done = max(result["requests"], 1)

@@ -217,7 +217,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         text = str(exc)
         for flag, raw in from_environment.items():
             if text.startswith(f"--{flag} ") or (flag == "vendor" and text.startswith("unknown vendor")):
-                raise SettingsError(f"{_env_name(flag)}={raw!r}: {text}") from None
+                shown = describe_store(raw) if flag == "store" else raw
+                raise SettingsError(f"{_env_name(flag)}={shown!r}: {text}") from None
         raise
 
 

@@ -22,31 +22,43 @@ def secret_file() -> Path:
     return Path(cache) / "modmock" / "store-secret"
 
 
+KEY_SIZE = 64  # hex characters of a key this module makes
+
+
 def store_key(given: str | None) -> bytes:
     """The signing key: ``given``, else this user's (made once, readable by the user alone)."""
     if given:
         return given.encode("utf-8")
     path = secret_file()
     try:
-        return path.read_bytes().strip() or _make(path)
+        found = path.read_bytes().strip()
     except FileNotFoundError:
         return _make(path)
     except OSError as exc:
         return _own(f"cannot read {path}: {exc}")
+    return found if len(found) >= KEY_SIZE else _own(f"{path} does not hold a key (delete it to make one)")
 
 
 def _make(path: Path) -> bytes:
-    key = secrets.token_hex(32).encode("ascii")
+    """A new key, written whole under another name and linked into place: a process that reads
+    the file never sees it half written, and two that make one at once end with the same key."""
+    key = secrets.token_hex(KEY_SIZE // 2).encode("ascii")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: its key is everyone's
-        return path.read_bytes().strip()
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(key)
+        try:
+            os.link(partial, path)  # fails if another process linked its key first
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink(missing_ok=True)
+        found = path.read_bytes().strip()
     except OSError as exc:
         return _own(f"cannot write {path}: {exc}")
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(key)
-    return key
+    return found if len(found) >= KEY_SIZE else _own(f"{path} does not hold a key (delete it to make one)")
 
 
 def _own(why: str) -> bytes:

@@ -208,11 +208,11 @@ class RedisStore(Store):
         self.journal.clear()
         self.tasks.clear()
         self.deliveries.clear()
-        self.task_records.dirty.clear()
-        self.delivery_records.dirty.clear()
-        self.task_records.seen = self.delivery_records.seen = "0-0"
-        self.task_records.recheck.clear()
-        self.delivery_records.recheck.clear()
+        for records in (self.task_records, self.delivery_records):
+            records.dirty.clear()
+            records.writing.clear()
+            records.recheck.clear()
+            records.seen = "0-0"
         self.deliveries._block.clear()  # the id counter starts again: so do the blocks
         self.scheduler.clear()
 
@@ -375,16 +375,19 @@ class RedisStore(Store):
                         describe_store(self.link.url))
             await self._join()
             return
-        if _trimmed(self.task_records.seen, task_first) or _trimmed(self.delivery_records.seen, delivery_first):
-            await self._load_work()  # this process fell behind the change streams: every record again
-            task_changes = delivery_changes = []
+
         generation, config, journal = (int(v or 0) for v in values[:3])
-        if generation != self._seen["generation"]:
+        if generation != self._seen["generation"]:  # another process reset: so does this one, then reads all
             self._seen["generation"] = generation
             if self.on_reset is not None:
                 self.on_reset()
             else:
                 self.reset()
+            await self._load_work()
+            task_changes = delivery_changes = []
+        elif _trimmed(self.task_records.seen, task_first) or _trimmed(self.delivery_records.seen, delivery_first):
+            await self._load_work()  # this process fell behind the change streams: every record again
+            task_changes = delivery_changes = []
         if journal != self._seen["journal"]:
             self._seen["journal"] = journal
             self.journal.clear()
@@ -405,6 +408,7 @@ class RedisStore(Store):
         await self.begin()
         await self.drain()
         await self.journal.pull(self._seen["journal"])
+        self.scheduler._estimate = int(await self.link.call(lambda: self.link.redis.zcard(self._key("timers"))))
         if self.coverage is not None:
             await self._pull_coverage(self.coverage)
 
@@ -721,8 +725,10 @@ class RedisStore(Store):
     def reset(self) -> None:
         """This process's part of a reset: its mirror and its tasks and deliveries."""
         super().reset()
-        self.task_records.dirty.clear()
-        self.delivery_records.dirty.clear()
+        for records in (self.task_records, self.delivery_records):
+            records.dirty.clear()
+            records.writing.clear()  # (a write a reset cancelled never settles)
+            records.recheck.clear()
         self.task_records.seen = self.delivery_records.seen = "0-0"
         self.deliveries._generation = self._seen.get("generation", 0)
         self.rules.replace([])
