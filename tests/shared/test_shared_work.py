@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import pytest
 import requests
 
 import modmock
@@ -116,8 +115,6 @@ def test_a_server_that_joins_later_fires_nothing_before_the_shared_clock_says(st
             sink.wait_for(3)
 
 
-@pytest.mark.xfail(strict=False, reason="known race (issue 18): a server that advances right after another "
-                   "answered can miss the timer that answer scheduled, and the other server fires it later")
 def test_a_live_stream_started_on_one_server_reports_and_stops_from_the_other(store_url) -> None:
     from jocloud_helpers import ok
 

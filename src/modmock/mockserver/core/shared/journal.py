@@ -61,6 +61,7 @@ class SharedJournal(Journal):
         # Other writes that go in the same round trip (the store's tasks, timers, coverage): what
         # to call once the round trip succeeded, and once it failed.
         self.stage_extra: Callable[[Any], tuple[Callable[[], None], Callable[[], None]]] | None = None
+        self.lock: asyncio.Lock | None = None  # held while writing (the store's: its writes go in one order)
 
     # -- writing ---------------------------------------------------------------------------------
     def record(self, entry: Entry) -> None:
@@ -121,7 +122,12 @@ class SharedJournal(Journal):
                     return result
 
             try:
-                for entry, entry_id in zip(batch, await self.link.call(send)):
+                if self.lock is not None:
+                    async with self.lock:
+                        ids = await self.link.call(send)
+                else:
+                    ids = await self.link.call(send)
+                for entry, entry_id in zip(batch, ids):
                     entry.id = int(entry_id)
                     self._last_id = max(self._last_id, entry.id)
             except StoreUnavailable:

@@ -148,6 +148,7 @@ class RedisStore(Store):
         self.task_records.current = lambda task_id, task: self.tasks.get(task_id) is task
         self.delivery_records.current = lambda delivery_id, d: self.deliveries.get(int(delivery_id)) is d
         self._flushing = asyncio.Lock()
+        self.journal.lock = self._flushing  # one order for every write of this process
         for name, component in (("scheduler", self.scheduler), ("tasks", self.tasks), ("deliveries", self.deliveries),
                                 ("clock", self.clock), ("store", self), ("rules", self.rules), ("faults", self.faults),
                                 ("replay", self.replay), ("journal", self.journal), ("nonces", self.nonces),
@@ -479,10 +480,13 @@ class RedisStore(Store):
 
     async def _flush_work(self, release: list[str] | None = None) -> None:
         """What :meth:`_stage_work` writes, in a round trip of its own (no journal entry waits);
-        ``release``: claims of timers that ran here, given back once their writes are in."""
-        if not self._pending_work() and not release:
-            return
+        ``release``: claims of timers that ran here, given back once their writes are in. Every
+        write of this process holds one lock (the journal's too): a write that finds nothing left
+        to carry has waited for the one that took it, so whoever waits on it (an answer, a release)
+        goes on only once it is in Redis."""
         async with self._flushing:
+            if not self._pending_work() and not release:
+                return
             staged: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
             async def write() -> None:

@@ -338,6 +338,8 @@ class SharedScheduler(Scheduler):
             await self._flushed()
             if await self._claim_and_fire(latest, 1, reclaim=False):
                 return True
+            if self._running:  # this process's driver fired one meanwhile: its work may schedule more
+                continue
             if time.monotonic() > deadline or not await self._others_running():
                 return False
             await asyncio.sleep(0.02)
