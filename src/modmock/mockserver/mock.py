@@ -115,7 +115,10 @@ class MockServer:
         return self._refreshed().coverage.report(self.state.vendors)
 
     def clear_coverage(self) -> None:
-        self._thread.call(self.state.clear_coverage())
+        if self.state.store.shared:  # every process's, through the server
+            self._thread.call(self.state.clear_coverage())
+        else:
+            self.state.coverage.clear()
 
     def assert_called(self, endpoint: str, times: int | None = None) -> list[Entry]:
         """Fail unless ``endpoint`` was called (exactly ``times`` times, when given); an endpoint

@@ -203,10 +203,7 @@ class SharedScheduler(Scheduler):
     async def _flushed_releasing(self, member: str) -> bool:
         """What ran here written, and ``member``'s claim given back, in one round trip."""
         if self.flush_releasing is None:
-            if not await self._flushed():
-                return False
-            await self._release(member)
-            return True
+            return await self._flushed() and await self._release(member)
         try:
             await self.flush_releasing([member])
         except StoreUnavailable:
@@ -220,7 +217,8 @@ class SharedScheduler(Scheduler):
         pipe.hdel(dues, member)
         pipe.hdel(payloads, member)
 
-    async def _release(self, member: str) -> None:
+    async def _release(self, member: str) -> bool:
+        """Give back ``member``'s claim; False when the store could not be reached (kept, renewed)."""
         timers, claimed, dues, payloads = self._keys()
 
         async def release() -> None:
@@ -230,9 +228,12 @@ class SharedScheduler(Scheduler):
                 pipe.hdel(payloads, member)
                 await pipe.execute()
 
-        with contextlib.suppress(StoreUnavailable):
+        try:
             await self.link.call(release)
-            self._claimed.discard(member)
+        except StoreUnavailable:
+            return False
+        self._claimed.discard(member)
+        return True
 
     async def _renew(self) -> None:
         self._renewed = time.monotonic()
@@ -274,19 +275,22 @@ class SharedScheduler(Scheduler):
                 if self.ready():
                     if await self._flushed() and self._unreleased:
                         for member in list(self._unreleased):
-                            self._unreleased.discard(member)
-                            await self._release(member)
+                            if await self._release(member):
+                                self._unreleased.discard(member)
                     if time.monotonic() - self._renewed > LEASE / 3:
                         await self._renew()
-                    if self._slots.locked():  # every slot running: claim more once one is free
+                    free = RUNNING - len(self._running)
+                    if free <= 0:  # every slot running: claim more once one is free
                         await asyncio.sleep(0.01)
                         continue
-                    if await self._claim_and_fire(self._latest_due(), RUNNING, reclaim=True):
+                    if await self._claim_and_fire(self._latest_due(), free, reclaim=True):
                         await asyncio.sleep(0)
                         continue
                     head, self._estimate = await self._head()
             except StoreUnavailable:
                 pass  # logged by the link; looked at again after the poll
+            except Exception:  # the driver must outlive any one failure, or no timer fires here again
+                log.exception("shared timers: the driver's turn failed; trying again after %g s", POLL)
             timeout = POLL
             if head is not None:
                 timeout = min(POLL, max(0.0, self.clock.real_seconds(head - self.clock.now())))
