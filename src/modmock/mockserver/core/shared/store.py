@@ -148,6 +148,7 @@ class RedisStore(Store):
         self.task_records.current = lambda task_id, task: self.tasks.get(task_id) is task
         self.delivery_records.current = lambda delivery_id, d: self.deliveries.get(int(delivery_id)) is d
         self._flushing = asyncio.Lock()
+        self._carrying = 0  # writes in flight that carry tasks, deliveries or timers (an answer may wait for them)
         self.journal.lock = self._flushing  # one order for every write of this process
         for name, component in (("scheduler", self.scheduler), ("tasks", self.tasks), ("deliveries", self.deliveries),
                                 ("clock", self.clock), ("store", self), ("rules", self.rules), ("faults", self.faults),
@@ -444,17 +445,22 @@ class RedisStore(Store):
 
     async def drain(self) -> None:
         await self.journal.drain()
-        await self._flush_work()
+        await self._flush_work(counts=False)  # (coverage counts ride the next write: no answer waits for them)
 
-    def _pending_work(self) -> bool:
+    def _pending_work(self, counts: bool = True) -> bool:
+        """Tasks, deliveries or timers changed here and not yet taken by a write (``counts``: or
+        coverage counted)."""
         return bool(self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox
-                    or (self.coverage is not None and self.coverage.unsent))
+                    or (counts and self.coverage is not None and self.coverage.unsent))
 
     def _stage_work(self, pipe: Any) -> tuple[Callable[[], None], Callable[[], None]]:
         """The tasks and deliveries changed here, then the timers scheduled here (a timer another
         process claims finds its record written), then the coverage counted here, into ``pipe``
         (each taken at once: a write running meanwhile carries none of them); what to call once
         it ran, and once it failed (all of it goes back for the next write)."""
+        carrying = self._pending_work(counts=False)
+        if carrying:
+            self._carrying += 1
         settle = [self.task_records.stage(pipe), self.delivery_records.stage(pipe), self.scheduler.stage(pipe)]
         unsent = self.coverage.take_unsent() if self.coverage is not None else {}
         for vendor, counts in unsent.items():
@@ -464,10 +470,12 @@ class RedisStore(Store):
         def done() -> None:
             for step in settle:
                 step(True)
+            self._carrying -= carrying
 
         def failed() -> None:
             for step in settle:
                 step(False)
+            self._carrying -= carrying
             if self.coverage is not None and self.coverage.unsent is not None:
                 for vendor, counts in unsent.items():
                     self.coverage.unsent.setdefault(vendor, Counter()).update(counts)
@@ -478,14 +486,16 @@ class RedisStore(Store):
         await self.journal.drain()
         await self._flush_work(members)
 
-    async def _flush_work(self, release: list[str] | None = None) -> None:
+    async def _flush_work(self, release: list[str] | None = None, *, counts: bool = True) -> None:
         """What :meth:`_stage_work` writes, in a round trip of its own (no journal entry waits);
         ``release``: claims of timers that ran here, given back once their writes are in. Every
         write of this process holds one lock (the journal's too): a write that finds nothing left
         to carry has waited for the one that took it, so whoever waits on it (an answer, a release)
         goes on only once it is in Redis."""
+        if not release and not self._pending_work(counts) and not self._carrying:
+            return  # nothing to write, and no write in flight carrying work of this process
         async with self._flushing:
-            if not self._pending_work() and not release:
+            if not self._pending_work(counts) and not release:
                 return
             staged: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
