@@ -271,7 +271,10 @@ class RedisStore(Store):
             records.seen = last[0][0].decode() if last else "0-0"
             names = [i.decode() for i in ids]
             if names:
-                mirror(await records.fetch_ids(names))
+                found = await records.fetch_ids(names)
+                busy = {i for i in found if i in records.dirty or i in records.writing}  # newer here
+                records.recheck |= busy
+                mirror({i: record for i, record in found.items() if i not in busy})
 
     async def close(self) -> None:
         self._closing = True  # the listener ends at its next wait (redis-py's wait may swallow a cancel)

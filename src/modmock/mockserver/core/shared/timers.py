@@ -85,6 +85,7 @@ class SharedScheduler(Scheduler):
         self.ready: Callable[[], bool] = lambda: True  # joined the shared state (the store says)
         self._slots = asyncio.Semaphore(RUNNING)
         self._unreleased: set[str] = set()  # ran, but their writes have not reached Redis yet
+        self._left: set[str] = set()  # claimed but not run here (unreadable here): left to their lease
         self._renewed = 0.0
         self._warned_forged = False
         self.quiet = False  # an advance in progress: its jumps are published once, at its end
@@ -171,6 +172,7 @@ class SharedScheduler(Scheduler):
                     callback = self.bound.loads(payload) if payload else None
                 except Exception as unreadable:  # left to its lease: a process that can read it runs it then
                     self._claimed.discard(member)
+                    self._left.add(member)
                     if not self._warned_forged:
                         why = "is --store-secret the same on every process?" if isinstance(unreadable, ForgedWork) \
                             else "a vendor this process does not serve?"
@@ -320,6 +322,7 @@ class SharedScheduler(Scheduler):
     def clear(self) -> None:
         self._outbox.clear()
         self._claimed.clear()
+        self._left.clear()
         for task in list(self._running):
             task.cancel()
 
@@ -351,7 +354,7 @@ class SharedScheduler(Scheduler):
     async def _others_running(self) -> bool:
         claimed = self._keys()[1]
         held = await self.link.call(lambda: self.link.redis.zrangebyscore(claimed, repr(time.time()), "+inf"))
-        return any(member.decode() not in self._claimed for member in held)
+        return any(member.decode() not in self._claimed and member.decode() not in self._left for member in held)
 
     async def advance(self, seconds: float) -> None:
         """Move the clock forward, firing (here) every shared timer due by then, in order, and
