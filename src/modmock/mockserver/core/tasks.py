@@ -124,26 +124,31 @@ class TaskStore:
             mine = handle.pop()  # the timer no longer refers to itself: no cycle left for the collector
             if task._timer is not mine:  # stopped (or started again) after its timer fell due
                 return
-            task.status = step.status
-            task.history.append((self.scheduler.clock.now(), step.status))
-            self._entered(task)
-            if rest:  # the next step is due on the clock, however long this action takes
-                self._schedule(task, rest)
-            else:
-                task._acting = True
-            try:
-                if step.action is not None:
-                    await step.action(task)
-            except Exception as exc:
-                log.exception("task %s: entering %s failed", task.id, step.status)
-                task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
-            finally:
-                if not rest:  # finished once its last action has run (or stop() came meanwhile), not before
-                    task._acting = False
-                    self._schedule(task, rest)
+            await self._enter(task, step, rest)
 
         handle.append(self.scheduler.call_later(step.delay, enter, label=f"task {task.id} -> {step.status}"))
         task._timer = handle[0]
+
+    async def _enter(self, task: Task, step: Step, rest: list[Step]) -> None:
+        """``task`` enters ``step``'s status and runs its action; the rest of the plan is scheduled."""
+        task.status = step.status
+        task.history.append((self.scheduler.clock.now(), step.status))
+        self._entered(task)
+        if rest:  # the next step is due on the clock, however long this action takes
+            self._schedule(task, rest)
+        else:
+            task._acting = True
+        try:
+            if step.action is not None:
+                await step.action(task)
+        except Exception as exc:
+            log.exception("task %s: entering %s failed", task.id, step.status)
+            task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
+        finally:
+            self.touch(task)  # what the action changed (a shared store writes it)
+            if not rest:  # finished once its last action has run (or stop() came meanwhile), not before
+                task._acting = False
+                self._schedule(task, rest)
 
     def touch(self, task: Task) -> None:
         """``task``'s data changed outside its steps (a live stream's report): a shared store

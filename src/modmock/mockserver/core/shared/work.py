@@ -153,24 +153,7 @@ class SharedTaskStore(TaskStore):
         if task is None or task.data.get("_step") != token:
             return  # stopped, or started again, after its timer fell due
         task.data.pop("_step")
-        task.status = step.status
-        task.history.append((self.scheduler.clock.now(), step.status))
-        self._entered(task)
-        if rest:
-            self._schedule(task, rest)
-        else:
-            task._acting = True
-        try:
-            if step.action is not None:
-                await step.action(task)
-        except Exception as exc:
-            log.exception("task %s: entering %s failed", task.id, step.status)
-            task.data.setdefault("errors", []).append(f"{step.status}: {type(exc).__name__}: {exc}")
-        finally:
-            self.records.dirty[task.id] = task  # what the action changed
-            if not rest:
-                task._acting = False
-                self._schedule(task, rest)
+        await self._enter(task, step, rest)
 
     def totals(self) -> dict[str, int]:
         """The tasks kept (every process's): started, finished, and running."""
