@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..journal import Entry, Journal, clip_body, clip_problems, too_deep
@@ -59,8 +59,9 @@ class SharedJournal(Journal):
         self.epoch: int | None = None  # the shared journal's clears: a new one empties the mirror
         self.lost = 0  # entries an outage kept from the shared journal (logged)
         # Other writes that go in the same round trip (the store's tasks, timers, coverage): what
-        # to call once the round trip succeeded, and once it failed.
-        self.stage_extra: Callable[[Any], tuple[Callable[[], None], Callable[[], None]]] | None = None
+        # to call with their replies once the round trip succeeded, and once it failed.
+        self.stage_extra: Callable[[Any], Awaitable[tuple[Callable[[list[Any]], None], Callable[[], None]]]] | None \
+            = None
         self.lock: asyncio.Lock | None = None  # held while writing (the store's: its writes go in one order)
 
     # -- writing ---------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ class SharedJournal(Journal):
             keys = [self.link.key("journal", "ids"), self.link.key("journal"), self.link.key("journal", "invalid"),
                     self.link.key("journal", "totals")]
 
-            extra: list[tuple[Callable[[], None], Callable[[], None]]] = []
+            extra: list[tuple[Callable[[list[Any]], None], Callable[[], None]]] = []
 
             async def send() -> list[Any]:
                 extra.clear()
@@ -117,7 +118,7 @@ class SharedJournal(Journal):
                             _entry_json(entry), "1" if entry.valid else "0", self.capacity, self.invalid_capacity,
                             "1" if entry.disconnected else "0", "1" if entry.internal_error else "0"])
                     if self.stage_extra is not None:
-                        extra.append(self.stage_extra(pipe))
+                        extra.append(await self.stage_extra(pipe))
                     result: list[Any] = await pipe.execute()
                     return result
 
@@ -136,7 +137,7 @@ class SharedJournal(Journal):
                     on_failure()
                 raise
             for on_success, _ in extra:
-                on_success()
+                on_success(ids[len(batch):])
         finally:
             self._written = upto
             self._writing = None

@@ -45,7 +45,7 @@ from ..rules import Rule, RuleBook, make_rule
 from ..store import Store, StoreUnavailable
 from ..tokens import TokenStore
 from ..verdict import Subject
-from . import scripts
+from . import commit, scripts, work
 from .journal import SharedJournal
 from .link import Link
 from .pickling import Bound
@@ -146,6 +146,15 @@ class RedisStore(Store):
         self.deliveries = SharedDispatcher(self.scheduler, allow, self.delivery_records, capacity=journal_size)
         self.deliveries.pull = self.begin
         self.task_records.current = lambda task_id, task: self.tasks.get(task_id) is task
+        self.task_records.ended = lambda task: bool(task.finished)
+        self.delivery_records.ended = lambda delivery: delivery.state != "pending"
+        self._batches: list[commit.Batch] = []  # made, not yet known to be applied (sent again, whole, in order)
+        self._batch_numbers = itertools.count(1)
+        self._commit_keys = [self._key("meta"), self._key("applied", self.worker)]
+        for records in (self.task_records, self.delivery_records):
+            table, changes = records.keys()
+            self._commit_keys += [table, records.versions_key(), changes]
+        self._commit_keys += self.scheduler._keys()
         self.delivery_records.current = lambda delivery_id, d: self.deliveries.get(int(delivery_id)) is d
         self._flushing = asyncio.Lock()
         self._carrying = 0  # writes in flight that carry tasks, deliveries or timers (an answer may wait for them)
@@ -211,10 +220,7 @@ class RedisStore(Store):
         self.tasks.clear()
         self.deliveries.clear()
         for records in (self.task_records, self.delivery_records):
-            records.dirty.clear()
-            records.writing.clear()
-            records.recheck.clear()
-            records.seen = "0-0"
+            records.forget()
         self.deliveries._block.clear()  # the id counter starts again: so do the blocks
         self.scheduler.clear()
 
@@ -274,7 +280,7 @@ class RedisStore(Store):
                 found = await records.fetch_ids(names)
                 busy = {i for i in found if i in records.dirty or i in records.writing}  # newer here
                 records.recheck |= busy
-                mirror({i: record for i, record in found.items() if i not in busy})
+                mirror(records.adopt({i: read for i, read in found.items() if i not in busy}))
 
     async def close(self) -> None:
         self._closing = True  # the listener ends at its next wait (redis-py's wait may swallow a cancel)
@@ -451,37 +457,56 @@ class RedisStore(Store):
         await self._flush_work(counts=False)  # (coverage counts ride the next write: no answer waits for them)
 
     def _pending_work(self, counts: bool = True) -> bool:
-        """Tasks, deliveries or timers changed here and not yet taken by a write (``counts``: or
-        coverage counted)."""
-        return bool(self.task_records.dirty or self.delivery_records.dirty or self.scheduler._outbox
+        """Tasks, deliveries or timers changed here and not yet written, or a batch kept for
+        sending again (``counts``: or coverage counted)."""
+        return bool(self._batches or self.task_records.dirty or self.delivery_records.dirty
+                    or self.scheduler._outbox or self.scheduler._requeue
                     or (counts and self.coverage is not None and self.coverage.unsent))
 
-    def _stage_work(self, pipe: Any) -> tuple[Callable[[], None], Callable[[], None]]:
-        """The tasks and deliveries changed here, then the timers scheduled here (a timer another
-        process claims finds its record written), then the coverage counted here, into ``pipe``
-        (each taken at once: a write running meanwhile carries none of them); what to call once
-        it ran, and once it failed (all of it goes back for the next write)."""
-        carrying = self._pending_work(counts=False)
-        if carrying:
-            self._carrying += 1
-        settle = [self.task_records.stage(pipe), self.delivery_records.stage(pipe), self.scheduler.stage(pipe)]
+    def _new_batch(self, release: list[str] | None = None) -> commit.Batch | None:
+        """What changed here since the last batch (tasks and deliveries, then the timers
+        scheduled here, so a timer another process claims finds its record written; then the
+        claims of ``release``, then the coverage counted here), or None when nothing did."""
+        number = next(self._batch_numbers)
+        batch = commit.Batch(number, [self.worker, str(number), self._seen.get("run", ""),
+                                      str(self._seen.get("generation", 0)), str(work.CHANGES_KEPT)])
+        self.task_records.take(batch, 0)
+        self.delivery_records.take(batch, 1)
+        self.scheduler.take(batch)
+        for member in release or ():
+            batch.ops += ["l", member]
         unsent = self.coverage.take_unsent() if self.coverage is not None else {}
         for vendor, counts in unsent.items():
             for key, n in counts.items():
-                pipe.hincrby(self._key("coverage", vendor), json.dumps(list(key)), n)
+                batch.count(self._key("coverage", vendor), json.dumps(list(key)), n)
+        if not batch.ops:
+            return None
+        if batch.carrying:
+            self._carrying += 1
+        return batch
 
-        def done() -> None:
-            for step in settle:
-                step(True)
-            self._carrying -= carrying
+    async def _stage_work(self, pipe: Any, release: list[str] | None = None) -> tuple[
+            Callable[[list[Any]], None], Callable[[], None]]:
+        """The batches to write into ``pipe``: those kept from a write that failed (sent again,
+        whole, first), then a new one; what to call with their replies once the write ran, and
+        once it failed (they are kept for the next write)."""
+        batch = self._new_batch(release)
+        if batch is not None:
+            self._batches.append(batch)
+        sending = list(self._batches)
+        apply = commit.script(self.link)
+        for item in sending:
+            await apply(keys=item.keys(self._commit_keys), args=[*item.head, *item.ops], client=pipe)
+
+        def done(replies: list[Any]) -> None:
+            del self._batches[:len(sending)]
+            for item, raw in zip(sending, replies):
+                item.settle(commit.Reply.parse(raw))
+                if item.carrying:
+                    self._carrying -= 1
 
         def failed() -> None:
-            for step in settle:
-                step(False)
-            self._carrying -= carrying
-            if self.coverage is not None and self.coverage.unsent is not None:
-                for vendor, counts in unsent.items():
-                    self.coverage.unsent.setdefault(vendor, Counter()).update(counts)
+            pass  # kept in ``_batches``: the next write sends them again (each is applied once)
         return done, failed
 
     async def drain_releasing(self, members: list[str]) -> None:
@@ -500,24 +525,17 @@ class RedisStore(Store):
         async with self._flushing:
             if not self._pending_work(counts) and not release:
                 return
-            staged: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
-            async def write() -> None:
-                staged.clear()
+            async def write() -> list[Any]:
                 async with self.link.redis.pipeline(transaction=False) as pipe:
-                    staged.append(self._stage_work(pipe))
-                    for member in release or ():
-                        self.scheduler.stage_release(pipe, member)
-                    await pipe.execute()
+                    staged.append(await self._stage_work(pipe, release))
+                    result: list[Any] = await pipe.execute()
+                    return result
 
-            try:
-                await self.link.call(write)
-            except StoreUnavailable:
-                for _, failed in staged:
-                    failed()
-                raise
+            staged: list[tuple[Callable[[list[Any]], None], Callable[[], None]]] = []
+            replies = await self.link.call(write)
             for done, _ in staged:
-                done()
+                done(replies)
 
     async def _load_config(self, version: int) -> None:
         """The rules, faults and queued answers as the shared store holds them now."""
@@ -609,8 +627,9 @@ class RedisStore(Store):
         await self.journal.drain()
         data = [self._key(name) for name in ("rules", "rules:left", "faults", "faults:left", "replay")]
         data += [self._key("journal"), self._key("journal", "invalid"), self._key("journal", "totals")]
-        data += [self._key(*parts) for parts in (("tasks",), ("tasks", "changes"), ("deliveries",),
-                                                 ("deliveries", "changes"), ("timers",), ("timers", "claimed"),
+        data += [self._key(*parts) for parts in (("tasks",), ("tasks", "changes"), ("tasks", "versions"),
+                                                 ("deliveries",), ("deliveries", "changes"),
+                                                 ("deliveries", "versions"), ("timers",), ("timers", "claimed"),
                                                  ("timers", "due"), ("timers", "payload"))]
 
         async def wipe() -> int:
@@ -743,10 +762,7 @@ class RedisStore(Store):
         """This process's part of a reset: its mirror and its tasks and deliveries."""
         super().reset()
         for records in (self.task_records, self.delivery_records):
-            records.dirty.clear()
-            records.writing.clear()  # (a write a reset cancelled never settles)
-            records.recheck.clear()
-        self.task_records.seen = self.delivery_records.seen = "0-0"
+            records.forget()
         self.deliveries._generation = self._seen.get("generation", 0)
         self.rules.replace([])
         self.faults.replace([])

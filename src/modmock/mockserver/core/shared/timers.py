@@ -21,6 +21,7 @@ from typing import Any
 
 from ..clock import MockClock, Scheduler, TimerCallback, TimerHandle
 from ..store import StoreUnavailable
+from .commit import Batch
 from .link import Link
 from .pickling import Bound, ForgedWork
 
@@ -85,6 +86,7 @@ class SharedScheduler(Scheduler):
         self.ready: Callable[[], bool] = lambda: True  # joined the shared state (the store says)
         self._slots = asyncio.Semaphore(RUNNING)
         self._unreleased: set[str] = set()  # ran, but their writes have not reached Redis yet
+        self._requeue: set[str] = set()  # claims a reset cut off here, given back unrun with the next write
         self._left: set[str] = set()  # claimed but not run here (unreadable here): left to their lease
         self._renewed = 0.0
         self._warned_forged = False
@@ -111,26 +113,18 @@ class SharedScheduler(Scheduler):
     def cancel(self, member: str) -> None:
         self._outbox.append(("cancel", member, 0.0, b"", ""))
 
-    def stage(self, pipe: Any) -> Callable[[bool], None]:
-        """Write the timers scheduled and cancelled here into ``pipe`` (taken from the outbox at
-        once: two writes never carry one timer, which would add it again after it fired); what to
-        call once the write ran (False: it failed, and they go back, first)."""
+    def take(self, batch: Batch) -> None:
+        """Move the timers scheduled and cancelled here, and the claims of those cut off by a
+        reset, into ``batch`` (taken from the outbox at once: two writes never carry one timer,
+        which would add it again after it fired)."""
         ops, self._outbox = self._outbox, []
-        timers, _, dues, payloads = self._keys()
         for kind, member, due, payload, _label in ops:
-            if kind == "add":
-                pipe.zadd(timers, {member: due})
-                pipe.hset(dues, member, repr(due))
-                pipe.hset(payloads, member, payload)
-            else:
-                pipe.zrem(timers, member)
-                pipe.hdel(dues, member)
-                pipe.hdel(payloads, member)
-
-        def settle(ok: bool) -> None:
-            if not ok:
-                self._outbox[:0] = ops
-        return settle
+            batch.ops += ["a", member, repr(due), payload] if kind == "add" else ["c", member]
+        if ops:
+            batch.carrying = True
+        for member in self._requeue:
+            batch.ops += ["q", member]
+        self._requeue.clear()
 
     @property
     def pending(self) -> int:
@@ -211,13 +205,6 @@ class SharedScheduler(Scheduler):
         except StoreUnavailable:
             return False
         return True
-
-    def stage_release(self, pipe: Any, member: str) -> None:
-        """Give back ``member``'s claim in ``pipe`` (it ran, and what it wrote goes before)."""
-        _, claimed, dues, payloads = self._keys()
-        pipe.zrem(claimed, member)
-        pipe.hdel(dues, member)
-        pipe.hdel(payloads, member)
 
     async def _release(self, member: str) -> bool:
         """Give back ``member``'s claim; False when the store could not be reached (kept, renewed)."""
@@ -320,7 +307,11 @@ class SharedScheduler(Scheduler):
         return []
 
     def clear(self) -> None:
+        """Forget what this process scheduled and runs (a reset). The timers it was running are
+        cut off and given back unrun with the next write (one claimed after the reset falls due
+        again, for any process; one the reset removed is gone)."""
         self._outbox.clear()
+        self._requeue |= self._claimed - self._unreleased
         self._claimed.clear()
         self._left.clear()
         for task in list(self._running):

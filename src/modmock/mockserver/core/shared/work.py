@@ -23,6 +23,7 @@ from ..callbacks import AllowList, CallbackDispatcher, Delivery, _Plan
 from ..clock import Scheduler
 from ..store import StoreUnavailable
 from ..tasks import Step, Task, TaskStore
+from .commit import Batch, Reply
 from .link import Link
 from .pickling import Bound
 
@@ -40,23 +41,28 @@ class SharedRecords:
         self.dirty: dict[str, Any] = {}  # id -> the object to write (None: forget the record)
         self.writing: dict[str, int] = {}  # ids being written now (how many writes carry each)
         self.recheck: set[str] = set()  # changed elsewhere while this process was writing them: read later
+        self.versions: dict[str, int] = {}  # id -> the version this process last read or wrote
+        self.ended: Callable[[Any], bool] = lambda obj: False  # a record that has nothing left to run
         self.seen = "0-0"  # the newest change pulled
 
     def keys(self) -> tuple[str, str]:
         return self.link.key(self.kind), self.link.key(self.kind, "changes")
 
-    def stage(self, pipe: Any) -> Callable[[bool], None]:
-        """Write the changed records into ``pipe`` (taken at once, so two writes never carry
-        one); what to call once the write ran (False: it failed, and those not changed again
-        meanwhile go back)."""
-        records, changes = self.keys()
+    def versions_key(self) -> str:
+        return self.link.key(self.kind, "versions")
+
+    def take(self, batch: Batch, kind: int) -> None:
+        """Move the changed records into ``batch`` (taken at once, so two writes never carry one),
+        each with the version this process last saw; what the reply says settles them."""
         taken, self.dirty = self.dirty, {}
-        chosen = {i: obj for i, obj in taken.items() if obj is None or self.current(i, obj)}  # (a reset's leftovers: not)
-        for record_id in chosen:
-            self.writing[record_id] = self.writing.get(record_id, 0) + 1
-        for record_id, obj in chosen.items():
+        written: list[str] = []
+        for record_id, obj in taken.items():
+            if obj is not None and not self.current(record_id, obj):
+                continue  # a reset's leftovers
+            seen = self.versions.get(record_id, 0)
             if obj is None:
-                pipe.hdel(records, record_id)
+                batch.ops += ["x", str(kind), record_id, str(seen)]
+                self.versions.pop(record_id, None)
             else:
                 try:
                     blob = self.bound.dumps(obj)
@@ -64,19 +70,33 @@ class SharedRecords:
                     log.exception("%s record %s cannot be written to the shared store: kept here only", self.kind,
                                   record_id)
                     continue
-                pipe.hset(records, record_id, blob)
-            pipe.xadd(changes, {"id": record_id, "by": self.worker}, maxlen=CHANGES_KEPT, approximate=True)
+                batch.ops += ["r", str(kind), record_id, str(seen), "1" if self.ended(obj) else "0", blob]
+                self.versions[record_id] = seen + 1
+            written.append(record_id)
+            self.writing[record_id] = self.writing.get(record_id, 0) + 1
+        if not written:
+            return
+        batch.carrying = True
 
-        def settle(ok: bool) -> None:
-            for record_id, obj in chosen.items():
+        def settle(reply: Reply) -> None:
+            for record_id in written:
                 left = self.writing.get(record_id, 1) - 1
                 if left > 0:
                     self.writing[record_id] = left
                 else:
                     self.writing.pop(record_id, None)
-                if not ok:
-                    self.dirty.setdefault(record_id, obj)
-        return settle
+            if reply.status == "dup":  # applied by an earlier send whose reply was lost: read them back
+                self.recheck.update(written)
+                return
+            for (of_kind, record_id), version in reply.versions.items():
+                if of_kind != kind:
+                    continue
+                if version < 0:  # refused (it ended in a version this process had not seen): read it
+                    self.recheck.add(record_id)
+                    self.versions.pop(record_id, None)
+                elif self.versions.get(record_id) is not None:
+                    self.versions[record_id] = version
+        batch.settles.append(settle)
 
     def read_changes(self, pipe: Any) -> None:
         pipe.xrange(self.keys()[1], f"({self.seen}", "+")
@@ -99,21 +119,49 @@ class SharedRecords:
         self.recheck = busy | changed
         if changes:
             self.seen = changes[-1][0].decode()
-        return found
+        return self.adopt(found)
 
-    async def fetch_ids(self, ids: list[str]) -> dict[str, Any]:
-        """The records of ``ids`` as the shared store holds them (None for one forgotten); the
-        caller applies them at once (no await between), or drops those changed here meanwhile."""
+    async def fetch_ids(self, ids: list[str]) -> dict[str, tuple[Any, int]]:
+        """The records of ``ids`` as the shared store holds them, each with its version (None
+        for one forgotten); the caller adopts them (:meth:`adopt`) at once (no await between), or
+        drops those changed here meanwhile."""
         if not ids:
             return {}
-        raw = await self.link.call(lambda: self.link.redis.hmget(self.keys()[0], ids))
-        found: dict[str, Any] = {}
-        for record_id, blob in zip(ids, raw):
+
+        async def read() -> list[Any]:
+            async with self.link.redis.pipeline(transaction=True) as pipe:
+                pipe.hmget(self.keys()[0], ids)
+                pipe.hmget(self.versions_key(), ids)
+                result: list[Any] = await pipe.execute()
+                return result
+
+        blobs, stamps = await self.link.call(read)
+        found: dict[str, tuple[Any, int]] = {}
+        for record_id, blob, stamp in zip(ids, blobs, stamps):
             try:
-                found[record_id] = self.bound.loads(blob) if blob is not None else None
+                obj = self.bound.loads(blob) if blob is not None else None
             except Exception:
                 log.exception("%s record %s could not be read: skipped", self.kind, record_id)
+                continue
+            found[record_id] = (obj, int(stamp.split(b":")[0]) if stamp is not None else 0)
         return found
+
+    def adopt(self, found: dict[str, tuple[Any, int]]) -> dict[str, Any]:
+        """The records read, for the mirror; their versions are this process's from now on."""
+        for record_id, (obj, version) in found.items():
+            if obj is None:
+                self.versions.pop(record_id, None)
+            else:
+                self.versions[record_id] = version
+        return {record_id: obj for record_id, (obj, _) in found.items()}
+
+    def forget(self) -> None:
+        """Everything this process knew of the shared records (a reset, or a store gone)."""
+        self.dirty.clear()
+        self.writing.clear()  # (a write a reset cancelled never settles)
+        self.recheck.clear()
+        self.versions.clear()
+        self.seen = "0-0"
 
 
 class SharedTaskStore(TaskStore):
