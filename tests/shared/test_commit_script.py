@@ -24,9 +24,10 @@ def commit(redis_url):
     script = client.register_script(scripts.COMMIT)
     numbers = iter(range(1, 1000))
 
-    def send(*ops: str, number: int | None = None, generation: int = 3) -> list[str]:
-        head = ["worker-1", str(next(numbers) if number is None else number), "run-1", str(generation), "1000"]
-        return [item.decode() for item in script(keys=[keys[n] for n in names], args=[*head, *ops])]
+    def send(*ops: str, number: int | None = None, generation: int = 3, worker: str = "worker-1") -> list[str]:
+        head = [worker, str(next(numbers) if number is None else number), "run-1", str(generation), "1000"]
+        applied = [keys[n] if n != "applied" else f"{keys[n]}:{worker}" for n in names]
+        return [item.decode() for item in script(keys=applied, args=[*head, *ops])]
 
     send.client, send.keys = client, keys  # type: ignore[attr-defined]
     yield send
@@ -39,44 +40,58 @@ def _version(commit, record_id: str) -> bytes | None:
 
 
 def test_a_batch_sent_again_is_applied_once(commit) -> None:
-    assert commit("r", "0", "t1", "0", "0", "first", "a", "m1", "5", "p", number=7) == ["ok"]
+    assert commit("r", "0", "t1", "", "0", "first", "a", "m1", "5", "p", number=7) == ["ok"]
     commit.client.zrem(commit.keys["timers"], "m1")  # the timer fired meanwhile
-    assert commit("r", "0", "t1", "0", "0", "first", "a", "m1", "5", "p", number=7) == ["dup"]
+    assert commit("r", "0", "t1", "", "0", "first", "a", "m1", "5", "p", number=7) == ["dup"]
     assert commit.client.zscore(commit.keys["timers"], "m1") is None
     assert commit.client.xlen(commit.keys["tasks:changes"]) == 1
 
 
-def test_a_batch_of_another_generation_only_gives_claims_back(commit) -> None:
+def test_a_batch_of_another_generation_only_gives_claims_back_and_adds_its_counts(commit) -> None:
     commit.client.zadd(commit.keys["timers:claimed"], {"m0": 1e12})
-    reply = commit("r", "0", "t1", "0", "0", "old", "a", "m1", "5", "p", "l", "m0", "n", "13", "field", "2",
+    reply = commit("r", "0", "t1", "", "0", "old", "a", "m1", "5", "p", "l", "m0", "n", "13", "field", "2",
                    generation=2)
     assert reply == ["stale"]
-    assert not commit.client.exists(commit.keys["tasks"], commit.keys["timers"], commit.keys["coverage"])
+    assert not commit.client.exists(commit.keys["tasks"], commit.keys["timers"])
     assert commit.client.zscore(commit.keys["timers:claimed"], "m0") is None
+    assert commit.client.hget(commit.keys["coverage"], "field") == b"2"  # coverage is the run's, across resets
 
 
 def test_a_record_that_ended_is_not_written_by_one_that_had_not_seen_it_end(commit) -> None:
-    assert commit("r", "0", "t1", "0", "0", "running") == ["ok"]
-    assert commit("r", "0", "t1", "1", "1", "stopped") == ["ok"]  # seen as written: version 2, ended
-    assert commit("r", "0", "t1", "1", "0", "a step that raced the stop") == ["ok", "0:t1:-1"]
-    assert commit.client.hget(commit.keys["tasks"], "t1") == b"stopped" and _version(commit, "t1") == b"2:1"
-    assert commit("r", "0", "t1", "2", "0", "started again") == ["ok"]  # by one that saw it end
-    assert _version(commit, "t1") == b"3:0"
+    assert commit("r", "0", "t1", "", "0", "running", number=1) == ["ok"]
+    assert _version(commit, "t1") == b"worker-1:1|0"
+    assert commit("r", "0", "t1", "worker-1:1", "1", "stopped", number=2) == ["ok"]
+    assert commit("r", "0", "t1", "worker-1:1", "0", "a step that raced the stop", number=3) == ["ok", "0:t1"]
+    assert commit.client.hget(commit.keys["tasks"], "t1") == b"stopped" and _version(commit, "t1") == b"worker-1:2|1"
+    assert commit("r", "0", "t1", "worker-1:2", "0", "started again", number=4) == ["ok"]  # by one that saw it end
+    assert _version(commit, "t1") == b"worker-1:4|0"
 
 
-def test_an_unfinished_record_is_written_by_the_later_writer_and_its_version_is_told(commit) -> None:
-    commit("r", "1", "d1", "0", "0", "attempt 1")
-    commit("r", "1", "d1", "1", "0", "attempt 2")
-    assert commit("r", "1", "d1", "1", "0", "attempt 2, elsewhere") == ["ok", "1:d1:3"]
+def test_writes_kept_from_before_a_stop_elsewhere_are_all_refused(commit) -> None:
+    commit("r", "0", "t1", "", "0", "running", number=1)
+    commit("r", "0", "t1", "worker-1:1", "1", "stopped", number=1, worker="worker-2")
+    # worker-1 sends a write kept from before the stop, and one it made on top of that one
+    reply = commit("r", "0", "t1", "worker-1:1", "0", "step", "r", "0", "t1", "worker-1:2", "0", "next step",
+                   number=2)
+    assert reply == ["ok", "0:t1", "0:t1"]
+    assert commit.client.hget(commit.keys["tasks"], "t1") == b"stopped"
+
+
+def test_an_unfinished_record_is_written_by_the_later_writer(commit) -> None:
+    commit("r", "1", "d1", "", "0", "attempt 1", number=1)
+    commit("r", "1", "d1", "worker-1:1", "0", "attempt 2", number=2)
+    assert commit("r", "1", "d1", "worker-1:1", "0", "attempt 2, elsewhere", number=3) == ["ok"]
     assert commit.client.hget(commit.keys["deliveries"], "d1") == b"attempt 2, elsewhere"
+    assert commit.client.xlen(commit.keys["deliveries:changes"]) == 3
 
 
 def test_a_record_is_forgotten_only_as_seen(commit) -> None:
-    commit("r", "0", "t1", "0", "1", "done")
-    assert commit("x", "0", "t1", "0") == ["ok", "0:t1:-1"]  # had not seen it written
-    assert commit("x", "0", "t1", "1") == ["ok"]
+    commit("r", "0", "t1", "", "1", "done", number=1)
+    assert commit("x", "0", "t1", "", number=2) == ["ok", "0:t1"]  # had not seen it written
+    assert commit("x", "0", "t1", "worker-1:1", number=3) == ["ok"]
     assert not commit.client.hexists(commit.keys["tasks"], "t1") and _version(commit, "t1") is None
-    assert commit("r", "0", "t1", "1", "0", "a write after it was forgotten") == ["ok", "0:t1:-1"]
+    assert commit("r", "0", "t1", "worker-1:1", "0", "a write after it was forgotten", number=4) == ["ok", "0:t1"]
+    assert not commit.client.hexists(commit.keys["tasks"], "t1")
 
 
 def test_timers_are_added_cancelled_released_and_given_back_unrun(commit) -> None:
@@ -99,6 +114,9 @@ def test_counts_are_added(commit) -> None:
     assert commit.client.hget(commit.keys["coverage"], "field") == b"5"
 
 
-def test_an_unknown_op_is_an_error_not_a_silent_skip(commit) -> None:
-    with pytest.raises(redis.ResponseError, match="unknown op"):
-        commit("z", "m1")
+def test_a_malformed_batch_is_refused_before_anything_is_written(commit) -> None:
+    for ops in (("a", "m1", "5", "p", "z", "m2"), ("a", "m1", "5", "p", "r", "0", "t1")):
+        with pytest.raises(redis.ResponseError, match="malformed op"):
+            commit(*ops, number=5)
+    assert not commit.client.exists(commit.keys["timers"], commit.keys["applied"] + ":worker-1")
+    assert commit("a", "m1", "5", "p", number=5) == ["ok"]  # its number was not spent

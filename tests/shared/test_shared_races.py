@@ -4,6 +4,8 @@ on another process. The faults are injected by a TCP relay between one mock and 
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -98,3 +100,34 @@ def test_a_stop_is_not_undone_by_a_step_that_raced_it_on_another_server(store_ur
         time.sleep(0.3)
         assert len(sink.deliveries) == 1  # the report made before the stop, and none after it
         assert _tasks(a) == _tasks(b) == [(item["taskId"], "stopped")]
+
+
+async def _nothing() -> None:
+    """A timer's callback."""
+
+
+def test_work_made_while_this_process_resets_stays_out_of_the_new_generation(store_url) -> None:
+    from modmock.mockserver.core.callbacks import AllowList
+    from modmock.mockserver.core.clock import MockClock, Scheduler
+    from modmock.mockserver.core.shared.store import RedisStore
+
+    async def timers_after_the_reset() -> int:
+        store = RedisStore(Scheduler(MockClock(manual=True)), AllowList(), random.Random(0), url=store_url,
+                           key=b"k" * 32)
+        await store.open()
+        try:
+            async def a_step_running_meanwhile() -> None:  # it schedules its next timer, then writes
+                store.scheduler.call_later(100, _nothing)
+                while store._seen.get("generation", 0) == 0:
+                    await asyncio.sleep(0)
+                await store._flush_work()
+
+            racing = asyncio.create_task(a_step_running_meanwhile())
+            await store.reset_everywhere()
+            store.reset()  # (the state's reset_all: the shared state, then this process's part)
+            await racing
+            return int(await store.link.redis.zcard(store._key("timers")))
+        finally:
+            await store.close()
+
+    assert asyncio.run(timers_after_the_reset()) == 0

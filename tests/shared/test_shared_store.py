@@ -4,6 +4,7 @@ request sent to either of them, every check read from the other."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -53,7 +54,6 @@ def test_a_rules_times_are_counted_once_across_servers(pair) -> None:
 
 
 def test_times_are_counted_once_when_requests_race(pair) -> None:
-    from concurrent.futures import ThreadPoolExecutor
 
     a, b = pair
     b.add_rule(match={"url_regex": "cats"}, verdict=CATS, times=3)
@@ -226,3 +226,21 @@ def test_a_place_is_kept_while_its_request_runs_and_ends_with_a_dead_process(sto
         assert jocloud_call(mock, "image_sync", image("blocked")).status_code == 429
         time.sleep(0.7)
         assert jocloud_call(mock, "image_sync", image("free")).status_code == 200
+
+
+def test_two_resets_at_once_load_the_scenario_once(store_url) -> None:
+    with modmock.serve("deepcleer", store=store_url, scenario="throttled") as a, \
+            modmock.serve("deepcleer", store=store_url, scenario="throttled") as b, ThreadPoolExecutor(2) as pool:
+        for _ in range(8):
+            list(pool.map(lambda mock: mock.reset(), (a, b)))
+            for mock in (a, b):
+                assert len(requests.get(mock.admin_url + "/faults", timeout=10).json()["faults"]) == 1
+
+
+def test_a_scenario_loaded_for_a_generation_a_reset_replaced_adds_nothing(store_url) -> None:
+    with modmock.serve("deepcleer", store=store_url, scenario="throttled") as a, \
+            modmock.serve("deepcleer", store=store_url, scenario="throttled") as b:
+        replaced = a.state.store._seen["generation"]
+        b.reset()  # b loads the scenario into the new generation
+        a._thread.call(a.state._load_scenario_shared(replaced))  # a load that lost the race to b's reset
+        assert len(requests.get(a.admin_url + "/faults", timeout=10).json()["faults"]) == 1

@@ -19,7 +19,7 @@ from .core.faults import FaultBook
 from .core.journal import UNMATCHED, Journal
 from .core.replay import ReplayQueue
 from .core.rules import RuleBook, error_spec
-from .core.store import MemoryStore, Store
+from .core.store import MemoryStore, Store, Superseded
 from .core.tasks import TaskStore
 from .core.vendor import Vendor
 from .settings import Settings, SettingsError
@@ -181,15 +181,24 @@ class MockState:
         if not self.store.shared:
             self.reset()
             return
-        await self.store.reset_everywhere()
+        generation = await self.store.reset_everywhere()
         self.reset_here()
-        await self._load_scenario_shared()
+        await self._load_scenario_shared(generation)
 
-    async def _load_scenario_shared(self) -> None:
-        if self.settings.scenario:
-            from .scenarios import load_async
-            for skipped in await load_async(self, self.settings.scenario):
-                log.info("scenario %s: skipped a %s", self.settings.scenario, skipped)
+    async def _load_scenario_shared(self, generation: int | None = None) -> None:
+        """The run's scenario, into the shared state's ``generation`` (this process's, by
+        default): nothing when a later reset replaced it (that reset's process loads it)."""
+        if not self.settings.scenario:
+            return
+        from .scenarios import load_async
+        try:
+            with self.store.fenced(generation):  # type: ignore[attr-defined]
+                skipped = await load_async(self, self.settings.scenario)
+        except Superseded:
+            log.info("scenario %s: not loaded here (a later reset loads it)", self.settings.scenario)
+            return
+        for item in skipped:
+            log.info("scenario %s: skipped a %s", self.settings.scenario, item)
 
     # -- changes, as the admin API and the fixture make them (every process sees them) ---------
     async def put_rule(self, spec: dict[str, Any]) -> Any:

@@ -52,6 +52,10 @@ from .tokens import TokenStore
 from .verdict import Subject
 
 
+class Superseded(Exception):
+    """A change made for a generation of the shared state that a reset has since replaced."""
+
+
 class StoreUnavailable(Exception):
     """The shared store cannot be reached: the request gets the vendor's service-failure answer."""
 
@@ -115,10 +119,11 @@ class Store:
     async def clear_journal(self) -> None:
         self.journal.clear()
 
-    async def reset_everywhere(self) -> bool:
-        """Reset the state every process shares (a shared store; then each resets its own part).
-        True when this call reset it (the caller then loads the run's scenario once)."""
-        return True
+    async def reset_everywhere(self) -> int | None:
+        """Reset the state every process shares (a shared store; then each resets its own part);
+        the generation this call made (the caller loads the run's scenario into it), or None
+        when nothing is shared."""
+        return None
 
     async def moved_clock(self) -> None:
         """The mock clock was moved here (advance, a jump over a wait): tell the other processes."""

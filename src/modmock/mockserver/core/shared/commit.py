@@ -9,10 +9,11 @@ write safe when processes race and replies get lost:
   again, whole, before anything newer: applied once, whether or not the first send arrived.
 - **A generation.** A batch made before a reset this process had not yet seen (or in a shared
   state that is gone) writes nothing but the claims it gives back.
-- **A version per record.** Each record's version is the one this process last read or wrote;
-  a record that ended (or was forgotten) in a version the writer had not seen is not written:
-  a stop is not undone by a step that raced it. A record the writer saw is written (the later
-  of two writes of an unfinished record wins, so no step loses its timer).
+- **A version per record**: the batch that wrote it last. A writer sends the version it last
+  read or wrote; a record that ended (or was forgotten) in a version the writer had not seen is
+  refused, and the writer reads it before writing it again: a stop is not undone by a step that
+  raced it. Any other record is written (the later of two writes of an unfinished record wins,
+  so no step loses its timer).
 """
 
 from __future__ import annotations
@@ -30,18 +31,17 @@ KINDS = ("tasks", "deliveries")  # the kind numbers the script reads
 class Reply:
     """What the script answered for one batch."""
 
-    status: str  # ok | dup (applied by an earlier send) | stale (another generation: only claims given back)
-    versions: dict[tuple[int, str], int] = field(default_factory=dict)  # (kind, id) -> version now; -1: refused
+    status: str  # ok | dup (applied by an earlier send) | stale (another generation: only claims and counts)
+    refused: set[tuple[int, str]] = field(default_factory=set)  # (kind, id) of the records not written
 
     @classmethod
     def parse(cls, raw: list[Any]) -> Reply:
         status, *rest = (item.decode() if isinstance(item, bytes) else str(item) for item in raw)
-        versions = {}
+        refused = set()
         for item in rest:
-            kind, _, tail = item.partition(":")
-            record_id, _, version = tail.rpartition(":")
-            versions[(int(kind), record_id)] = int(version)
-        return cls(status, versions)
+            kind, _, record_id = item.partition(":")
+            refused.add((int(kind), record_id))
+        return cls(status, refused)
 
 
 @dataclass
@@ -62,6 +62,11 @@ class Batch:
 
     def keys(self, fixed: list[str]) -> list[str]:
         return [*fixed, *self.counted]
+
+    @property
+    def version(self) -> str:
+        """The version of every record this batch writes."""
+        return f"{self.head[0]}:{self.number}"
 
     def settle(self, reply: Reply) -> None:
         for step in self.settles:

@@ -42,8 +42,10 @@ return left
 """
 
 # Add a rule or fault. KEYS: id counter, specs, uses left, meta. ARGV: spec (JSON), uses ('' for
-# unlimited). The new id.
+# unlimited), the generation it is for ('': any). The new id, or -1 when a reset has replaced
+# that generation.
 ADD = """
+if ARGV[3] ~= '' and (redis.call('HGET', KEYS[4], 'generation') or '0') ~= ARGV[3] then return -1 end
 local id = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], id, ARGV[1])
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], id, ARGV[2]) end
@@ -117,85 +119,80 @@ return tostring(mock0)
 # process's last applied batch, then for tasks and deliveries (kind 0 and 1) the records, their
 # versions and their change stream, then timers, claimed, due times, payloads, then the hashes
 # counts are added to. ARGV: worker, batch number, run, generation, change entries kept, then ops:
-#   r kind id seen-version ended blob   a record written ('1': it has ended)
-#   x kind id seen-version              a record forgotten
-#   a member due payload                a timer added         c member   a timer cancelled
-#   l member                            a claim given back (its timer ran)
-#   q member                            a claim given back unrun (the timer falls due again)
-#   n key-index field by                a count added
-# A batch numbered at or below the last one applied was applied already: {'dup'}. One made in
-# another generation or run (a reset this process had not seen yet) only gives claims back:
-# {'stale'}. Else {'ok', 'kind:id:version', ...} for each record not written as seen: written
-# anyway (its version now), or -1: refused, because it ended (or was forgotten) in a version the
-# writer had not seen.
+#   r kind id seen ended blob   a record written ('1': it has ended)
+#   x kind id seen              a record forgotten
+#   a member due payload        a timer added           c member   a timer cancelled
+#   l member                    a claim given back (its timer ran)
+#   q member                    a claim given back unrun (the timer falls due again)
+#   n key-index field by        a count added
+# A record's version is the batch that wrote it last ('worker:number'); ``seen`` is the one the
+# writer last read or wrote ('' for none). Every op is checked before anything is written. A
+# batch numbered at or below the last one applied was applied already: {'dup'}. One made in
+# another generation or run (a reset this process had not seen yet) only gives claims back and
+# adds its counts: {'stale'}. Else {'ok', 'kind:id', ...}: the records refused, because each
+# ended (or was forgotten) in a version the writer had not seen; any other record is written.
 COMMIT = """
-local seq = tonumber(ARGV[2])
-if seq <= tonumber(redis.call('GET', KEYS[2]) or '0') then return {'dup'} end
-redis.call('SET', KEYS[2], seq, 'EX', 86400)
-local meta = redis.call('HMGET', KEYS[1], 'run', 'generation')
-local current = meta[1] == ARGV[3] and (meta[2] or '0') == ARGV[4]
-local out = {current and 'ok' or 'stale'}
+local sizes = {r = 6, x = 4, a = 4, c = 2, l = 2, q = 2, n = 4}
 local i = 6
 while i <= #ARGV do
+  local size = sizes[ARGV[i]]
+  if not size or i + size - 1 > #ARGV then
+    return redis.error_reply('commit: malformed op ' .. tostring(ARGV[i]) .. ' at argument ' .. i)
+  end
+  i = i + size
+end
+if tonumber(ARGV[2]) <= tonumber(redis.call('GET', KEYS[2]) or '0') then return {'dup'} end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', 86400)
+local meta = redis.call('HMGET', KEYS[1], 'run', 'generation')
+local current = meta[1] == ARGV[3] and (meta[2] or '0') == ARGV[4]
+local version = ARGV[1] .. ':' .. ARGV[2]
+local out = {current and 'ok' or 'stale'}
+i = 6
+while i <= #ARGV do
   local op = ARGV[i]
-  if op == 'r' or op == 'x' then
+  if (op == 'r' or op == 'x') and current then
     local k = tonumber(ARGV[i + 1])
     local records, versions, changes = KEYS[3 + 3 * k], KEYS[4 + 3 * k], KEYS[5 + 3 * k]
-    local id, seen = ARGV[i + 2], tonumber(ARGV[i + 3])
-    if current then
-      local stored = redis.call('HGET', versions, id)
-      local version, ended = 0, seen > 0
-      if stored then
-        version = tonumber(string.sub(stored, 1, -3))
-        ended = string.sub(stored, -1) == '1'
-      end
-      if version == seen or (op == 'r' and not ended) then
-        if op == 'r' then
-          local now = math.max(version, seen) + 1
-          redis.call('HSET', records, id, ARGV[i + 5])
-          redis.call('HSET', versions, id, now .. ':' .. ARGV[i + 4])
-          if version ~= seen then table.insert(out, k .. ':' .. id .. ':' .. now) end
-        else
-          redis.call('HDEL', records, id)
-          redis.call('HDEL', versions, id)
-        end
-        redis.call('XADD', changes, 'MAXLEN', '~', ARGV[5], '*', 'id', id, 'by', ARGV[1])
+    local id, seen = ARGV[i + 2], ARGV[i + 3]
+    local stored = redis.call('HGET', versions, id)
+    local last, ended = '', seen ~= ''
+    if stored then
+      last = string.sub(stored, 1, -3)
+      ended = string.sub(stored, -1) == '1'
+    end
+    if last == seen or (op == 'r' and not ended) then
+      if op == 'r' then
+        redis.call('HSET', records, id, ARGV[i + 5])
+        redis.call('HSET', versions, id, version .. '|' .. ARGV[i + 4])
       else
-        table.insert(out, k .. ':' .. id .. ':-1')
+        redis.call('HDEL', records, id)
+        redis.call('HDEL', versions, id)
       end
+      redis.call('XADD', changes, 'MAXLEN', '~', ARGV[5], '*', 'id', id, 'by', ARGV[1])
+    else
+      table.insert(out, k .. ':' .. id)
     end
-    i = i + (op == 'r' and 6 or 4)
-  elseif op == 'a' then
-    if current then
-      redis.call('ZADD', KEYS[9], ARGV[i + 2], ARGV[i + 1])
-      redis.call('HSET', KEYS[11], ARGV[i + 1], ARGV[i + 2])
-      redis.call('HSET', KEYS[12], ARGV[i + 1], ARGV[i + 3])
-    end
-    i = i + 4
-  elseif op == 'c' then
-    if current then
-      redis.call('ZREM', KEYS[9], ARGV[i + 1])
-      redis.call('HDEL', KEYS[11], ARGV[i + 1])
-      redis.call('HDEL', KEYS[12], ARGV[i + 1])
-    end
-    i = i + 2
+  elseif op == 'a' and current then
+    redis.call('ZADD', KEYS[9], ARGV[i + 2], ARGV[i + 1])
+    redis.call('HSET', KEYS[11], ARGV[i + 1], ARGV[i + 2])
+    redis.call('HSET', KEYS[12], ARGV[i + 1], ARGV[i + 3])
+  elseif op == 'c' and current then
+    redis.call('ZREM', KEYS[9], ARGV[i + 1])
+    redis.call('HDEL', KEYS[11], ARGV[i + 1])
+    redis.call('HDEL', KEYS[12], ARGV[i + 1])
   elseif op == 'l' then
     redis.call('ZREM', KEYS[10], ARGV[i + 1])
     redis.call('HDEL', KEYS[11], ARGV[i + 1])
     redis.call('HDEL', KEYS[12], ARGV[i + 1])
-    i = i + 2
   elseif op == 'q' then
     local due = redis.call('HGET', KEYS[11], ARGV[i + 1])
     if redis.call('ZREM', KEYS[10], ARGV[i + 1]) == 1 and due then
       redis.call('ZADD', KEYS[9], due, ARGV[i + 1])
     end
-    i = i + 2
   elseif op == 'n' then
-    if current then redis.call('HINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3]) end
-    i = i + 4
-  else
-    return redis.error_reply('commit: unknown op ' .. tostring(op))
+    redis.call('HINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
   end
+  i = i + sizes[op]
 end
 return out
 """

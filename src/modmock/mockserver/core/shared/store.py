@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import hashlib
@@ -29,7 +30,7 @@ import secrets
 import socket
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from typing import Any
 
 from ...settings import describe_store
@@ -42,7 +43,7 @@ from ..nonces import NonceStore
 from ..ratelimit import RateLimiter
 from ..replay import Answer, ReplayQueue
 from ..rules import Rule, RuleBook, make_rule
-from ..store import Store, StoreUnavailable
+from ..store import Store, StoreUnavailable, Superseded
 from ..tokens import TokenStore
 from ..verdict import Subject
 from . import commit, scripts, work
@@ -59,6 +60,7 @@ SCENARIO_CLAIM_SECONDS = 7 * 24 * 3600  # a generation's scenario is loaded once
 LISTEN_WAIT = 0.25  # seconds the listener waits for a message before it looks whether to stop
 META_FIELDS = ("generation", "config", "journal", "clock_mock0", "coverage", "run")
 
+_fence: contextvars.ContextVar[int | None] = contextvars.ContextVar("modmock_store_fence", default=None)
 
 def _digest(value: Hashable) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
@@ -166,6 +168,9 @@ class RedisStore(Store):
             self.bound.add(name, component)
         self._members = itertools.count(1)
         self._seen: dict[str, int] = {}  # the meta counters this process's mirror is at
+        # The generation this process's work is made in: moved by its own part of a reset only
+        # (a resetting process knows the new generation before it has cleared its old work).
+        self._stamp = 0
         self._opened = False
         self._listener: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
@@ -247,6 +252,7 @@ class RedisStore(Store):
             self.clock.adopt(float(wall0), float(mock0))
         self._seen = {"generation": int(generation or 0), "journal": int(journal or 0), "config": -1,
                       "run": run.decode()}
+        self._stamp = self._seen["generation"]
         self.journal.epoch = self.journal.generation = int(journal or 0)
         self.deliveries._generation = self._seen["generation"]
         await self._load_config(int(config or 0))
@@ -277,10 +283,7 @@ class RedisStore(Store):
             records.seen = last[0][0].decode() if last else "0-0"
             names = [i.decode() for i in ids]
             if names:
-                found = await records.fetch_ids(names)
-                busy = {i for i in found if i in records.dirty or i in records.writing}  # newer here
-                records.recheck |= busy
-                mirror(records.adopt({i: read for i, read in found.items() if i not in busy}))
+                mirror(records.resolve(await records.fetch_ids(names)))  # (those changed here: newer)
 
     async def close(self) -> None:
         self._closing = True  # the listener ends at its next wait (redis-py's wait may swallow a cancel)
@@ -410,9 +413,9 @@ class RedisStore(Store):
         self.clock.catch_up(float(values[3]))
         if config != self._seen["config"]:
             await self._load_config(config)
-        if task_changes or self.task_records.recheck:
+        if task_changes or self.task_records.unread:
             self.tasks.accept(await self.task_records.fetch(task_changes))
-        if delivery_changes or self.delivery_records.recheck:
+        if delivery_changes or self.delivery_records.unread:
             self.deliveries.accept(await self.delivery_records.fetch(delivery_changes))
 
     async def refresh(self) -> None:
@@ -469,7 +472,7 @@ class RedisStore(Store):
         claims of ``release``, then the coverage counted here), or None when nothing did."""
         number = next(self._batch_numbers)
         batch = commit.Batch(number, [self.worker, str(number), self._seen.get("run", ""),
-                                      str(self._seen.get("generation", 0)), str(work.CHANGES_KEPT)])
+                                      str(self._stamp), str(work.CHANGES_KEPT)])
         self.task_records.take(batch, 0)
         self.delivery_records.take(batch, 1)
         self.scheduler.take(batch)
@@ -567,11 +570,26 @@ class RedisStore(Store):
     async def _add(self, kind: str, stored: dict[str, Any], times: int | None) -> int:
         add = self.link.script("add", scripts.ADD)
         keys = [self._key(kind, "ids"), self._key(kind), self._key(kind, "left"), self._key("meta")]
-        args = [json.dumps(stored), "" if times is None else str(times)]
+        fence = _fence.get()
+        args = [json.dumps(stored), "" if times is None else str(times), "" if fence is None else str(fence)]
         new_id = int(await self.link.call(lambda: add(keys=keys, args=args)))
+        if new_id < 0:
+            raise Superseded(f"generation {fence} of the shared state was reset meanwhile")
         await self._load_config(-1)
         await self._publish_quietly()
         return new_id
+
+    @contextlib.contextmanager
+    def fenced(self, generation: int | None = None) -> Iterator[None]:
+        """Rules and faults added in this context (this task) go in only while ``generation``
+        (this process's, by default) is the shared state's, else :class:`Superseded`: a scenario
+        loaded for a generation that a later reset replaced adds nothing (that reset's process
+        loads it)."""
+        token = _fence.set(self._seen.get("generation", 0) if generation is None else generation)
+        try:
+            yield
+        finally:
+            _fence.reset(token)
 
     async def add_rule(self, spec: dict[str, Any]) -> Rule:
         make_rule(spec, 0)  # refused here, before anything is shared
@@ -623,7 +641,7 @@ class RedisStore(Store):
         await self.link.call(clear)
         await self.begin()
 
-    async def reset_everywhere(self) -> bool:
+    async def reset_everywhere(self) -> int | None:
         await self.journal.drain()
         data = [self._key(name) for name in ("rules", "rules:left", "faults", "faults:left", "replay")]
         data += [self._key("journal"), self._key("journal", "invalid"), self._key("journal", "totals")]
@@ -648,11 +666,11 @@ class RedisStore(Store):
                 await self.link.redis.delete(key)
             return generation
 
-        self._seen["generation"] = await self.link.call(wipe)  # this process resets itself (the caller)
+        generation = self._seen["generation"] = await self.link.call(wipe)  # the caller resets this process
         self.task_records.seen = self.delivery_records.seen = "0-0"
         await self.begin()
         await self._publish_quietly()
-        return True
+        return generation
 
     async def claim_scenario(self) -> bool:
         """Whether this process loads the run's scenario (the first of a generation to ask does)."""
@@ -763,6 +781,7 @@ class RedisStore(Store):
         super().reset()
         for records in (self.task_records, self.delivery_records):
             records.forget()
+        self._stamp = self._seen.get("generation", 0)
         self.deliveries._generation = self._seen.get("generation", 0)
         self.rules.replace([])
         self.faults.replace([])

@@ -41,7 +41,8 @@ class SharedRecords:
         self.dirty: dict[str, Any] = {}  # id -> the object to write (None: forget the record)
         self.writing: dict[str, int] = {}  # ids being written now (how many writes carry each)
         self.recheck: set[str] = set()  # changed elsewhere while this process was writing them: read later
-        self.versions: dict[str, int] = {}  # id -> the version this process last read or wrote
+        self.versions: dict[str, str] = {}  # id -> the version this process last read or wrote
+        self.must_read: set[str] = set()  # a write of them was refused, or its reply lost: read before writing
         self.ended: Callable[[Any], bool] = lambda obj: False  # a record that has nothing left to run
         self.seen = "0-0"  # the newest change pulled
 
@@ -53,15 +54,19 @@ class SharedRecords:
 
     def take(self, batch: Batch, kind: int) -> None:
         """Move the changed records into ``batch`` (taken at once, so two writes never carry one),
-        each with the version this process last saw; what the reply says settles them."""
+        each with the version this process last saw; what the reply says settles them. One that
+        must be read first stays changed here until it was."""
         taken, self.dirty = self.dirty, {}
         written: list[str] = []
         for record_id, obj in taken.items():
             if obj is not None and not self.current(record_id, obj):
                 continue  # a reset's leftovers
-            seen = self.versions.get(record_id, 0)
+            if record_id in self.must_read:
+                self.dirty[record_id] = obj
+                continue
+            seen = self.versions.get(record_id, "")
             if obj is None:
-                batch.ops += ["x", str(kind), record_id, str(seen)]
+                batch.ops += ["x", str(kind), record_id, seen]
                 self.versions.pop(record_id, None)
             else:
                 try:
@@ -70,8 +75,8 @@ class SharedRecords:
                     log.exception("%s record %s cannot be written to the shared store: kept here only", self.kind,
                                   record_id)
                     continue
-                batch.ops += ["r", str(kind), record_id, str(seen), "1" if self.ended(obj) else "0", blob]
-                self.versions[record_id] = seen + 1
+                batch.ops += ["r", str(kind), record_id, seen, "1" if self.ended(obj) else "0", blob]
+                self.versions[record_id] = batch.version
             written.append(record_id)
             self.writing[record_id] = self.writing.get(record_id, 0) + 1
         if not written:
@@ -85,46 +90,40 @@ class SharedRecords:
                     self.writing[record_id] = left
                 else:
                     self.writing.pop(record_id, None)
-            if reply.status == "dup":  # applied by an earlier send whose reply was lost: read them back
-                self.recheck.update(written)
-                return
-            for (of_kind, record_id), version in reply.versions.items():
-                if of_kind != kind:
-                    continue
-                if version < 0:  # refused (it ended in a version this process had not seen): read it
-                    self.recheck.add(record_id)
-                    self.versions.pop(record_id, None)
-                elif self.versions.get(record_id) is not None:
-                    self.versions[record_id] = version
+            if reply.status == "dup":  # applied by an earlier send whose reply was lost: what became of each?
+                self.must_read.update(written)
+            else:
+                self.must_read.update(record_id for of_kind, record_id in reply.refused if of_kind == kind)
         batch.settles.append(settle)
+
+    @property
+    def unread(self) -> bool:
+        """Whether records are waiting to be read (changed elsewhere meanwhile, or refused)."""
+        return bool(self.recheck or self.must_read)
 
     def read_changes(self, pipe: Any) -> None:
         pipe.xrange(self.keys()[1], f"({self.seen}", "+")
 
     async def fetch(self, changes: list[Any]) -> dict[str, Any]:
-        """The records named by ``changes`` (None for one forgotten), newest state."""
-        if not changes and not self.recheck:
+        """The records named by ``changes``, and those waiting to be read, that the mirror takes
+        (None for one forgotten), newest state."""
+        if not changes and not self.unread:
             return {}
         last_by = {fields[b"id"].decode(): fields.get(b"by", b"").decode() for _, fields in changes}
         # Skipped: a record this process wrote last (its mirror holds that). One it is changing
         # or writing now is read once that is over (the store then holds the later of the two).
-        wanted = {i for i, by in last_by.items() if by != self.worker} | self.recheck
-        busy = {i for i in wanted if i in self.dirty or i in self.writing}
+        wanted = {i for i, by in last_by.items() if by != self.worker} | self.recheck | self.must_read
+        busy = {i for i in wanted if i not in self.must_read and (i in self.dirty or i in self.writing)}
         found = await self.fetch_ids([i for i in wanted if i not in busy])
-        # One this process changed while they were being read: its own state is the newer (read
-        # again once written). Only once read: a failed read reads them all again.
-        changed = {i for i in found if i in self.dirty or i in self.writing}
-        for record_id in changed:
-            del found[record_id]
-        self.recheck = busy | changed
+        self.recheck = (self.recheck - wanted) | busy  # (only once read: a failed read reads them all again)
         if changes:
             self.seen = changes[-1][0].decode()
-        return self.adopt(found)
+        return self.resolve(found)
 
-    async def fetch_ids(self, ids: list[str]) -> dict[str, tuple[Any, int]]:
-        """The records of ``ids`` as the shared store holds them, each with its version (None
-        for one forgotten); the caller adopts them (:meth:`adopt`) at once (no await between), or
-        drops those changed here meanwhile."""
+    async def fetch_ids(self, ids: list[str]) -> dict[str, tuple[Any, str, bool]]:
+        """The records of ``ids`` as the shared store holds them, each with its version and
+        whether it ended (None for one forgotten); the caller resolves them (:meth:`resolve`) at once
+        (no await between)."""
         if not ids:
             return {}
 
@@ -136,30 +135,52 @@ class SharedRecords:
                 return result
 
         blobs, stamps = await self.link.call(read)
-        found: dict[str, tuple[Any, int]] = {}
+        found: dict[str, tuple[Any, str, bool]] = {}
         for record_id, blob, stamp in zip(ids, blobs, stamps):
             try:
                 obj = self.bound.loads(blob) if blob is not None else None
             except Exception:
                 log.exception("%s record %s could not be read: skipped", self.kind, record_id)
                 continue
-            found[record_id] = (obj, int(stamp.split(b":")[0]) if stamp is not None else 0)
+            stamp = stamp.decode() if stamp is not None else ""
+            found[record_id] = (obj, stamp[:-2], stamp.endswith("|1"))
         return found
 
-    def adopt(self, found: dict[str, tuple[Any, int]]) -> dict[str, Any]:
-        """The records read, for the mirror; their versions are this process's from now on."""
-        for record_id, (obj, version) in found.items():
+    def resolve(self, found: dict[str, tuple[Any, str, bool]]) -> dict[str, Any]:
+        """Of the records read, those the mirror takes, by id (None: forgotten); their versions
+        are this process's from now on. One this process changed meanwhile is its own newer
+        state (read again once written), except one it had to read first: a write of it here was
+        refused, or its reply lost. That one is this process's when the store holds its write,
+        and when it is unfinished there (the later write wins); else the store's is taken."""
+        taken: dict[str, Any] = {}
+        for record_id, (obj, version, ended) in found.items():
+            if record_id in self.writing:
+                self.recheck.add(record_id)
+                continue
+            if record_id in self.must_read:
+                self.must_read.discard(record_id)
+                if version and version == self.versions.get(record_id):
+                    continue  # this process's write is the one the store holds
+                if obj is not None and not ended and record_id in self.dirty:
+                    self.versions[record_id] = version  # changed here since: written next, and wins
+                    continue
+                self.dirty.pop(record_id, None)
+            elif record_id in self.dirty:
+                self.recheck.add(record_id)
+                continue
             if obj is None:
                 self.versions.pop(record_id, None)
             else:
                 self.versions[record_id] = version
-        return {record_id: obj for record_id, (obj, _) in found.items()}
+            taken[record_id] = obj
+        return taken
 
     def forget(self) -> None:
         """Everything this process knew of the shared records (a reset, or a store gone)."""
         self.dirty.clear()
         self.writing.clear()  # (a write a reset cancelled never settles)
         self.recheck.clear()
+        self.must_read.clear()
         self.versions.clear()
         self.seen = "0-0"
 
