@@ -115,7 +115,9 @@ def test_counts_are_added(commit) -> None:
 
 
 def test_a_malformed_batch_is_refused_before_anything_is_written(commit) -> None:
-    for ops in (("a", "m1", "5", "p", "z", "m2"), ("a", "m1", "5", "p", "r", "0", "t1")):
+    for ops in (("a", "m1", "5", "p", "z", "m2"), ("a", "m1", "5", "p", "r", "0", "t1"),
+                ("a", "m1", "5", "p", "r", "2", "t1", "", "0", "blob"), ("a", "m1", "soon", "p"),
+                ("a", "m1", "5", "p", "n", "2", "field", "1"), ("a", "m1", "5", "p", "n", "13", "field", "1.5")):
         with pytest.raises(redis.ResponseError, match="malformed op"):
             commit(*ops, number=5)
     assert not commit.client.exists(commit.keys["timers"], commit.keys["applied"] + ":worker-1")

@@ -114,6 +114,7 @@ def test_work_made_while_this_process_resets_stays_out_of_the_new_generation(sto
     async def timers_after_the_reset() -> int:
         store = RedisStore(Scheduler(MockClock(manual=True)), AllowList(), random.Random(0), url=store_url,
                            key=b"k" * 32)
+        store.on_reset = lambda: (store.scheduler.clear(), store.reset())  # (as the state's reset_here)
         await store.open()
         try:
             async def a_step_running_meanwhile() -> None:  # it schedules its next timer, then writes
@@ -124,7 +125,6 @@ def test_work_made_while_this_process_resets_stays_out_of_the_new_generation(sto
 
             racing = asyncio.create_task(a_step_running_meanwhile())
             await store.reset_everywhere()
-            store.reset()  # (the state's reset_all: the shared state, then this process's part)
             await racing
             return int(await store.link.redis.zcard(store._key("timers")))
         finally:

@@ -100,7 +100,7 @@ class MockState:
         if not self.store.shared:  # a shared store's scenario is loaded once for every process, at start
             self._load_scenario()
         else:
-            self.store.on_reset = self.reset_here  # type: ignore[attr-defined]  # another process reset
+            self.store.on_reset = self.reset_here  # type: ignore[attr-defined]  # a reset, this process's or another's
             self.store.bind(self.services, self.vendors, self.coverage)  # type: ignore[attr-defined]
 
     # The store's components, as the admin API and the fixture read them.
@@ -181,8 +181,7 @@ class MockState:
         if not self.store.shared:
             self.reset()
             return
-        generation = await self.store.reset_everywhere()
-        self.reset_here()
+        generation = await self.store.reset_everywhere()  # (which runs reset_here, as for another's reset)
         await self._load_scenario_shared(generation)
 
     async def _load_scenario_shared(self, generation: int | None = None) -> None:

@@ -120,9 +120,9 @@ class Store:
         self.journal.clear()
 
     async def reset_everywhere(self) -> int | None:
-        """Reset the state every process shares (a shared store; then each resets its own part);
-        the generation this call made (the caller loads the run's scenario into it), or None
-        when nothing is shared."""
+        """Reset the state every process shares (a shared store: this process's part at once,
+        every other's when it hears of it); the generation this call made (the caller loads the
+        run's scenario into it), or None when nothing is shared."""
         return None
 
     async def moved_clock(self) -> None:

@@ -23,6 +23,7 @@ try:
     import redis.asyncio as aioredis
     from redis.backoff import NoBackoff
     from redis.exceptions import AuthenticationError, RedisError, ResponseError
+    from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.retry import Retry
 except ImportError as missing:  # pragma: no cover - the optional extra is not installed
     raise ImportError("--store redis:// needs the redis extra: pip install -e '.[redis]'") from missing
@@ -83,6 +84,9 @@ class Link:
         try:
             result = await make()
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            if isinstance(exc, (RedisConnectionError, OSError)):  # the server went away: so did the idle
+                with contextlib.suppress(Exception):            # connections (each would fail once more)
+                    await self.redis.connection_pool.disconnect(inuse_connections=False)
             why = f"{type(exc).__name__}: {exc}"
             if self.down is None:
                 self._probed = time.monotonic()

@@ -135,9 +135,17 @@ COMMIT = """
 local sizes = {r = 6, x = 4, a = 4, c = 2, l = 2, q = 2, n = 4}
 local i = 6
 while i <= #ARGV do
-  local size = sizes[ARGV[i]]
-  if not size or i + size - 1 > #ARGV then
-    return redis.error_reply('commit: malformed op ' .. tostring(ARGV[i]) .. ' at argument ' .. i)
+  local op = ARGV[i]
+  local size = sizes[op]
+  local ok = size ~= nil and i + size - 1 <= #ARGV
+  if ok and (op == 'r' or op == 'x') then ok = ARGV[i + 1] == '0' or ARGV[i + 1] == '1' end
+  if ok and op == 'a' then ok = tonumber(ARGV[i + 2]) ~= nil end
+  if ok and op == 'n' then
+    local key = tonumber(ARGV[i + 1])
+    ok = key ~= nil and key > 12 and key <= #KEYS and string.match(ARGV[i + 3], '^-?%d+$') ~= nil
+  end
+  if not ok then
+    return redis.error_reply('commit: malformed op ' .. tostring(op) .. ' at argument ' .. i)
   end
   i = i + size
 end

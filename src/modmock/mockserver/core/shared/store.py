@@ -280,10 +280,10 @@ class RedisStore(Store):
         task_last, task_ids, delivery_last, delivery_ids = await self.link.call(read)
         for records, last, ids, mirror in ((self.task_records, task_last, task_ids, self.tasks.accept),
                                            (self.delivery_records, delivery_last, delivery_ids, self.deliveries.accept)):
-            records.seen = last[0][0].decode() if last else "0-0"
             names = [i.decode() for i in ids]
             if names:
                 mirror(records.resolve(await records.fetch_ids(names)))  # (those changed here: newer)
+            records.seen = last[0][0].decode() if last else "0-0"  # (a failed read: all of them again)
 
     async def close(self) -> None:
         self._closing = True  # the listener ends at its next wait (redis-py's wait may swallow a cancel)
@@ -391,12 +391,8 @@ class RedisStore(Store):
             return
 
         generation, config, journal = (int(v or 0) for v in values[:3])
-        if generation != self._seen["generation"]:  # another process reset: so does this one, then reads all
-            self._seen["generation"] = generation
-            if self.on_reset is not None:
-                self.on_reset()
-            else:
-                self.reset()
+        if generation != self._seen["generation"] or generation != self._stamp:
+            self._reset_into(generation)  # another process reset: so does this one, then reads all
             await self._load_work()
             task_changes = delivery_changes = []
         elif _trimmed(self.task_records.seen, task_first) or _trimmed(self.delivery_records.seen, delivery_first):
@@ -658,6 +654,7 @@ class RedisStore(Store):
                 pipe.hincrby(self._key("meta"), "generation", 1)
                 result = await pipe.execute()
             generation = int(result[-1])
+            self._reset_into(generation)  # at once: no work of this process is made between the two
             claim = self._key("scenario", f"{self._seen.get('run')}:{generation}")  # the resetter loads it
             await self.link.redis.set(claim, self.worker, nx=True, ex=SCENARIO_CLAIM_SECONDS)
             async for key in self.link.redis.scan_iter(match=self._key("rate", "*"), count=1000):
@@ -666,11 +663,19 @@ class RedisStore(Store):
                 await self.link.redis.delete(key)
             return generation
 
-        generation = self._seen["generation"] = await self.link.call(wipe)  # the caller resets this process
+        generation = await self.link.call(wipe)
         self.task_records.seen = self.delivery_records.seen = "0-0"
         await self.begin()
         await self._publish_quietly()
         return generation
+
+    def _reset_into(self, generation: int) -> None:
+        """This process's part of a reset that made ``generation`` (its own, or another's)."""
+        self._seen["generation"] = generation
+        if self.on_reset is not None:
+            self.on_reset()
+        else:
+            self.reset()
 
     async def claim_scenario(self) -> bool:
         """Whether this process loads the run's scenario (the first of a generation to ask does)."""

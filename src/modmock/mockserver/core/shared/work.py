@@ -90,8 +90,8 @@ class SharedRecords:
                     self.writing[record_id] = left
                 else:
                     self.writing.pop(record_id, None)
-            if reply.status == "dup":  # applied by an earlier send whose reply was lost: what became of each?
-                self.must_read.update(written)
+            if reply.status == "dup":  # applied by an earlier send whose reply was lost: read each back
+                self.recheck.update(written)  # (a write of one meanwhile sends this batch's version: refused if it ended)
             else:
                 self.must_read.update(record_id for of_kind, record_id in reply.refused if of_kind == kind)
         batch.settles.append(settle)
@@ -139,8 +139,9 @@ class SharedRecords:
         for record_id, blob, stamp in zip(ids, blobs, stamps):
             try:
                 obj = self.bound.loads(blob) if blob is not None else None
-            except Exception:
+            except Exception:  # left as it is here, and never read again until it changes
                 log.exception("%s record %s could not be read: skipped", self.kind, record_id)
+                self.must_read.discard(record_id)
                 continue
             stamp = stamp.decode() if stamp is not None else ""
             found[record_id] = (obj, stamp[:-2], stamp.endswith("|1"))
