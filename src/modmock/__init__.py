@@ -26,6 +26,7 @@ from .fixtures.sink import CallbackSink, Received
 from .mockserver.core.callbacks import Attempt, Delivery
 from .mockserver.core.faults import Fault
 from .mockserver.core.journal import Entry, Problem
+from .mockserver.core.recordings import Recorded, recordings
 from .mockserver.core.rules import Rule
 from .mockserver.core.tasks import Task
 from .mockserver.core.verdict import CATEGORIES, Label, Verdict
@@ -48,12 +49,14 @@ __all__ = [
     "NotRunningError",
     "Problem",
     "Received",
+    "Recorded",
     "Rule",
     "Settings",
     "SettingsError",
     "Task",
     "Verdict",
     "errors",
+    "recordings",
     "serve",
 ]
 __version__ = "0.1.0"
@@ -64,7 +67,7 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
           allow_callback_hosts: list[str] | None = None, seed: int | None = None,
           scenario: str | None = None, tls: bool = False, tls_hosts: list[str] | None = None,
           http_redirect_port: int | None = None, store: str | None = None,
-          store_secret: str | None = None) -> MockServer:
+          store_secret: str | None = None, replay: str | None = None) -> MockServer:
     """A mock server for ``vendors`` (default: deepcleer), to use as a context manager.
 
     ``time_scale=0`` (the default here) makes vendor waits instant; ``clock="manual"``
@@ -72,7 +75,8 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
     drawn values reproducible; ``scenario`` loads a scenario file (or a shipped one by name);
     ``tls=True`` serves HTTPS (trust ``mock.ca_bundle``); ``store="redis://HOST:PORT/DB"``
     shares the state with every other mock on that store (other processes, other machines;
-    ``store_secret``: the key that signs its work, the same on every machine).
+    ``store_secret``: the key that signs its work, the same on every machine); ``replay``
+    queues the answers recorded in a folder (``mockserver proxy --record DIR``).
     """
     if clock not in ("auto", "manual"):
         raise SettingsError('clock must be "auto" or "manual"')
@@ -81,6 +85,6 @@ def serve(*vendors: str, time_scale: float = 0.0, clock: str = "auto", port: int
         manual_clock=clock == "manual", strict=strict, vendor_config=dict(config or {}),
         allow_callback_hosts=list(allow_callback_hosts or []), seed=seed, scenario=scenario,
         tls=tls, tls_hosts=list(tls_hosts or []), http_redirect_port=http_redirect_port, store=store,
-        store_secret=store_secret,
+        store_secret=store_secret, replay=replay,
     )
     return MockServer(settings).start()

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -27,7 +27,7 @@ from .core.coverage import render_text
 from .core.journal import Problem
 from .core.store import StoreUnavailable
 from .openapi import openapi
-from .settings import describe_store
+from .settings import Settings, describe_store
 from .state import MockState
 
 PREFIX = "/__admin"
@@ -38,7 +38,13 @@ DEFAULT_LIMIT = 100  # journal entries in one listing unless ?limit= says otherw
 MAX_ADVANCE = 10 * 365 * 24 * 3600.0  # ten years of mock time in one call
 
 
-def _allowed(state: MockState, peer: str | None) -> bool:
+class Guarded(Protocol):
+    """What the admin guard reads: the run's settings (a mock's state, or the proxy's)."""
+
+    settings: Settings
+
+
+def _allowed(state: Guarded, peer: str | None) -> bool:
     if not peer:
         return False
     try:
@@ -62,7 +68,7 @@ HOST_HEADER = re.compile(r"\[(?P<bracketed>[0-9a-f:.]+(?:%(?:25)?[\w.~-]+)?)\](?
                          r"|(?P<name>[^:\[\]/@%\s]+)(?::[0-9]{0,5})?|(?P<bare>[0-9a-f:.]*:[0-9a-f:.]*)")
 
 
-def own_host(state: MockState, host: str) -> bool:
+def own_host(state: Guarded, host: str) -> bool:
     """A ``Host`` the admin API answers: an IP address, ``localhost``, or a name listed with
     ``--admin-host`` (a foreign name is what a DNS-rebinding page sends)."""
     match = HOST_HEADER.fullmatch(host.strip().lower())
@@ -80,7 +86,7 @@ def own_host(state: MockState, host: str) -> bool:
         h.lower().removesuffix(".") for h in state.settings.admin_hosts}
 
 
-def _refusal(state: MockState, request: web.Request) -> str | None:
+def _refusal(state: Guarded, request: web.Request) -> str | None:
     """Why an admin request is refused (peer, Host, a browser's cross-origin write or another
     site's read), or None."""
     if not _allowed(state, request.remote):
@@ -100,7 +106,7 @@ def _refusal(state: MockState, request: web.Request) -> str | None:
     return None
 
 
-def refused(state: MockState, request: web.Request, *, body: bool = True) -> web.Response | None:
+def refused(state: Guarded, request: web.Request, *, body: bool = True) -> web.Response | None:
     """The answer to an admin request from a peer outside the allow-list, with a foreign
     ``Host``, or a write a web page of another origin sends (writes must carry JSON); None
     when it may be served."""

@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", metavar="FILE",
                      help=f"JSON rules and faults loaded at start, or a shipped one: {', '.join(shipped())}")
     run.add_argument("--config", metavar="FILE", help="TOML: per-vendor credentials, cluster, qps")
+    run.add_argument("--replay", metavar="DIR",
+                     help="queue the vendor answers recorded in DIR (mockserver proxy --record DIR), in order, "
+                          "each for its endpoint")
     run.add_argument("--tls", action="store_true", default=None,
                      help="serve HTTPS with a local test CA made for this run (its bundle is printed)")
     run.add_argument("--tls-host", action="append", metavar="NAME",
@@ -137,6 +140,39 @@ def _parser() -> argparse.ArgumentParser:
                           "to a flag other users can read)")
     run.add_argument("--workers", type=int, metavar="N",
                      help="N processes on one port (SO_REUSEPORT), restarted when one dies; above 1 needs --store")
+    proxy = sub.add_parser("proxy", help="forward a client's requests to the real vendor and check every request, "
+                                         "answer and callback against the schemas (the drift report)")
+    proxy.add_argument("--vendor", required=True, choices=vendor_names(), help="the vendor behind --upstream")
+    proxy.add_argument("--upstream", required=True, metavar="URL",
+                       help="the vendor's address (scheme, host, port): the one host the proxy sends requests to")
+    proxy.add_argument("--config", metavar="FILE",
+                       help="TOML with an [upstream] table: the real account's credentials (a value \"env:NAME\" "
+                            "is read from the environment)")
+    proxy.add_argument("--record", metavar="DIR",
+                       help="save every exchange (secrets scrubbed) as replay files: mockserver run --replay DIR")
+    proxy.add_argument("--public-url", metavar="URL",
+                       help="where the vendor reaches this proxy's callback receiver (default: its own URL)")
+    proxy.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    proxy.add_argument("--port", type=int, help="port (default 8080; 0 = a free port)")
+    proxy.add_argument("--tls", action="store_true", default=None, help="serve HTTPS with a local test CA")
+    proxy.add_argument("--tls-host", action="append", metavar="NAME", help="a name the certificate also covers")
+    proxy.add_argument("--tls-dir", metavar="DIR", help="where to write the CA bundle")
+    proxy.add_argument("--http-redirect-port", type=int, metavar="PORT", help="plain HTTP answering 308 (needs --tls)")
+    proxy.add_argument("--allow-callback-host", action="append", metavar="HOST",
+                       help="a host the vendor's callbacks may be relayed to, besides loopback (repeatable)")
+    proxy.add_argument("--admin-allow", action="append", metavar="CIDR",
+                       help="networks allowed to use /__admin/ besides loopback (repeatable)")
+    proxy.add_argument("--admin-host", action="append", metavar="NAME",
+                       help="a Host name the admin API answers besides IP addresses and localhost (repeatable)")
+    proxy.add_argument("--shutdown-grace", type=float, metavar="S", help="seconds open connections get at shutdown")
+    proxy.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
+    proxy.add_argument("--log-format", choices=LOG_FORMATS, help="text (default) or json")
+    proxy.add_argument("--ready-file", metavar="PATH", help="write a JSON file with the URL once serving")
+    drift = sub.add_parser("drift-report", help="print a proxy's drift report as text (or make one from recordings)")
+    drift.add_argument("--url", metavar="URL", help="the running proxy (default http://127.0.0.1:8080)")
+    drift.add_argument("--from", dest="folder", metavar="DIR",
+                       help="make the report from the recordings in DIR (mockserver proxy --record DIR) instead")
+    drift.add_argument("--json", action="store_true", help="the report as JSON")
     sub.add_parser("vendors", help="list vendors and their endpoint ids")
     sub.add_parser("scenarios", help="list the shipped scenarios and what each does")
     contract = sub.add_parser("contract", help="run the client contract suite against your adapter",
@@ -243,6 +279,7 @@ def _checked(args: argparse.Namespace, vendors: list[str], pick: Callable[..., o
         time_scale=float(pick(args.time_scale, "time-scale", float, 1.0)),  # type: ignore[arg-type]
         seed=pick(args.seed, "seed", int),  # type: ignore[arg-type]
         scenario=pick(args.scenario, "scenario"),  # type: ignore[arg-type]
+        replay=pick(args.replay, "replay"),  # type: ignore[arg-type]
         strict=bool(args.strict) if args.strict is not None else _env_flag("strict"),
         tls=bool(args.tls) if args.tls is not None else _env_flag("tls"),
         tls_hosts=pick_list(args.tls_host, "tls-host"),
@@ -270,6 +307,12 @@ def _checked(args: argparse.Namespace, vendors: list[str], pick: Callable[..., o
     if settings.scenario:
         from .scenarios import read
         read(settings.scenario)  # a missing or broken scenario is named before anything starts
+    if settings.replay:
+        from .core.recordings import read_recordings
+        try:
+            read_recordings(settings.replay)  # a missing folder or a broken recording too
+        except ValueError as exc:
+            raise SettingsError(f"--replay {settings.replay}: {exc}") from None
     for name in settings.vendors:
         vendor_class(name)  # an unknown vendor too
     return settings
@@ -349,9 +392,11 @@ def _vendors_text() -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespace], int] | None = None) -> int:
-    """Entry point; returns the exit status. ``contract`` runs the client contract suite: the
-    contract kit is not part of the server package, so ``modmock.cli`` hands it in."""
+def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespace], int] | None = None,
+         commands: dict[str, Callable[[argparse.Namespace], int]] | None = None) -> int:
+    """Entry point; returns the exit status. ``contract`` runs the client contract suite and
+    ``commands`` the proxy's commands (``proxy``, ``drift-report``): neither is part of the server
+    package, so ``modmock.cli`` hands them in."""
     args = _parse(argv)
     try:
         if args.command == "vendors":
@@ -360,6 +405,11 @@ def main(argv: Sequence[str] | None = None, contract: Callable[[argparse.Namespa
             print("\n".join(f"{name:<26} {describe(name)}" for name in shipped()))
         elif args.command == "schemas":
             print(json.dumps(schemas.vendor_schemas(args.vendor), indent=2, ensure_ascii=False))
+        elif args.command in ("proxy", "drift-report"):
+            if commands is None or args.command not in commands:
+                raise SettingsError(f"the {args.command} command runs from modmock.cli (the mockserver and modmock "
+                                    "commands)")
+            return commands[args.command](args)
         elif args.command == "contract":
             if contract is None:
                 raise SettingsError("the contract command runs from modmock.cli (the mockserver and modmock commands)")

@@ -17,6 +17,7 @@ from .core import reviews
 from .core.callbacks import Delivery
 from .core.faults import Fault
 from .core.journal import Entry
+from .core.recordings import Recorded
 from .core.replay import Answer
 from .core.rules import Rule
 from .runner import ServerThread
@@ -186,13 +187,18 @@ class MockServer:
     def respond_with(self, *answers: Any, status: int = 200, vendor: str | None = None,
                      endpoint: str | None = None) -> None:
         """Queue answers for the next valid requests, replayed in order: a response body (sent
-        with ``status``), a vendor error code, or a fault (``"reset"``, ``"empty"``, ``"malformed"``).
+        with ``status``), a vendor error code, a fault (``"reset"``, ``"empty"``, ``"malformed"``),
+        or a recorded answer (``modmock.recordings(DIR)``: its own status and endpoint).
 
         Draw them inside ``@given`` and Hypothesis shrinks a failure to the smallest answer that
         breaks the client."""
         self.state.check_target(vendor, endpoint)
         vendor = vendor or (self.vendors[0] if len(self.vendors) == 1 else None)
         for value in answers:
+            if isinstance(value, Recorded):  # a recorded answer: its own status, vendor and endpoint
+                self.state.check_target(value.vendor, value.endpoint)
+                self._thread.call(self.state.store.add_answer(value.answer()))
+                continue
             if isinstance(value, int) and not isinstance(value, bool):
                 self.state.check_injectable(vendor, {"code": value}, endpoint)
             self._thread.call(self.state.store.add_answer(Answer(value, status, vendor, endpoint)))

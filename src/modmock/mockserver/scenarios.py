@@ -56,6 +56,17 @@ def read(name: str) -> dict[str, Any]:
     return scenario
 
 
+def replay_folder(name: str) -> str | None:
+    """The folder of recordings a scenario replays (its ``"replay"``, relative to the file), or None."""
+    folder = read(name).get("replay")
+    if not folder:
+        return None
+    path = Path(folder)
+    if not path.is_absolute() and Path(name).exists():
+        path = Path(name).resolve().parent / path
+    return str(path)
+
+
 def load(state: MockState, name: str) -> list[str]:
     """Add a scenario's rules and faults to ``state``; returns what was skipped, and why."""
     entries, skipped = _entries(state, name)

@@ -60,6 +60,7 @@ class Settings:
     tls_dir: str | None = None  # where the CA bundle is written (a temporary folder by default)
     http_redirect_port: int | None = None  # a plain-HTTP listener answering 308 to HTTPS
     scenario: str | None = None  # a JSON file of rules and faults loaded at start
+    replay: str | None = None  # a folder of recorded exchanges (mockserver proxy --record): their answers, queued
     store: str | None = None  # redis://HOST:PORT/DB: state shared by every process and machine (memory if None)
     store_secret: str | None = None  # signs the work a shared store holds (several machines: the same on each)
     workers: int = 1  # processes serving one port (more than one needs a shared store)

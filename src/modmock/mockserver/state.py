@@ -133,6 +133,24 @@ class MockState:
             from .scenarios import load
             for skipped in load(self, self.settings.scenario):
                 log.info("scenario %s: skipped a %s", self.settings.scenario, skipped)
+        for answer in self._replayed():
+            self.store.replay.add(answer)
+
+    def _replayed(self) -> list[Any]:
+        """The recorded answers this run replays (``--replay DIR``, a scenario's ``"replay"``), in order."""
+        from .core.recordings import recordings
+        from .scenarios import replay_folder
+
+        folders = [f for f in (replay_folder(self.settings.scenario) if self.settings.scenario else None,
+                               self.settings.replay) if f]
+        answers = []
+        for folder in folders:
+            try:
+                found = recordings(folder)
+            except ValueError as exc:
+                raise SettingsError(f"--replay {folder}: {exc}") from None
+            answers += [r.answer() for r in found if r.vendor in self.vendors]
+        return answers
 
     @property
     def max_body(self) -> int:
@@ -148,7 +166,8 @@ class MockState:
     async def _joined(self) -> None:
         """A shared store was joined (at start, when it came up, or again after it lost its state):
         the run's scenario, once per generation of it."""
-        if self.settings.scenario and await self.store.claim_scenario():  # type: ignore[attr-defined]
+        if (self.settings.scenario or self.settings.replay) and \
+                await self.store.claim_scenario():  # type: ignore[attr-defined]
             await self._load_scenario_shared()
 
     async def stop(self) -> None:
@@ -187,12 +206,14 @@ class MockState:
     async def _load_scenario_shared(self, generation: int | None = None) -> None:
         """The run's scenario, into the shared state's ``generation`` (this process's, by
         default): nothing when a later reset replaced it (that reset's process loads it)."""
-        if not self.settings.scenario:
+        if not self.settings.scenario and not self.settings.replay:
             return
         from .scenarios import load_async
         try:
             with self.store.fenced(generation):  # type: ignore[attr-defined]
-                skipped = await load_async(self, self.settings.scenario)
+                skipped = await load_async(self, self.settings.scenario) if self.settings.scenario else []
+                for answer in self._replayed():
+                    await self.store.add_answer(answer)
         except Superseded:
             log.info("scenario %s: not loaded here (a later reset loads it)", self.settings.scenario)
             return

@@ -1,0 +1,82 @@
+"""Exchanges saved as replay files (``--record DIR``), secrets scrubbed, and read back.
+
+One JSON file per exchange, numbered in the order they happened::
+
+    {"modmock-recording": 1, "vendor": "deepcleer", "endpoint": "image_v4", "kind": "answer",
+     "request": {"method": "POST", "path": "/image/v4", "query": [], "headers": {...}, "body": {...}},
+     "response": {"status": 200, "headers": {...}, "body": {...}}}
+
+``kind`` is ``answer`` (a request and the vendor's answer) or ``callback`` (what the vendor POSTed
+to the proxy's receiver, and the client's answer). Keys, tokens, signatures and webhook secrets
+are replaced by ``"***"`` wherever they appear: a body field, a header, a query parameter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..mockserver.core.recordings import FORMAT
+
+SCRUBBED = "***"
+# Names (compared without case, ``_`` and ``-``) whose values are secrets.
+SECRET_NAMES = frozenset({"accesskey", "accesskeyid", "accesskeysecret", "clientsecret", "token", "signature",
+                          "authorization", "cookie", "setcookie", "password", "secret", "webhooksecret", "apikey",
+                          "xapikey", "securitytoken", "xacssecuritytoken", "certificatekey", "dataencrypt"})
+
+
+def _secret(name: str) -> bool:
+    return name.replace("_", "").replace("-", "").lower() in SECRET_NAMES
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with every secret replaced by ``"***"`` (a copy)."""
+    if isinstance(value, dict):
+        return {k: SCRUBBED if _secret(str(k)) and v not in (None, "") else scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
+def scrub_pairs(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    return [[k, SCRUBBED if _secret(k) else v] for k, v in pairs]
+
+
+class Recorder:
+    """Writes the exchanges of one proxy run into ``folder`` (created if missing)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        start = max((int(p.name.split("-", 1)[0]) for p in self.folder.glob("[0-9]*-*.json")
+                     if p.name.split("-", 1)[0].isdigit()), default=0)
+        self._numbers = itertools.count(start + 1)  # a folder recorded into again keeps its order
+        self._lock = threading.Lock()
+        self.written = 0
+
+    def write(self, vendor: str, endpoint: str, kind: str, request: dict[str, Any], response: dict[str, Any]) -> Path:
+        """Save one exchange (scrubbed); its path."""
+        record = {"modmock-recording": FORMAT, "vendor": vendor, "endpoint": endpoint, "kind": kind,
+                  "request": _scrubbed_side(request), "response": _scrubbed_side(response)}
+        with self._lock:
+            number = next(self._numbers)
+            path = self.folder / f"{number:06d}-{endpoint or 'unknown'}-{kind}.json"
+            partial = path.with_name(path.name + ".partial")
+            partial.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            partial.replace(path)  # a reader never sees half a file
+            self.written += 1
+        return path
+
+
+def _scrubbed_side(side: dict[str, Any]) -> dict[str, Any]:
+    out = dict(side)
+    if "headers" in out:
+        out["headers"] = {k: SCRUBBED if _secret(k) else v for k, v in out["headers"].items()}
+    if "query" in out:
+        out["query"] = scrub_pairs([(str(k), str(v)) for k, v in out["query"]])
+    if "body" in out:
+        out["body"] = scrub(out["body"])
+    return out
