@@ -1,0 +1,124 @@
+"""The proxy's edges: it sends to no host but the upstream, relays callbacks only to allow-listed
+hosts, guards its admin API as the mock does, refuses settings it cannot honour, runs from the
+command line, and passes hostile bytes to the vendor without an error of its own."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import modmock
+from helpers import image_request
+from modmock.errors import SettingsError
+from modmock.proxy.running import serve_proxy
+from modmock.proxy.upstream import load_upstream
+
+REAL = {"deepcleer": {"include_defaults": False, "credentials": [{"access_key": "real-access-key"}]}}
+KEY = {"access_key": "real-access-key"}
+
+
+def _raw(port: int, target: bytes, body: bytes = b"", headers: bytes = b"") -> tuple[int, bytes]:
+    request = (b"POST " + target + b" HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode() + b"\r\nContent-Length: "
+               + str(len(body)).encode() + b"\r\nConnection: close\r\n" + headers + b"\r\n" + body)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+def test_no_path_takes_a_request_to_another_host() -> None:
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        port = int(proxy.url.rsplit(":", 1)[1])
+        status, answer = _raw(port, b"//127.0.0.2:9/x", b"{}", b"Content-Type: application/json\r\n")
+        assert status == 400 and b"only to --upstream" in answer
+        # The absolute form names another host: the path still goes to the upstream (port 9 would refuse).
+        status, answer = _raw(port, b"http://127.0.0.2:9/image/v4", b"{}", b"Content-Type: application/json\r\n")
+        assert status == 200 and json.loads(answer.split(b"\r\n\r\n", 1)[1])["code"] == 9101
+        assert [e.path for e in vendor.requests] == ["/image/v4"]
+
+
+def test_callbacks_are_relayed_to_allow_listed_hosts_only() -> None:
+    with modmock.serve("deepcleer", config=REAL, clock="manual") as vendor, \
+            serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        answer = requests.post(proxy.url + "/image/v4", json=image_request(callback="http://198.51.100.7:9/hook"),
+                               timeout=10).json()
+        assert answer["code"] == 1100
+        vendor.run_until_idle()
+        deliveries = vendor.callbacks
+        assert deliveries and all(a.status == 502 for d in deliveries for a in d.attempts)
+        assert requests.post(proxy.receiver + "unknown-id", json={}, timeout=10).status_code == 404
+
+
+def test_the_admin_api_is_guarded_as_the_mocks_is() -> None:
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        assert requests.get(proxy.admin_url + "/drift", timeout=10).status_code == 200
+        assert requests.get(proxy.admin_url + "/drift", headers={"Host": "evil.example"}, timeout=10).status_code == 403
+        assert requests.delete(proxy.admin_url + "/drift", headers={"Origin": "http://evil.example"},
+                               timeout=10).status_code == 403
+        assert requests.get(proxy.admin_url + "/health", timeout=10).json()["mode"] == "proxy"
+
+
+def test_settings_the_proxy_cannot_honour_are_refused(monkeypatch) -> None:
+    with pytest.raises(SettingsError, match="needs access_key"):
+        load_upstream("deepcleer", {})
+    with pytest.raises(SettingsError, match="unknown key"):
+        load_upstream("jocloud", {"certificate_id": "a", "certificate_key": "b", "secret": "c"})
+    with pytest.raises(SettingsError, match="DEEPCLEER_REAL_KEY is not set"):
+        load_upstream("deepcleer", {"access_key": "env:DEEPCLEER_REAL_KEY"})
+    monkeypatch.setenv("DEEPCLEER_REAL_KEY", "from-the-environment")
+    assert load_upstream("deepcleer", {"access_key": "env:DEEPCLEER_REAL_KEY"}) == {"access_key": "from-the-environment"}
+    with pytest.raises(SettingsError, match="vendor's address only"):
+        serve_proxy("deepcleer", "http://127.0.0.1:9/some/path", KEY)
+
+
+def test_the_command_line_proxy_and_its_text_report(tmp_path) -> None:
+    config = tmp_path / "proxy.toml"
+    config.write_text('[upstream]\naccess_key = "real-access-key"\n', encoding="utf-8")
+    ready = tmp_path / "ready.json"
+    with modmock.serve("deepcleer", config=REAL) as vendor:
+        process = subprocess.Popen([sys.executable, "-m", "modmock", "proxy", "--vendor", "deepcleer", "--upstream",
+                                    vendor.url, "--config", str(config), "--port", "0", "--ready-file", str(ready),
+                                    "--record", str(tmp_path / "rec")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not ready.exists():
+                assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+                time.sleep(0.05)
+            url = json.loads(ready.read_text())["url"]
+            assert requests.post(url + "/image/v4", json=image_request(), timeout=10).json()["code"] == 1100
+            text = subprocess.run([sys.executable, "-m", "modmock", "drift-report", "--url", url],
+                                  capture_output=True, text=True, timeout=60, check=True).stdout
+            assert text == "checked 1 requests, 1 answers and 0 callbacks: no difference from the packaged schemas\n"
+        finally:
+            process.terminate()
+            out, _ = process.communicate(timeout=10)
+        assert "forwarding to " + vendor.url in out
+    assert len(list((tmp_path / "rec").glob("*.json"))) == 1
+
+
+@given(body=st.binary(max_size=300), content_type=st.sampled_from([b"application/json", b"text/plain", b"",
+                                                                   b"application/x-www-form-urlencoded"]))
+@settings(max_examples=60)
+def test_hostile_bytes_get_the_vendors_own_answer(proxied, body: bytes, content_type: bytes) -> None:
+    vendor, proxy = proxied
+    port = int(proxy.url.rsplit(":", 1)[1])
+    status, answer = _raw(port, b"/image/v4", body, b"Content-Type: " + content_type + b"\r\n" if content_type else b"")
+    assert status != 500 and b"internal error" not in answer
+    assert b"the vendor at" not in answer  # (the proxy's own 502: the vendor always answered)
+
+
+@pytest.fixture(scope="module")
+def proxied():
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        yield vendor, proxy
