@@ -94,3 +94,7 @@ def test_readme_review_example_runs() -> None:
 def test_readme_shared_store_example_runs(redis_url: str) -> None:
     code = _example("shared-store-example").replace("redis://127.0.0.1:6379/0", redis_url)
     exec(compile(code, "README shared-store-example", "exec"), {})
+
+
+def test_readme_proxy_example_runs() -> None:
+    exec(compile(_example("proxy-example"), "README proxy-example", "exec"), {})
