@@ -3,9 +3,6 @@ follows the journal live, opens a request whole, and moves the mock clock."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,29 +11,7 @@ import requests
 import modmock
 from helpers import image_request
 
-playwright = pytest.importorskip("playwright.sync_api", reason="the test extras install Playwright")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:  # .ci/run installs it (and requires it); a developer machine may not have it
-        if os.environ.get("CI_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is not installed (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
+pytest.importorskip("playwright.sync_api", reason="the test extras install Playwright")  # (the browser fixtures)
 
 
 def test_the_dashboard_follows_the_journal_and_moves_the_clock(page: Any) -> None:

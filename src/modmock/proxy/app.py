@@ -5,7 +5,8 @@ schemas on the way; the vendor's callbacks received, checked and relayed to the 
 Routes: the vendor's endpoints (checked against their schemas), any other path (forwarded, and
 reported as an undocumented endpoint), ``/__proxy/callbacks/{id}`` (the receiver the callback
 addresses of forwarded requests point at), and the admin API: ``GET /__admin/drift`` (the drift
-report), ``DELETE /__admin/drift``, ``GET /__admin/exchanges`` and ``GET /__admin/health``.
+report), ``DELETE /__admin/drift``, ``GET /__admin/exchanges``, ``GET /__admin/health`` and the
+page that shows them live (``GET /__admin/``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -24,6 +26,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from ..mockserver import dashboard
 from ..mockserver.admin import refused, reply
 from ..mockserver.core.callbacks import AllowList
 from ..mockserver.core.vendor import Endpoint
@@ -44,6 +47,7 @@ EXCHANGES_KEPT = 200  # exchanges listed by /__admin/exchanges
 UPSTREAM_TIMEOUT = 60.0  # seconds the vendor may take to answer
 PROXY_STATE: web.AppKey[Proxy] = web.AppKey("proxy", object)  # type: ignore[arg-type]
 AKOOL_PAYLOAD_SCHEMA = "akool/webhook_payload.json"
+PAGE_FILES = {"drift.html": "text/html", "drift.js": "text/javascript"}
 
 
 @dataclass
@@ -340,6 +344,18 @@ def build_proxy_app(settings: ProxySettings) -> web.Application:
                       "recorded": proxy.recorder.written if proxy.recorder else None,
                       "record": settings.record})
 
+    async def page(request: web.Request) -> web.StreamResponse:
+        """The proxy's page: the drift report and the last exchanges, live."""
+        name = request.match_info.get("name", "drift.html")
+        if name == "dashboard.css":
+            return web.Response(body=dashboard._file(name), content_type="text/css", headers=dashboard.POLICY)
+        if name not in PAGE_FILES:
+            return reply({"error": f"no file {name}"}, status=404)
+        body = (resources.files(__package__) / "static" / name).read_bytes()
+        return web.Response(body=body, content_type=PAGE_FILES[name], headers=dashboard.POLICY)
+
+    app.router.add_get("/__admin/", admin.guard(page))
+    app.router.add_get("/__admin/static/{name}", admin.guard(page))
     app.router.add_get("/__admin/drift", admin.guard(drift))
     app.router.add_delete("/__admin/drift", admin.guard(clear, body=False))
     app.router.add_get("/__admin/exchanges", admin.guard(exchanges))
