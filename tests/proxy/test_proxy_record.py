@@ -12,7 +12,7 @@ import requests
 
 import modmock
 from akool_helpers import CLIENT_ID, CLIENT_SECRET, SUBMIT
-from alibaba_helpers import parameters, post_v3
+from alibaba_helpers import parameters, post_v1, post_v3
 from helpers import image_request
 from modmock.proxy.running import serve_proxy
 
@@ -94,9 +94,14 @@ def test_other_vendors_record_without_their_secrets(tmp_path) -> None:
             serve_proxy("alibaba", vendor.url, {"access_key_id": "real-ak", "access_key_secret": "real-secret"},
                         record=str(tmp_path / "alibaba")) as proxy:
         assert post_v3(proxy, {"Action": "ImageBatchModeration", **parameters()}).json()["Code"] == 200
+        assert post_v1(proxy, {"Action": "ImageBatchModeration", **parameters()}).json()["Code"] == 200
+        assert post_v1(proxy, {"Action": "ImageBatchModeration", **parameters()}, form=True).json()["Code"] == 200
     text = "".join(f.read_text(encoding="utf-8") for f in tmp_path.rglob("*.json"))
     for secret in (real_secret, CLIENT_SECRET, token, "real-secret", "test-secret"):
         assert secret not in text
-    assert "Signature=" not in text and '"authorization": "***"' in text
+    assert "real-ak" not in text and "test-ak" not in text  # (the V1 AccessKeyId, in a query and a form)
+    v3, v1_query, v1_form = (json.loads(f.read_text(encoding="utf-8")) for f in sorted((tmp_path / "alibaba").glob("*")))
+    assert v3["request"]["headers"]["authorization"] == "***"
+    assert dict(v1_query["request"]["query"])["Signature"] == "***" and "Signature=%2A%2A%2A" in v1_form["request"]["body"]
     # The token answer is not replayed (the mock hands out its own); the job's answer is.
     assert [(r.vendor, r.endpoint) for r in modmock.recordings(tmp_path / "akool")] == [("akool", "sentiment")]

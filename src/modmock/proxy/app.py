@@ -90,28 +90,32 @@ class Checker:
         self.vendor, self.report = vendor, report
         self.endpoints = {e.id: e for e in vendor_class(vendor).endpoints}
 
-    def unknown(self, method: str, path: str) -> None:
-        self.report.add("request", self.vendor, "", [Difference(
+    def _add(self, side: str, endpoint: str, found: list[Difference], status: int | None = None) -> list[Difference]:
+        self.report.add(side, self.vendor, endpoint, found, status)
+        return found
+
+    def unknown(self, method: str, path: str) -> list[Difference]:
+        return self._add("request", "", [Difference(
             "undocumented-endpoint", "", path, f"{method} {path} is no documented endpoint of {self.vendor}", "",
             False, None)])
 
-    def request(self, endpoint: Endpoint, instance: Any) -> None:
-        if endpoint.request_schema is not None and instance is not None:  # (not JSON: the vendor's answer says)
-            self.report.add("request", self.vendor, endpoint.id, differences(instance, endpoint.request_schema))
+    def request(self, endpoint: Endpoint, instance: Any) -> list[Difference]:
+        if endpoint.request_schema is None or instance is None:  # (not JSON: the vendor's answer says)
+            return []
+        return self._add("request", endpoint.id, differences(instance, endpoint.request_schema))
 
-    def answer(self, endpoint: Endpoint, status: int, value: Any, data: bytes = b"") -> None:
+    def answer(self, endpoint: Endpoint, status: int, value: Any, data: bytes = b"") -> list[Difference]:
         if value is None:
-            self.report.add("response", self.vendor, endpoint.id, [Difference(
+            return self._add("response", endpoint.id, [Difference(
                 "not-json", "", "(body)", f"HTTP {status} with a body that is not JSON: {data[:80]!r}", "", False,
                 None)], status)
-            return
         schemas = endpoint.response_schemas
         if status >= 400 and endpoint.error_schema:
             schemas = (endpoint.error_schema,)
-        if schemas:
-            self.report.add("response", self.vendor, endpoint.id, closest(value, schemas)[1], status)
+        return self._add("response", endpoint.id, closest(value, schemas)[1], status) if schemas else []
 
-    def callback(self, endpoint: Endpoint, envelope: Any, payload: Any = None, problem: str | None = None) -> None:
+    def callback(self, endpoint: Endpoint, envelope: Any, payload: Any = None,
+                 problem: str | None = None) -> list[Difference]:
         """A callback as it came (``envelope``), and (AKOOL) the payload it carries opened."""
         found: list[Difference] = []
         if problem is not None:
@@ -121,7 +125,7 @@ class Checker:
             found += differences(envelope, endpoint.callback_schema)
         if payload is not None:
             found += differences(payload, AKOOL_PAYLOAD_SCHEMA)
-        self.report.add("callback", self.vendor, endpoint.id, found)
+        return self._add("callback", endpoint.id, found)
 
     def recording(self, record: dict[str, Any]) -> None:
         """One recorded exchange (secrets scrubbed: they are strings, as the schemas have them)."""
@@ -185,9 +189,9 @@ class Proxy:
         out.json_body = _json_or_none(body)
         name = endpoint.id if endpoint is not None else ""
         if endpoint is None:
-            self.checker.unknown(request.method, request.path)
+            found = self.checker.unknown(request.method, request.path)
         else:
-            self._check_request(endpoint, out)
+            found = self._check_request(endpoint, out)
             self._point_callbacks_here(endpoint, out)
         self.credentials.rewrite(out)
         target = self._target(out, request)
@@ -207,8 +211,8 @@ class Proxy:
                          status=502)
         value = _json_or_none(data)
         if endpoint is not None:
-            self.checker.answer(endpoint, status, value, data)
-        self._remember(name, "answer", request, out, status, answer_headers, value, data)
+            found += self.checker.answer(endpoint, status, value, data)
+        self._remember(name, "answer", request, out, status, answer_headers, value, data, found)
         return web.Response(status=status, body=data, headers=answer_headers)
 
     def _target(self, out: Outgoing, request: web.Request) -> str | None:
@@ -223,11 +227,11 @@ class Proxy:
             return None
         return str(target)
 
-    def _check_request(self, endpoint: Endpoint, out: Outgoing) -> None:
+    def _check_request(self, endpoint: Endpoint, out: Outgoing) -> list[Difference]:
         if endpoint.params_in == "query":
-            self.checker.request(endpoint, query_parameters(out.query, out.headers.get("content-type", ""), out.body))
-        else:
-            self.checker.request(endpoint, out.json_body)
+            return self.checker.request(endpoint, query_parameters(out.query, out.headers.get("content-type", ""),
+                                                                   out.body))
+        return self.checker.request(endpoint, out.json_body)
 
     def _point_callbacks_here(self, endpoint: Endpoint, out: Outgoing) -> None:
         body = out.json_body
@@ -253,14 +257,14 @@ class Proxy:
             return reply({"error": "no callback is expected at this address"}, status=404)
         body = await request.read()
         payload, problem = self.credentials.open_callback(body)
-        self.checker.callback(expected.endpoint, _json_or_none(body), payload if family(self.vendor) == "akool" else None,
-                              problem)
+        found = self.checker.callback(expected.endpoint, _json_or_none(body),
+                                      payload if family(self.vendor) == "akool" else None, problem)
         relayed = self.credentials.relay_body(body, payload, expected.client_id or self._only_client())
         status, answer = await self._relay(expected.url, relayed, request.headers.get("Content-Type"))
         out = Outgoing("POST", request.path, [], {k.lower(): v for k, v in request.headers.items()
                                                   if k.lower() not in HOP_BY_HOP}, body, _json_or_none(body))
         self._remember(expected.endpoint.id, "callback", request, out, status, {}, _json_or_none(answer), answer,
-                       payload=payload if family(self.vendor) == "akool" else None)
+                       found, payload=payload if family(self.vendor) == "akool" else None)
         return web.Response(status=status, body=answer, content_type="application/json"
                             if _json_or_none(answer) is not None else "text/plain")
 
@@ -284,7 +288,9 @@ class Proxy:
 
     # -- the exchange list and recordings ---------------------------------------------------------------
     def _remember(self, endpoint: str, kind: str, request: web.Request, out: Outgoing, status: int,
-                  headers: dict[str, str], value: Any, data: bytes, payload: Any = None) -> None:
+                  headers: dict[str, str], value: Any, data: bytes, found: list[Difference],
+                  payload: Any = None) -> None:
+        """The exchange in the list (with its differences), the log and the recording."""
         request_side = {"method": request.method, "path": request.path, "query": list(request.query.items()),
                         "headers": dict(out.headers), "body": out.json_body if out.json_body is not None
                         else out.body.decode("utf-8", "replace")}
@@ -293,8 +299,11 @@ class Proxy:
         response_side = {"status": status, "headers": headers,
                          "body": value if value is not None else data.decode("utf-8", "replace")}
         summary = {"endpoint": endpoint, "kind": kind, "method": request.method, "path": request.path,
-                   "status": status}
+                   "status": status, "differences": [{"kind": d.kind, "field": d.field, "schema": d.schema}
+                                                     for d in found]}
         self.exchanges.append(summary)
+        log.info("proxy %s %s %s → %d%s", kind, request.method, request.path, status,
+                 f" ({len(found)} difference{'s' if len(found) != 1 else ''} from the schemas)" if found else "")
         if self.recorder is not None:
             self.recorder.write(self.vendor, endpoint, kind, request_side, response_side)
 

@@ -20,6 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ..mockserver.core.schemas import all_schemas
+from .recording import SCRUBBED, is_secret, scrub
 
 CODE_FIELDS = ("code", "Code", "errorCode")  # an enum violated there is an undocumented code
 WALKED = {"$ref", "$defs", "$schema", "$id", "allOf", "anyOf", "oneOf", "if", "then", "else", "type", "enum",
@@ -42,8 +43,11 @@ class Difference:
     value: Any = dataclasses.field(default=None, compare=False)  # what the body held there (None when missing)
 
     def to_json(self) -> dict[str, Any]:
+        """As the report lists it: the value seen clipped, and never a secret (a key, a token)."""
+        name = re.split(r"[.\[]", self.field)[-1] if self.field else ""
+        value = SCRUBBED if is_secret(name) and self.value not in (None, "") else _clip(scrub(self.value))
         return {"kind": self.kind, "schema": self.schema, "field": self.field, "detail": self.detail,
-                "x-source": self.source, "inferred": self.inferred, "value": _clip(self.value)}
+                "x-source": self.source, "inferred": self.inferred, "value": value}
 
 
 def differences(instance: Any, schema_path: str) -> list[Difference]:

@@ -18,6 +18,7 @@ import json
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from ..mockserver.core.recordings import FORMAT
 
@@ -28,21 +29,22 @@ SECRET_NAMES = frozenset({"accesskey", "accesskeyid", "accesskeysecret", "client
                           "xapikey", "securitytoken", "xacssecuritytoken", "certificatekey", "dataencrypt"})
 
 
-def _secret(name: str) -> bool:
+def is_secret(name: str) -> bool:
+    """Whether a field, header or parameter of this name holds a secret."""
     return name.replace("_", "").replace("-", "").lower() in SECRET_NAMES
 
 
 def scrub(value: Any) -> Any:
     """``value`` with every secret replaced by ``"***"`` (a copy)."""
     if isinstance(value, dict):
-        return {k: SCRUBBED if _secret(str(k)) and v not in (None, "") else scrub(v) for k, v in value.items()}
+        return {k: SCRUBBED if is_secret(str(k)) and v not in (None, "") else scrub(v) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value
 
 
 def scrub_pairs(pairs: list[tuple[str, str]]) -> list[list[str]]:
-    return [[k, SCRUBBED if _secret(k) else v] for k, v in pairs]
+    return [[k, SCRUBBED if is_secret(k) else v] for k, v in pairs]
 
 
 class Recorder:
@@ -73,10 +75,19 @@ class Recorder:
 
 def _scrubbed_side(side: dict[str, Any]) -> dict[str, Any]:
     out = dict(side)
+    headers = out.get("headers", {})
     if "headers" in out:
-        out["headers"] = {k: SCRUBBED if _secret(k) else v for k, v in out["headers"].items()}
+        out["headers"] = {k: SCRUBBED if is_secret(k) else v for k, v in headers.items()}
     if "query" in out:
         out["query"] = scrub_pairs([(str(k), str(v)) for k, v in out["query"]])
-    if "body" in out:
-        out["body"] = scrub(out["body"])
+    body = out.get("body")
+    form = any(k.lower() == "content-type" and str(v).startswith("application/x-www-form-urlencoded")
+               for k, v in headers.items())
+    if isinstance(body, str) and form:  # an RPC form: its parameters, scrubbed one by one
+        out["body"] = urlencode([(k, v) for k, v in scrub_pairs(parse_qsl(body, keep_blank_values=True))])
+    elif "body" in out:
+        out["body"] = scrub(body)
+    for key in ("payload",):
+        if key in out:
+            out[key] = scrub(out[key])
     return out
