@@ -40,9 +40,9 @@ def _modules(folder: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("path", _modules(SERVER), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_the_server_never_imports_the_contract_kit_hypothesis_or_faker(path: Path) -> None:
+def test_the_server_never_imports_the_contract_kit_the_proxy_hypothesis_or_faker(path: Path) -> None:
     banned = [m for m in _imports(path) if m.split(".")[0] in ("hypothesis", "faker")
-              or m.startswith("modmock.contracts")]
+              or m.startswith(("modmock.contracts", "modmock.proxy"))]
     assert banned == [], f"{path.relative_to(PACKAGE)} imports {banned}"
 
 
