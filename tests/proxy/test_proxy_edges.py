@@ -122,3 +122,12 @@ def test_hostile_bytes_get_the_vendors_own_answer(proxied, body: bytes, content_
 def proxied():
     with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
         yield vendor, proxy
+
+
+def test_an_https_upstream_is_checked_with_the_given_ca() -> None:
+    with modmock.serve("deepcleer", config=REAL, tls=True) as vendor:
+        with serve_proxy("deepcleer", vendor.url, KEY, upstream_ca=vendor.ca_bundle) as proxy:
+            assert requests.post(proxy.url + "/image/v4", json=image_request(), timeout=10).json()["code"] == 1100
+        with serve_proxy("deepcleer", vendor.url, KEY) as proxy:  # the system's CAs do not know the mock's
+            answer = requests.post(proxy.url + "/image/v4", json=image_request(), timeout=10)
+            assert answer.status_code == 502 and "did not answer" in answer.json()["error"]

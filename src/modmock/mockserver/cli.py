@@ -150,6 +150,8 @@ def _parser() -> argparse.ArgumentParser:
                             "is read from the environment)")
     proxy.add_argument("--record", metavar="DIR",
                        help="save every exchange (secrets scrubbed) as replay files: mockserver run --replay DIR")
+    proxy.add_argument("--upstream-ca", metavar="FILE",
+                       help="a CA bundle an https:// upstream's certificate is checked with (default: the system's)")
     proxy.add_argument("--public-url", metavar="URL",
                        help="where the vendor reaches this proxy's callback receiver (default: its own URL)")
     proxy.add_argument("--host", help="interface to bind (default 127.0.0.1)")

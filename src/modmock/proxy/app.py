@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import secrets
+import ssl
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class ProxySettings:
     serving: Settings = field(default_factory=Settings)
     record: str | None = None
     public_url: str | None = None  # where the vendor reaches the receiver (default: the proxy's own URL)
+    upstream_ca: str | None = None  # a CA bundle the upstream's certificate is checked with (default: the system's)
 
     def validate(self) -> None:
         parts = urlsplit(self.upstream)
@@ -170,8 +172,10 @@ class Proxy:
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, app: web.Application) -> None:
+        context = ssl.create_default_context(cafile=self.settings.upstream_ca) if self.settings.upstream_ca else None
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=UPSTREAM_TIMEOUT),
-                                             auto_decompress=True)
+                                             auto_decompress=True, connector=aiohttp.TCPConnector(ssl=context)
+                                             if context is not None else None)
 
     async def stop(self, app: web.Application) -> None:
         if self.session is not None:

@@ -53,8 +53,10 @@ def proxy_settings(args: argparse.Namespace) -> ProxySettings:
                        log_level=args.log_level or "info", log_format=args.log_format or "text",
                        ready_file=args.ready_file)
     serving.validate()
+    if args.upstream_ca and not Path(args.upstream_ca).is_file():
+        raise SettingsError(f"--upstream-ca {args.upstream_ca}: no such file")
     settings = ProxySettings(args.vendor, args.upstream, load_upstream(args.vendor, table), serving,
-                             record=args.record, public_url=args.public_url)
+                             record=args.record, public_url=args.public_url, upstream_ca=args.upstream_ca)
     settings.validate()
     return settings
 
