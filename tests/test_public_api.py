@@ -12,6 +12,7 @@ from modmock import errors
 PUBLIC = {
     "serve", "MockServer", "Settings", "CATEGORIES", "Label", "Verdict", "errors",
     "Entry", "Problem", "Delivery", "Attempt", "Rule", "Fault", "Task", "CallbackSink", "Received",
+    "Recorded", "recordings",
     "ModmockError", "SettingsError", "InvalidSpecError", "NotRunningError", "MockAssertionError",
     "InvalidRequestsError",
 }
