@@ -121,3 +121,23 @@ def test_jocloud_certificates_and_appid_are_swapped_and_callbacks_relayed() -> N
         [received] = sink.wait_for(1)
         assert received.json["data"][0]["dataId"] == "v-1"
         assert proxy.drift()["differences"] == [], json.dumps(proxy.drift(), indent=1)
+
+
+def test_akool_webhooks_go_sealed_for_the_client_that_asked_and_name_its_own_address() -> None:
+    real_id, real_secret = "real-client-id16", "real-client-secret-0001x"
+    config = {"akool": {"include_defaults": False, "credentials": [{"client_id": real_id, "client_secret": real_secret}]}}
+    clients = [(CLIENT_ID, CLIENT_SECRET), ("other-client-id1", "other-client-secret-0001")]
+    with CallbackSink() as sink_a, CallbackSink() as sink_b, modmock.serve("akool", config=config,
+                                                                           clock="manual") as vendor, \
+            serve_proxy("akool", vendor.url, {"client_id": real_id, "client_secret": real_secret}) as proxy:
+        for (client_id, client_secret), sink in zip(clients, (sink_a, sink_b)):
+            token = requests.post(proxy.url + "/api/open/v3/getToken",
+                                  json={"clientId": client_id, "clientSecret": client_secret}, timeout=10).json()["token"]
+            answer = requests.post(proxy.url + SUBMIT, json={"type": 4, "content": "kind", "webhookUrl": sink.url},
+                                   headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+            assert proxy.receiver not in json.dumps(answer)  # the client reads its own address back
+            assert answer["data"]["webhookUrl"] == sink.url
+        vendor.advance(3600)
+        for (client_id, client_secret), sink in zip(clients, (sink_a, sink_b)):
+            sink.wait_for(2)
+            assert [kit.open_webhook(r.json, client_id, client_secret)["status"] for r in sink.deliveries] == [2, 3]

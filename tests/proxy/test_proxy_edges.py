@@ -131,3 +131,61 @@ def test_an_https_upstream_is_checked_with_the_given_ca() -> None:
         with serve_proxy("deepcleer", vendor.url, KEY) as proxy:  # the system's CAs do not know the mock's
             answer = requests.post(proxy.url + "/image/v4", json=image_request(), timeout=10)
             assert answer.status_code == 502 and "did not answer" in answer.json()["error"]
+
+
+def test_only_its_own_clients_may_send_through_it() -> None:
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        rebinding = requests.post(proxy.url + "/image/v4", json=image_request(), headers={"Host": "attacker.example"},
+                                  timeout=10)
+        assert rebinding.status_code == 403  # a page of another site, through DNS rebinding
+        other_page = requests.post(proxy.url + "/image/v4", data=json.dumps(image_request()),
+                                   headers={"Origin": "http://attacker.example", "Content-Type": "text/plain"},
+                                   timeout=10)
+        assert other_page.status_code == 403
+        assert vendor.requests == []  # neither reached the vendor with the real key
+        assert requests.post(proxy.url + "/image/v4", json=image_request(), timeout=10).json()["code"] == 1100
+
+
+def test_an_admin_path_it_does_not_serve_is_never_forwarded() -> None:
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        vendor.add_rule({"match": {"url_regex": "x"}, "error": 1911})
+        for method, path in (("GET", "/__admin/rules"), ("POST", "/__admin/reset"), ("POST", "/__admin/drift")):
+            assert requests.request(method, proxy.url + path, json={}, timeout=10).status_code == 404
+        assert len(requests.get(vendor.admin_url + "/rules", timeout=10).json()["rules"]) == 1  # not reset
+
+
+def test_secrets_are_known_by_their_names_and_endings() -> None:
+    from modmock.proxy.recording import is_secret, scrub
+
+    for name in ("accessKey", "clientSecret", "Signature", "refreshToken", "access_token", "sessionKey",
+                 "x-acs-security-token", "Authorization", "password"):
+        assert is_secret(name), name
+    for name in ("tokenId", "tokenLabels", "clientId", "appId", "dataId", "requestId", "riskLevel"):
+        assert not is_secret(name), name
+    assert scrub({"data": {"refresh_token": "r", "tokenId": "u-1"}}) == {"data": {"refresh_token": "***",
+                                                                                  "tokenId": "u-1"}}
+
+
+def test_an_alibaba_sts_token_of_the_client_is_not_sent_with_the_real_key() -> None:
+    from modmock.proxy.upstream import Credentials, Outgoing
+
+    real = Credentials("alibaba", {"access_key_id": "real-ak", "access_key_secret": "real-secret"}, "green.example")
+    signed = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version"
+    out = Outgoing("POST", "/", [("Service", "baselineCheck")], {
+        "authorization": f"ACS3-HMAC-SHA256 Credential=client,SignedHeaders={signed},Signature=abc",
+        "x-acs-security-token": "client-sts", "x-acs-action": "ImageBatchModeration", "x-acs-date": "now",
+        "x-acs-signature-nonce": "n", "x-acs-version": "2022-03-02", "x-acs-content-sha256": "x"}, b"")
+    real.rewrite(out)
+    assert "x-acs-security-token" not in out.headers
+    assert "Credential=real-ak," in out.headers["authorization"] and "security-token" not in out.headers["authorization"]
+    v1 = Outgoing("GET", "/", [("AccessKeyId", "client"), ("SecurityToken", "client-sts"), ("Signature", "s")], {}, b"")
+    real.rewrite(v1)
+    assert dict(v1.query)["AccessKeyId"] == "real-ak" and "SecurityToken" not in dict(v1.query)
+
+
+def test_rpc_parameters_are_read_from_the_query_a_form_or_a_json_body() -> None:
+    from modmock.proxy.app import query_parameters
+
+    assert query_parameters([("Action", "A")], "application/json", b"", {"Service": "s"}) == {"Action": "A",
+                                                                                               "Service": "s"}
+    assert query_parameters([], "application/x-www-form-urlencoded", b"Service=s&X=1") == {"Service": "s", "X": "1"}

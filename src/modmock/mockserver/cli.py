@@ -162,6 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     proxy.add_argument("--http-redirect-port", type=int, metavar="PORT", help="plain HTTP answering 308 (needs --tls)")
     proxy.add_argument("--allow-callback-host", action="append", metavar="HOST",
                        help="a host the vendor's callbacks may be relayed to, besides loopback (repeatable)")
+    proxy.add_argument("--client-allow", action="append", metavar="CIDR",
+                       help="networks whose requests it forwards besides loopback (repeatable): it holds the real "
+                            "account")
     proxy.add_argument("--admin-allow", action="append", metavar="CIDR",
                        help="networks allowed to use /__admin/ besides loopback (repeatable)")
     proxy.add_argument("--admin-host", action="append", metavar="NAME",

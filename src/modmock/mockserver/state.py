@@ -141,15 +141,24 @@ class MockState:
         from .core.recordings import recordings
         from .scenarios import replay_folder
 
-        folders = [f for f in (replay_folder(self.settings.scenario) if self.settings.scenario else None,
-                               self.settings.replay) if f]
+        folders = [(f"--scenario {self.settings.scenario}: its \"replay\"", replay_folder(self.settings.scenario))
+                   if self.settings.scenario else ("", None), ("--replay", self.settings.replay)]
         answers = []
-        for folder in folders:
+        for flag, folder in folders:
+            if not folder:
+                continue
             try:
                 found = recordings(folder)
             except ValueError as exc:
-                raise SettingsError(f"--replay {folder}: {exc}") from None
-            answers += [r.answer() for r in found if r.vendor in self.vendors]
+                raise SettingsError(f"{flag} {folder}: {exc}") from None
+            for item in found:
+                vendor = self.vendors.get(item.vendor)
+                if vendor is None:
+                    continue  # a vendor this run does not serve
+                if item.endpoint not in {ep.id for ep in vendor.endpoints}:
+                    raise SettingsError(f"{flag} {folder}: {item.file} answers {item.endpoint!r}, which "
+                                        f"{item.vendor} does not have")
+                answers.append(item.answer())
         return answers
 
     @property

@@ -12,6 +12,7 @@ page that shows them live (``GET /__admin/``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import secrets
@@ -40,8 +41,10 @@ from .upstream import CALLBACK_FIELDS, Credentials, Outgoing, family, upstream_h
 
 log = logging.getLogger("modmock")
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                        "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding",
-                        "content-encoding"})
+                        "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding"})
+# An answer's body comes decoded (aiohttp decompresses it): its encoding header goes too.
+ANSWER_DROPPED = HOP_BY_HOP | {"content-encoding"}
+MAX_ANSWER = 32 * 1024 * 1024  # bytes of a vendor's (or a client's callback) answer the proxy reads at most
 RECEIVER = "/__proxy/callbacks/"
 CALLBACKS_KEPT = 10_000  # callback addresses remembered (the oldest forgotten first)
 EXCHANGES_KEPT = 200  # exchanges listed by /__admin/exchanges
@@ -63,6 +66,7 @@ class ProxySettings:
     record: str | None = None
     public_url: str | None = None  # where the vendor reaches the receiver (default: the proxy's own URL)
     upstream_ca: str | None = None  # a CA bundle the upstream's certificate is checked with (default: the system's)
+    client_allow: list[str] = field(default_factory=list)  # networks besides loopback whose requests it forwards
 
     def validate(self) -> None:
         parts = urlsplit(self.upstream)
@@ -168,6 +172,9 @@ class Proxy:
         self.expected: OrderedDict[str, Expected] = OrderedDict()
         self.exchanges: deque[dict[str, Any]] = deque(maxlen=EXCHANGES_KEPT)
         self.own_url = ""  # set once serving
+        # Who may send requests through (it holds the real account): loopback, --client-allow
+        # networks, this proxy's own Host names, no page of another site.
+        self.clients = _Admin(dataclasses.replace(settings.serving, admin_allow=list(settings.client_allow)))
         self.session: aiohttp.ClientSession | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -187,6 +194,9 @@ class Proxy:
 
     # -- forwarding --------------------------------------------------------------------------------
     async def forward(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
+        refusal = refused(self.clients, request, body=False)  # it holds the real account: its own clients only
+        if refusal is not None:
+            return refusal
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         out = Outgoing(request.method, request.path, list(request.query.items()), headers, body)
@@ -196,7 +206,7 @@ class Proxy:
             found = self.checker.unknown(request.method, request.path)
         else:
             found = self._check_request(endpoint, out)
-            self._point_callbacks_here(endpoint, out)
+        pointed = self._point_callbacks_here(endpoint, out, request) if endpoint is not None else {}
         self.credentials.rewrite(out)
         target = self._target(out, request)
         if target is None:
@@ -205,17 +215,22 @@ class Proxy:
         try:
             async with self.session.request(out.method, target, headers={**out.headers, "host": self.base.raw_authority},
                                             data=out.body, allow_redirects=False) as answer:
-                data = await answer.read()
+                data = await _bounded(answer)
                 status = answer.status
-                answer_headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
+                answer_headers = {k: v for k, v in answer.headers.items() if k.lower() not in ANSWER_DROPPED}
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             log.warning("proxy: %s %s: the vendor at %s did not answer: %s", request.method, request.path,
                         self.base, exc)
             return reply({"error": f"the vendor at {self.base} did not answer: {type(exc).__name__}: {exc}"},
                          status=502)
         value = _json_or_none(data)
+        if pointed and value is not None:  # an answer that echoes the receiver says the client's address
+            echoed = _replaced(value, pointed)
+            if echoed != value:
+                value, data = echoed, json.dumps(echoed, ensure_ascii=False).encode("utf-8")
         if endpoint is not None:
             found += self.checker.answer(endpoint, status, value, data)
+            self.credentials.answered(endpoint.id, out, value)
         self._remember(name, "answer", request, out, status, answer_headers, value, data, found)
         return web.Response(status=status, body=data, headers=answer_headers)
 
@@ -234,24 +249,30 @@ class Proxy:
     def _check_request(self, endpoint: Endpoint, out: Outgoing) -> list[Difference]:
         if endpoint.params_in == "query":
             return self.checker.request(endpoint, query_parameters(out.query, out.headers.get("content-type", ""),
-                                                                   out.body))
+                                                                   out.body, out.json_body))
         return self.checker.request(endpoint, out.json_body)
 
-    def _point_callbacks_here(self, endpoint: Endpoint, out: Outgoing) -> None:
+    def _point_callbacks_here(self, endpoint: Endpoint, out: Outgoing, request: web.Request) -> dict[str, str]:
+        """Point the request's callback addresses at the receiver; the receiver addresses given,
+        and the client's address each stands for."""
         body = out.json_body
         if endpoint.callback_schema is None or not isinstance(body, dict):
-            return
+            return {}
         changed = dict(body)
+        pointed: dict[str, str] = {}
+        client_id = self.credentials.client_of(request.headers.get("Authorization", ""))
         for name in CALLBACK_FIELDS[family(self.vendor)]:
             url = body.get(name)
             if isinstance(url, str) and url:
                 token = secrets.token_urlsafe(12)
-                self.expected[token] = Expected(url, endpoint, str(body.get("clientId")) if "clientId" in body else None)
+                self.expected[token] = Expected(url, endpoint, client_id)
                 while len(self.expected) > CALLBACKS_KEPT:
                     self.expected.popitem(last=False)
-                changed[name] = self.receiver_base + token
+                changed[name] = pointed_url = self.receiver_base + token
+                pointed[pointed_url] = url
         if changed != body:
             out.set_json(changed)
+        return pointed
 
     # -- callbacks -----------------------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.StreamResponse:
@@ -263,7 +284,7 @@ class Proxy:
         payload, problem = self.credentials.open_callback(body)
         found = self.checker.callback(expected.endpoint, _json_or_none(body),
                                       payload if family(self.vendor) == "akool" else None, problem)
-        relayed = self.credentials.relay_body(body, payload, expected.client_id or self._only_client())
+        relayed = self.credentials.relay_body(body, payload, expected.client_id)
         status, answer = await self._relay(expected.url, relayed, request.headers.get("Content-Type"))
         out = Outgoing("POST", request.path, [], {k.lower(): v for k, v in request.headers.items()
                                                   if k.lower() not in HOP_BY_HOP}, body, _json_or_none(body))
@@ -271,10 +292,6 @@ class Proxy:
                        found, payload=payload if family(self.vendor) == "akool" else None)
         return web.Response(status=status, body=answer, content_type="application/json"
                             if _json_or_none(answer) is not None else "text/plain")
-
-    def _only_client(self) -> str | None:
-        pairs = self.credentials.client_pairs
-        return next(iter(pairs)) if len(pairs) == 1 else None
 
     async def _relay(self, url: str, body: bytes, content_type: str | None) -> tuple[int, bytes]:
         if not self.allow.allows(url) or urlsplit(url).path.startswith(RECEIVER):
@@ -286,7 +303,7 @@ class Proxy:
         try:
             async with self.session.post(url, data=body, headers={"Content-Type": content_type or "application/json"},
                                          allow_redirects=False) as answer:
-                return answer.status, await answer.read()
+                return answer.status, await _bounded(answer)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             return 502, json.dumps({"error": f"the client's callback address did not answer: {exc}"}).encode()
 
@@ -312,12 +329,34 @@ class Proxy:
             self.recorder.write(self.vendor, endpoint, kind, request_side, response_side)
 
 
-def query_parameters(query: list[Any], content_type: str, body: bytes) -> dict[str, str]:
-    """The parameters of an RPC-style request: its query, and its form body when it has one."""
-    params = {str(k): str(v) for k, v in query}
+def query_parameters(query: list[Any], content_type: str, body: bytes, json_body: Any = None) -> dict[str, Any]:
+    """The parameters of an RPC-style request, as the vendor reads them: its query, and its form
+    body or (V3) its JSON object body."""
+    params: dict[str, Any] = {str(k): str(v) for k, v in query}
     if content_type.startswith("application/x-www-form-urlencoded"):
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif isinstance(json_body, dict):
+        params.update(json_body)
     return params
+
+
+def _replaced(value: Any, urls: dict[str, str]) -> Any:
+    """``value`` with each string of ``urls`` replaced by what it stands for."""
+    if isinstance(value, str):
+        return urls.get(value, value)
+    if isinstance(value, dict):
+        return {k: _replaced(v, urls) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, urls) for v in value]
+    return value
+
+
+async def _bounded(answer: aiohttp.ClientResponse) -> bytes:
+    """An answer's body, at most ``MAX_ANSWER`` bytes (a longer one is an error of the peer)."""
+    data = await answer.content.read(MAX_ANSWER + 1)
+    if len(data) > MAX_ANSWER:
+        raise aiohttp.ClientPayloadError(f"an answer longer than {MAX_ANSWER} bytes")
+    return data
 
 
 def _json_or_none(data: bytes) -> Any:
@@ -373,6 +412,10 @@ def build_proxy_app(settings: ProxySettings) -> web.Application:
     app.router.add_delete("/__admin/drift", admin.guard(clear, body=False))
     app.router.add_get("/__admin/exchanges", admin.guard(exchanges))
     app.router.add_get("/__admin/health", admin.guard(health))
+    async def no_such(request: web.Request) -> web.StreamResponse:
+        return reply({"error": f"the proxy's admin API has no {request.method} {request.path}"}, status=404)
+
+    app.router.add_route("*", "/__admin/{tail:.*}", admin.guard(no_such, body=False))  # never forwarded
     app.router.add_post(RECEIVER + "{token}", proxy.receive)
     for endpoint in proxy.endpoints:
         handler = _bound(proxy, endpoint)

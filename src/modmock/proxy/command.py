@@ -56,7 +56,8 @@ def proxy_settings(args: argparse.Namespace) -> ProxySettings:
     if args.upstream_ca and not Path(args.upstream_ca).is_file():
         raise SettingsError(f"--upstream-ca {args.upstream_ca}: no such file")
     settings = ProxySettings(args.vendor, args.upstream, load_upstream(args.vendor, table), serving,
-                             record=args.record, public_url=args.public_url, upstream_ca=args.upstream_ca)
+                             record=args.record, public_url=args.public_url, upstream_ca=args.upstream_ca,
+                             client_allow=list(args.client_allow or []))
     settings.validate()
     return settings
 

@@ -26,7 +26,8 @@ CODE_FIELDS = ("code", "Code", "errorCode")  # an enum violated there is an undo
 WALKED = {"$ref", "$defs", "$schema", "$id", "allOf", "anyOf", "oneOf", "if", "then", "else", "type", "enum",
           "const", "required", "properties", "patternProperties", "additionalProperties", "items",
           "prefixItems", "title", "description", "examples", "default", "not", "dependentRequired",
-          "dependentSchemas", "unevaluatedProperties", "contains", "propertyNames"}
+          "dependentSchemas", "unevaluatedProperties", "contains", "propertyNames", "contentMediaType",
+          "contentSchema", "contentEncoding"}
 _TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 
 
@@ -109,6 +110,9 @@ class _Walk:
         elif isinstance(instance, list):
             found += self._array(instance, schema, where, path)
         found += self._scalar_rules(instance, schema, where, path)
+        if isinstance(instance, str) and schema.get("contentMediaType") == "application/json" \
+                and "contentSchema" in schema:  # a JSON document inside a string (Alibaba's ServiceParameters)
+            found += self._content(instance, schema, where, path)
         # Then what applies to the same value elsewhere (a rule written here is reported here first).
         if "$ref" in schema:
             target, target_where = self._resolve(schema["$ref"], where)
@@ -128,14 +132,18 @@ class _Walk:
     # -- the keywords walked ----------------------------------------------------------------
     def _branches(self, instance: Any, branches: list[Any], where: _Where, keyword: str,
                   path: list[str]) -> list[Difference]:
-        best: list[Difference] | None = None
+        """The differences from the branch that fits best: one of the value's type first (a branch
+        for another type fits worse than any other), then the one with the fewest differences."""
+        here = _field(path)
+        best: tuple[tuple[int, int], list[Difference]] | None = None
         for i, branch in enumerate(branches):
             found = self.node(instance, branch, where.down(keyword, i, node=branch), path, owner=False)
-            if best is None or len(found) < len(best):
-                best = found
             if not found:
                 return []
-        return best or []
+            rank = (int(any(d.kind == "type" and d.field == here for d in found)), len(found))
+            if best is None or rank < best[0]:
+                best = (rank, found)
+        return best[1] if best is not None else []
 
     def _type(self, instance: Any, schema: dict[str, Any], where: _Where, path: list[str]) -> list[Difference]:
         wanted = schema.get("type")
@@ -171,6 +179,9 @@ class _Walk:
                 found.append(Difference("missing-field", where.down("required").name, _field([*path, name]),
                                         f"{name} is documented as always present", where.source, inferred))
         documented = self._documented(schema, where) if owner else set()
+        named = where  # where an undocumented field is reported: the schema that lists the fields
+        if "$ref" in schema and "properties" not in schema:
+            named = self._resolve(schema["$ref"], where)[1]
         for name, value in instance.items():
             if name in properties:
                 sub = properties[name]
@@ -190,7 +201,7 @@ class _Walk:
             elif isinstance(extra, dict):
                 found += self.node(value, extra, where.down("additionalProperties", node=extra), [*path, name])
             elif owner and name not in documented:
-                found.append(self._diff("undocumented-field", where.down("properties"), [*path, name],
+                found.append(self._diff("undocumented-field", named.down("properties"), [*path, name],
                                         f"{name} is not documented for this object", value))
         return found
 
@@ -222,6 +233,14 @@ class _Walk:
             elif "items" in schema:
                 found += self.node(value, schema["items"], where.down("items", node=schema["items"]), [*path, "[]"])
         return found
+
+    def _content(self, instance: str, schema: dict[str, Any], where: _Where, path: list[str]) -> list[Difference]:
+        try:
+            inner = json.loads(instance)
+        except ValueError as exc:
+            return [self._diff("rule", where.down("contentMediaType"), path, f"not a JSON document: {exc}", instance)]
+        sub = schema["contentSchema"]
+        return self.node(inner, sub, where.down("contentSchema", node=sub), path)
 
     def _scalar_rules(self, instance: Any, schema: dict[str, Any], where: _Where,
                       path: list[str]) -> list[Difference]:
@@ -257,12 +276,14 @@ class _Walk:
 
 
 def _unique(found: list[Difference]) -> list[Difference]:
-    """One difference per kind and field (a rule written twice, outside and in a branch, once)."""
-    seen: set[tuple[str, str]] = set()
+    """One difference per kind, field and rule (a rule written twice, outside and in a branch,
+    once: an enum and a const on one field are one; a pattern and a length are two)."""
+    seen: set[tuple[str, str, str]] = set()
     out = []
     for item in found:
-        if (item.kind, item.field) not in seen:
-            seen.add((item.kind, item.field))
+        rule = item.schema.rsplit("/", 1)[-1] if item.kind == "rule" else ""
+        if (item.kind, item.field, rule) not in seen:
+            seen.add((item.kind, item.field, rule))
             out.append(item)
     return out
 

@@ -29,9 +29,17 @@ SECRET_NAMES = frozenset({"accesskey", "accesskeyid", "accesskeysecret", "client
                           "xapikey", "securitytoken", "xacssecuritytoken", "certificatekey", "dataencrypt"})
 
 
+# Endings that name a secret too (``refreshToken``, ``access_token``, ``sessionKey``), and names
+# with such an ending that are not one.
+SECRET_ENDINGS = ("token", "secret", "signature", "password", "passwd", "credential", "credentials", "accesskey",
+                  "apikey", "privatekey", "sessionkey", "secretkey", "certificatekey", "webhookkey")
+NOT_SECRETS = frozenset({"tokenid"})
+
+
 def is_secret(name: str) -> bool:
     """Whether a field, header or parameter of this name holds a secret."""
-    return name.replace("_", "").replace("-", "").lower() in SECRET_NAMES
+    plain = name.replace("_", "").replace("-", "").lower()
+    return plain not in NOT_SECRETS and (plain in SECRET_NAMES or plain.endswith(SECRET_ENDINGS))
 
 
 def scrub(value: Any) -> Any:

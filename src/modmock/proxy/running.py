@@ -62,11 +62,12 @@ class RunningProxy:
 
 def serve_proxy(vendor: str, upstream: str, credentials: dict[str, str], *, record: str | None = None,
                 public_url: str | None = None, allow_callback_hosts: list[str] | None = None,
-                host: str = "127.0.0.1", port: int = 0, upstream_ca: str | None = None) -> RunningProxy:
+                host: str = "127.0.0.1", port: int = 0, upstream_ca: str | None = None,
+                client_allow: list[str] | None = None) -> RunningProxy:
     """A proxy for ``vendor`` in front of ``upstream``, authenticating with ``credentials`` (the
     keys of the config's ``[upstream]`` table), started; ``upstream_ca``: the CA bundle an HTTPS
     upstream's certificate is checked with (default: the system's)."""
     serving = Settings(vendors=[vendor], host=host, port=port, allow_callback_hosts=list(allow_callback_hosts or []))
     settings = ProxySettings(vendor, upstream, load_upstream(vendor, credentials), serving, record=record,
-                             public_url=public_url, upstream_ca=upstream_ca)
+                             public_url=public_url, upstream_ca=upstream_ca, client_allow=list(client_allow or []))
     return RunningProxy(settings)

@@ -21,8 +21,9 @@ import json
 import os
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -39,6 +40,8 @@ KEYS = {
 REQUIRED = {"deepcleer": ("access_key",), "alibaba": ("access_key_id", "access_key_secret"),
             "akool": ("client_id", "client_secret"), "jocloud": ("certificate_id", "certificate_key")}
 CALLBACK_FIELDS = {"deepcleer": ("callback",), "akool": ("webhookUrl",), "jocloud": ("callbackUrl",), "alibaba": ()}
+STS_HEADER, STS_PARAMETER = "x-acs-security-token", "SecurityToken"  # a client's STS token (not forwarded)
+KEPT = 10_000  # AKOOL clients and tokens remembered (the oldest forgotten first)
 FAMILY = {"aivacom": "jocloud"}  # another domain of one vendor: the same credentials and fields
 
 
@@ -57,7 +60,7 @@ class Outgoing:
     headers: dict[str, str]  # lower-case names
     body: bytes
     json_body: Any = None  # the body, when it is a JSON object (written back into ``body``)
-    notes: list[str] = field(default_factory=list)
+    client: str | None = None  # AKOOL: the clientId the client sent (before the real one went in)
 
     def set_json(self, value: Any) -> None:
         self.json_body = value
@@ -94,7 +97,8 @@ class Credentials:
 
     def __init__(self, vendor: str, upstream: dict[str, str], host: str) -> None:
         self.vendor, self.upstream, self.host = family(vendor), upstream, host
-        self.client_pairs: dict[str, str] = {}  # AKOOL: the client's clientId -> clientSecret (its webhooks)
+        self.client_pairs: OrderedDict[str, str] = OrderedDict()  # AKOOL: a client's clientId -> clientSecret
+        self.tokens: OrderedDict[str, str] = OrderedDict()  # AKOOL: a token handed to a client -> its clientId
 
     # -- requests -----------------------------------------------------------------------------
     def rewrite(self, out: Outgoing) -> None:
@@ -108,7 +112,8 @@ class Credentials:
     def _akool(self, out: Outgoing) -> None:
         body = out.json_body
         if isinstance(body, dict) and "clientId" in body and "clientSecret" in body:
-            self.client_pairs[str(body["clientId"])] = str(body["clientSecret"])
+            out.client = str(body["clientId"])
+            _keep(self.client_pairs, out.client, str(body["clientSecret"]))
             out.set_json({**body, "clientId": self.upstream["client_id"], "clientSecret": self.upstream["client_secret"]})
 
     def _jocloud(self, out: Outgoing) -> None:
@@ -127,7 +132,9 @@ class Credentials:
         authorization = out.headers.get("authorization", "")
         parsed = signing.parse_v3_authorization(authorization) if authorization else None
         if parsed is not None:
-            signed = [h.strip().lower() for h in parsed["SignedHeaders"].split(";") if h.strip()]
+            out.headers.pop(STS_HEADER, None)  # the client's temporary token: not the real account's
+            signed = [h.strip().lower() for h in parsed["SignedHeaders"].split(";") if h.strip() and
+                      h.strip().lower() != STS_HEADER]
             out.headers["host"] = self.host
             payload = hashlib.sha256(out.body).hexdigest()
             if "x-acs-content-sha256" in out.headers:
@@ -143,14 +150,28 @@ class Credentials:
         where = "query" if "Signature" in params else "form" if "Signature" in form_params else None
         if where is None:
             return  # unsigned: the vendor answers it as it does
+        params.pop(STS_PARAMETER, None)
+        form_params.pop(STS_PARAMETER, None)
+        out.query = [(k, v) for k, v in out.query if k != STS_PARAMETER]
         merged = {**params, **form_params, "AccessKeyId": key_id}
         merged["Signature"] = signing.v1_signature(secret, signing.v1_string_to_sign(out.method, merged))
         if where == "query":
             out.query = [(k, merged[k]) if k in ("AccessKeyId", "Signature") else (k, v) for k, v in out.query]
         else:
             pairs = [(k, merged[k]) if k in ("AccessKeyId", "Signature") else (k, v)
-                     for k, v in parse_qsl(out.body.decode("utf-8", "replace"), keep_blank_values=True)]
+                     for k, v in parse_qsl(out.body.decode("utf-8", "replace"), keep_blank_values=True)
+                     if k != STS_PARAMETER]
             out.body = urlencode(pairs).encode("ascii")
+
+    def answered(self, endpoint: str, out: Outgoing, value: Any) -> None:
+        """What an answer tells about its client: AKOOL's token, handed to the clientId that asked."""
+        if out.client is not None and isinstance(value, dict) and isinstance(value.get("token"), str):
+            _keep(self.tokens, value["token"], out.client)
+
+    def client_of(self, authorization: str) -> str | None:
+        """The clientId whose token a request carries (AKOOL), or None."""
+        scheme, _, token = authorization.strip().partition(" ")
+        return self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
 
     # -- callbacks ------------------------------------------------------------------------------
     def open_callback(self, body: bytes) -> tuple[Any, str | None]:
@@ -168,11 +189,18 @@ class Credentials:
 
     def relay_body(self, body: bytes, payload: Any, client_id: str | None) -> bytes:
         """The body relayed to the client: as it came, or (AKOOL) sealed again with the client's pair."""
-        if self.vendor != "akool" or payload is None or client_id not in self.client_pairs:
-            return body
+        if self.vendor != "akool" or payload is None or client_id is None or client_id not in self.client_pairs:
+            return body  # (a client the proxy never saw log in: the vendor's envelope, as it came)
         sealed = akool_webhook.seal(payload, client_id, self.client_pairs[client_id], int(time.time()),
                                     secrets.token_hex(8))
         return json.dumps(sealed).encode("utf-8")
+
+
+def _keep(table: OrderedDict[str, str], key: str, value: str) -> None:
+    table[key] = value
+    table.move_to_end(key)
+    while len(table) > KEPT:
+        table.popitem(last=False)
 
 
 def upstream_host(url: str) -> str:

@@ -11,11 +11,14 @@ makes its own).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .replay import Answer
+
+log = logging.getLogger("modmock")
 
 FORMAT = 1
 # Answers that hold a credential the mock itself hands out: replayed, the scrubbed value would
@@ -69,8 +72,13 @@ def recordings(folder: str | Path, vendor: str | None = None) -> list[Recorded]:
             continue
         response = record["response"]
         body = response.get("body")
+        status = response.get("status", 200)
+        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+            raise ValueError(f"{record['file']}: the answer's status must be an HTTP status, not {status!r}")
         if not isinstance(body, (dict, list)):
-            continue  # not a JSON body: nothing the mock can send again as it came
-        out.append(Recorded(body, int(response.get("status", 200)), record["vendor"], record["endpoint"],
-                            record["file"]))
+            # Not JSON (a gateway's page, say): what the mock can send in its place is a malformed
+            # body, so the answers after it still go to the requests they answered.
+            log.warning("%s: the recorded answer is not JSON; replayed as a malformed body", record["file"])
+            body = "malformed"
+        out.append(Recorded(body, status, record["vendor"], record["endpoint"], record["file"]))
     return out
