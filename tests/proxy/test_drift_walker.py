@@ -1,5 +1,6 @@
 """The drift walker agrees with JSON Schema on every packaged schema: a body the schema accepts
-shows no difference but undocumented fields, and one it refuses shows at least one (bodies
+shows no difference but undocumented fields (and what a JSON document inside a string breaks:
+Alibaba's ServiceParameters), and one it refuses shows at least one (bodies
 drawn by the contract kit, valid and broken in known ways)."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def test_a_body_the_schema_accepts_shows_only_fields_it_does_not_document(path: 
 
 
 def _inner_document_invalid(value: object) -> bool:
-    """Whether Alibaba's ServiceParameters, a JSON document in a string (``contentSchema``),
+    """Whether Alibaba's ServiceParameters, a JSON document in a string (``x-content-schema``),
     breaks its own schema: JSON Schema does not assert it; the walker does."""
     inner = value.get("ServiceParameters") if isinstance(value, dict) else None
     if not isinstance(inner, str):

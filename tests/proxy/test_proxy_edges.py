@@ -189,3 +189,49 @@ def test_rpc_parameters_are_read_from_the_query_a_form_or_a_json_body() -> None:
     assert query_parameters([("Action", "A")], "application/json", b"", {"Service": "s"}) == {"Action": "A",
                                                                                                "Service": "s"}
     assert query_parameters([], "application/x-www-form-urlencoded", b"Service=s&X=1") == {"Service": "s", "X": "1"}
+
+
+def test_bodies_pass_whole_and_decoded_both_ways() -> None:
+    import gzip
+
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        packed = gzip.compress(json.dumps(image_request()).encode())
+        answer = requests.post(proxy.url + "/image/v4", data=packed, timeout=10,
+                               headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        assert answer.json()["code"] == 1100  # the key went in, and the vendor read the body
+        big = {"code": 1100, "message": "x" * 3_000_000, "requestId": "r"}
+        vendor.respond_with(big)
+        assert requests.post(proxy.url + "/image/v4", json=image_request(), timeout=30).json() == big
+
+
+def test_no_page_of_another_site_and_no_unplain_path_gets_through() -> None:
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        vendor.add_rule({"match": {"url_regex": "x"}, "error": 1911})
+        for site in ("cross-site", "same-site"):
+            answer = requests.get(proxy.url + "/image/v4", timeout=10,
+                                  headers={"Sec-Fetch-Site": site, "Sec-Fetch-Mode": "navigate"})
+            assert answer.status_code == 403, site
+        port = int(proxy.url.rsplit(":", 1)[1])
+        for target in (b"/x/../__admin/reset", b"/__admin%2Freset", b"/image/./v4", b"/%2e%2e/__admin/reset"):
+            status, answer = _raw(port, target, b"{}", b"Content-Type: application/json\r\n")
+            assert status in (400, 404), (target, answer)
+        assert vendor.requests == []
+        assert len(requests.get(vendor.admin_url + "/rules", timeout=10).json()["rules"]) == 1  # not reset
+
+
+def test_client_networks_must_be_networks() -> None:
+    with pytest.raises(SettingsError, match="--client-allow 'bogus'"):
+        serve_proxy("deepcleer", "http://127.0.0.1:9", KEY, client_allow=["bogus"])
+
+
+def test_a_recorded_alibaba_json_body_is_read_as_its_parameters() -> None:
+    from modmock.proxy.app import Checker
+    from modmock.proxy.report import DriftReport
+
+    report = DriftReport()
+    Checker("alibaba", report).recording({
+        "vendor": "alibaba", "endpoint": "image_batch_moderation", "kind": "answer",
+        "request": {"method": "POST", "path": "/", "query": [], "headers": {"content-type": "application/json"},
+                    "body": {"Service": "baselineCheck", "ServiceParameters": '{"imageUrl": "https://a.example/b.jpg"}'}},
+        "response": {"status": 200, "body": {"Code": 200, "Msg": "OK", "RequestId": "r", "Data": {}}}})
+    assert [d for d in report.to_json()["differences"] if d["side"] == "request"] == []

@@ -44,7 +44,8 @@ class Guarded(Protocol):
     settings: Settings
 
 
-def _allowed(state: Guarded, peer: str | None) -> bool:
+def allowed_peer(state: Guarded, peer: str | None) -> bool:
+    """Whether ``peer`` is a loopback address, or in one of the run's ``admin_allow`` networks."""
     if not peer:
         return False
     try:
@@ -89,7 +90,7 @@ def own_host(state: Guarded, host: str) -> bool:
 def _refusal(state: Guarded, request: web.Request) -> str | None:
     """Why an admin request is refused (peer, Host, a browser's cross-origin write or another
     site's read), or None."""
-    if not _allowed(state, request.remote):
+    if not allowed_peer(state, request.remote):
         return "the admin API answers loopback peers only (see --admin-allow)"
     if not own_host(state, request.headers.get("Host", "")):
         return "the admin API answers its own Host names only: IP addresses, localhost, --admin-host NAME"

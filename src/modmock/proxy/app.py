@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import ipaddress
 import json
 import logging
 import secrets
@@ -29,7 +30,7 @@ from aiohttp import web
 from yarl import URL
 
 from ..mockserver import dashboard
-from ..mockserver.admin import refused, reply
+from ..mockserver.admin import allowed_peer, own_host, refused, reply
 from ..mockserver.core.callbacks import AllowList
 from ..mockserver.core.vendor import Endpoint
 from ..mockserver.settings import Settings
@@ -40,10 +41,12 @@ from .report import DriftReport
 from .upstream import CALLBACK_FIELDS, Credentials, Outgoing, family, upstream_host
 
 log = logging.getLogger("modmock")
+# Bodies pass decoded (aiohttp decompresses a client's body and a vendor's answer): their encoding
+# header goes with the hop-by-hop ones.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                        "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding"})
-# An answer's body comes decoded (aiohttp decompresses it): its encoding header goes too.
-ANSWER_DROPPED = HOP_BY_HOP | {"content-encoding"}
+                        "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding",
+                        "content-encoding"})
+ANSWER_DROPPED = HOP_BY_HOP
 MAX_ANSWER = 32 * 1024 * 1024  # bytes of a vendor's (or a client's callback) answer the proxy reads at most
 RECEIVER = "/__proxy/callbacks/"
 CALLBACKS_KEPT = 10_000  # callback addresses remembered (the oldest forgotten first)
@@ -77,6 +80,12 @@ class ProxySettings:
             from ..errors import SettingsError
             raise SettingsError("--upstream is the vendor's address only (scheme, host, port): the client's "
                                 "paths are sent as they are")
+        for network in self.client_allow:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                from ..errors import SettingsError
+                raise SettingsError(f"--client-allow {network!r} is not an IP network (CIDR)") from None
 
 
 @dataclass
@@ -148,7 +157,8 @@ class Checker:
         if endpoint.params_in == "query":
             content_type = {k.lower(): v for k, v in request.get("headers", {}).items()}.get("content-type", "")
             raw = body.encode("utf-8") if isinstance(body, str) else b""
-            self.request(endpoint, query_parameters([tuple(p) for p in request.get("query", [])], content_type, raw))
+            self.request(endpoint, query_parameters([tuple(p) for p in request.get("query", [])], content_type, raw,
+                                                    body if isinstance(body, dict) else None))
         else:
             self.request(endpoint, body if isinstance(body, (dict, list)) else None)
         value = response.get("body")
@@ -194,9 +204,9 @@ class Proxy:
 
     # -- forwarding --------------------------------------------------------------------------------
     async def forward(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
-        refusal = refused(self.clients, request, body=False)  # it holds the real account: its own clients only
+        refusal = self._refusal(request)  # it holds the real account: its own clients only
         if refusal is not None:
-            return refusal
+            return reply({"error": refusal}, status=403 if not refusal.startswith("a path") else 400)
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         out = Outgoing(request.method, request.path, list(request.query.items()), headers, body)
@@ -233,6 +243,26 @@ class Proxy:
             self.credentials.answered(endpoint.id, out, value)
         self._remember(name, "answer", request, out, status, answer_headers, value, data, found)
         return web.Response(status=status, body=data, headers=answer_headers)
+
+    def _refusal(self, request: web.Request) -> str | None:
+        """Why a request is not forwarded: from a peer outside loopback and ``--client-allow``, for
+        another ``Host`` (a DNS-rebinding page), from any page of another site, or with a path that
+        is not plain (dot segments or encoded slashes could reach another path upstream)."""
+        if not allowed_peer(self.clients, request.remote):
+            return "the proxy forwards requests of loopback peers only (see --client-allow): it holds the real account"
+        if not own_host(self.clients, request.headers.get("Host", "")):
+            return "the proxy forwards requests for its own Host names only: IP addresses, localhost, --admin-host NAME"
+        site = request.headers.get("Sec-Fetch-Site")
+        origin = request.headers.get("Origin")
+        if (site is not None and site not in ("same-origin", "none")) or (
+                origin is not None and (origin == "null" or urlsplit(origin).netloc.lower() != request.host.lower())):
+            return "the proxy forwards no request a page of another site makes"
+        raw = request.rel_url.raw_path
+        lowered = raw.lower()
+        segments = raw.split("/")
+        if "." in segments or ".." in segments or any(code in lowered for code in ("%2f", "%5c", "%2e", "\\")):
+            return "a path with dot segments or encoded slashes is not forwarded"
+        return None
 
     def _target(self, out: Outgoing, request: web.Request) -> str | None:
         """The vendor's URL for ``out``: the upstream's scheme, host and port, the client's path."""
@@ -353,10 +383,14 @@ def _replaced(value: Any, urls: dict[str, str]) -> Any:
 
 async def _bounded(answer: aiohttp.ClientResponse) -> bytes:
     """An answer's body, at most ``MAX_ANSWER`` bytes (a longer one is an error of the peer)."""
-    data = await answer.content.read(MAX_ANSWER + 1)
-    if len(data) > MAX_ANSWER:
-        raise aiohttp.ClientPayloadError(f"an answer longer than {MAX_ANSWER} bytes")
-    return data
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in answer.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_ANSWER:
+            raise aiohttp.ClientPayloadError(f"an answer longer than {MAX_ANSWER} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _json_or_none(data: bytes) -> Any:

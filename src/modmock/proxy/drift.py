@@ -26,8 +26,7 @@ CODE_FIELDS = ("code", "Code", "errorCode")  # an enum violated there is an undo
 WALKED = {"$ref", "$defs", "$schema", "$id", "allOf", "anyOf", "oneOf", "if", "then", "else", "type", "enum",
           "const", "required", "properties", "patternProperties", "additionalProperties", "items",
           "prefixItems", "title", "description", "examples", "default", "not", "dependentRequired",
-          "dependentSchemas", "unevaluatedProperties", "contains", "propertyNames", "contentMediaType",
-          "contentSchema", "contentEncoding"}
+          "dependentSchemas", "unevaluatedProperties", "contains", "propertyNames"}
 _TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 
 
@@ -110,9 +109,8 @@ class _Walk:
         elif isinstance(instance, list):
             found += self._array(instance, schema, where, path)
         found += self._scalar_rules(instance, schema, where, path)
-        if isinstance(instance, str) and schema.get("contentMediaType") == "application/json" \
-                and "contentSchema" in schema:  # a JSON document inside a string (Alibaba's ServiceParameters)
-            found += self._content(instance, schema, where, path)
+        if isinstance(instance, str) and "x-content-schema" in schema:  # a JSON document inside a string
+            found += self._content(instance, schema["x-content-schema"], where, path)  # (Alibaba's ServiceParameters)
         # Then what applies to the same value elsewhere (a rule written here is reported here first).
         if "$ref" in schema:
             target, target_where = self._resolve(schema["$ref"], where)
@@ -234,13 +232,14 @@ class _Walk:
                 found += self.node(value, schema["items"], where.down("items", node=schema["items"]), [*path, "[]"])
         return found
 
-    def _content(self, instance: str, schema: dict[str, Any], where: _Where, path: list[str]) -> list[Difference]:
+    def _content(self, instance: str, document: str, where: _Where, path: list[str]) -> list[Difference]:
+        """The JSON document a string holds, against the packaged schema ``document`` names."""
         try:
             inner = json.loads(instance)
         except ValueError as exc:
-            return [self._diff("rule", where.down("contentMediaType"), path, f"not a JSON document: {exc}", instance)]
-        sub = schema["contentSchema"]
-        return self.node(inner, sub, where.down("contentSchema", node=sub), path)
+            return [self._diff("rule", where.down("x-content-schema"), path, f"not a JSON document: {exc}", instance)]
+        root = all_schemas()[document]
+        return self.node(inner, root, _Where(document, "", root.get("x-source", where.source), where.inferred), path)
 
     def _scalar_rules(self, instance: Any, schema: dict[str, Any], where: _Where,
                       path: list[str]) -> list[Difference]:

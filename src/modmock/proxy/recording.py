@@ -33,7 +33,7 @@ SECRET_NAMES = frozenset({"accesskey", "accesskeyid", "accesskeysecret", "client
 # with such an ending that are not one.
 SECRET_ENDINGS = ("token", "secret", "signature", "password", "passwd", "credential", "credentials", "accesskey",
                   "apikey", "privatekey", "sessionkey", "secretkey", "certificatekey", "webhookkey")
-NOT_SECRETS = frozenset({"tokenid"})
+NOT_SECRETS = frozenset({"tokenid", "nexttoken", "pagetoken", "clienttoken", "continuationtoken"})
 
 
 def is_secret(name: str) -> bool:
@@ -45,7 +45,7 @@ def is_secret(name: str) -> bool:
 def scrub(value: Any) -> Any:
     """``value`` with every secret replaced by ``"***"`` (a copy)."""
     if isinstance(value, dict):
-        return {k: SCRUBBED if is_secret(str(k)) and v not in (None, "") else scrub(v) for k, v in value.items()}
+        return {k: SCRUBBED if is_secret(str(k)) and isinstance(v, str) and v else scrub(v) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value

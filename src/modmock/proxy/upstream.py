@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 import secrets
 import time
@@ -30,6 +31,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from ..errors import SettingsError
 from ..mockserver.vendors.akool import webhook as akool_webhook
 from ..mockserver.vendors.alibaba import signing
+
+log = logging.getLogger("modmock")
 
 KEYS = {
     "deepcleer": ("access_key",),
@@ -189,8 +192,12 @@ class Credentials:
 
     def relay_body(self, body: bytes, payload: Any, client_id: str | None) -> bytes:
         """The body relayed to the client: as it came, or (AKOOL) sealed again with the client's pair."""
-        if self.vendor != "akool" or payload is None or client_id is None or client_id not in self.client_pairs:
-            return body  # (a client the proxy never saw log in: the vendor's envelope, as it came)
+        if self.vendor != "akool" or payload is None:
+            return body
+        if client_id is None or client_id not in self.client_pairs:
+            log.warning("proxy: an AKOOL webhook relayed in the vendor's envelope: the client whose token asked "
+                        "for it is not known here (the proxy restarted, or it never saw that client's getToken)")
+            return body
         sealed = akool_webhook.seal(payload, client_id, self.client_pairs[client_id], int(time.time()),
                                     secrets.token_hex(8))
         return json.dumps(sealed).encode("utf-8")
