@@ -10,7 +10,7 @@ import requests
 
 import modmock
 from helpers import image_request
-from modmock.mockserver.admin import _allowed
+from modmock.mockserver.admin import allowed_peer
 
 
 def _post(mock: modmock.MockServer, path: str, body: Any) -> requests.Response:
@@ -206,21 +206,21 @@ def test_malformed_admin_json_is_a_400(deepcleer_mock) -> None:
 
 def test_admin_answers_loopback_peers_only_by_default(deepcleer_mock) -> None:
     state = deepcleer_mock.state
-    assert _allowed(state, "127.0.0.1") and _allowed(state, "::1")
-    assert not _allowed(state, "192.168.1.20") and not _allowed(state, None)
+    assert allowed_peer(state, "127.0.0.1") and allowed_peer(state, "::1")
+    assert not allowed_peer(state, "192.168.1.20") and not allowed_peer(state, None)
 
 
 def test_admin_allow_adds_networks() -> None:
     from modmock.mockserver.settings import Settings
     from modmock.mockserver.state import MockState
     state = MockState(Settings(admin_allow=["192.168.1.0/24"]))
-    assert _allowed(state, "192.168.1.20") and not _allowed(state, "192.168.2.20")
+    assert allowed_peer(state, "192.168.1.20") and not allowed_peer(state, "192.168.2.20")
 
 
 def test_non_loopback_peer_gets_403(deepcleer_mock, monkeypatch) -> None:
     """Over HTTP: the guard sees a peer outside the allow-list and refuses."""
     from modmock.mockserver import admin
-    monkeypatch.setattr(admin, "_allowed", lambda state, peer: False)
+    monkeypatch.setattr(admin, "allowed_peer", lambda state, peer: False)
     resp = requests.get(deepcleer_mock.admin_url + "/health", timeout=10)
     assert resp.status_code == 403 and "loopback" in resp.json()["error"]
     assert _moderate(deepcleer_mock, image_request())["code"] == 1100  # the vendor API is unaffected

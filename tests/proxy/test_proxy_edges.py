@@ -235,3 +235,22 @@ def test_a_recorded_alibaba_json_body_is_read_as_its_parameters() -> None:
                     "body": {"Service": "baselineCheck", "ServiceParameters": '{"imageUrl": "https://a.example/b.jpg"}'}},
         "response": {"status": 200, "body": {"Code": 200, "Msg": "OK", "RequestId": "r", "Data": {}}}})
     assert [d for d in report.to_json()["differences"] if d["side"] == "request"] == []
+
+
+def test_a_secret_shows_neither_in_the_reports_value_nor_in_its_detail() -> None:
+    from modmock.proxy.drift import differences
+    from modmock.proxy.recording import scrub
+
+    body = image_request()
+    body["accessKey"] = "S" * 25  # too long: the rule's message would quote it
+    [line] = [d.to_json() for d in differences(body, "deepcleer/request.json") if d.field == "accessKey"]
+    assert "SSSS" not in json.dumps(line) and line["value"] == "***"
+    assert scrub({"token": ["abc"], "apiKey": {"value": "k", "n": 7}, "password": 123456, "tokenId": "u"}) == {
+        "token": ["***"], "apiKey": {"value": "***", "n": 0}, "password": 0, "tokenId": "u"}
+
+
+def test_a_body_in_an_encoding_it_does_not_decode_is_refused() -> None:
+    with modmock.serve("deepcleer", config=REAL) as vendor, serve_proxy("deepcleer", vendor.url, KEY) as proxy:
+        answer = requests.post(proxy.url + "/image/v4", data=b"\x1f\x9d...", timeout=10,
+                               headers={"Content-Type": "application/json", "Content-Encoding": "compress"})
+        assert answer.status_code == 415 and vendor.requests == []

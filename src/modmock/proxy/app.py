@@ -47,6 +47,7 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding",
                         "content-encoding"})
 ANSWER_DROPPED = HOP_BY_HOP
+DECODED = frozenset({"identity", "gzip", "deflate"})  # request encodings aiohttp decodes (the header then goes)
 MAX_ANSWER = 32 * 1024 * 1024  # bytes of a vendor's (or a client's callback) answer the proxy reads at most
 RECEIVER = "/__proxy/callbacks/"
 CALLBACKS_KEPT = 10_000  # callback addresses remembered (the oldest forgotten first)
@@ -206,7 +207,7 @@ class Proxy:
     async def forward(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
         refusal = self._refusal(request)  # it holds the real account: its own clients only
         if refusal is not None:
-            return reply({"error": refusal}, status=403 if not refusal.startswith("a path") else 400)
+            return reply({"error": refusal[1]}, status=refusal[0])
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         out = Outgoing(request.method, request.path, list(request.query.items()), headers, body)
@@ -244,24 +245,29 @@ class Proxy:
         self._remember(name, "answer", request, out, status, answer_headers, value, data, found)
         return web.Response(status=status, body=data, headers=answer_headers)
 
-    def _refusal(self, request: web.Request) -> str | None:
-        """Why a request is not forwarded: from a peer outside loopback and ``--client-allow``, for
-        another ``Host`` (a DNS-rebinding page), from any page of another site, or with a path that
-        is not plain (dot segments or encoded slashes could reach another path upstream)."""
+    def _refusal(self, request: web.Request) -> tuple[int, str] | None:
+        """Why a request is not forwarded, with its status: from a peer outside loopback and
+        ``--client-allow``, for another ``Host`` (a DNS-rebinding page), from any page of another
+        site (same-site too: another port of localhost), with a path that is not plain (dot
+        segments or encoded slashes could reach another path upstream), or in an encoding the
+        proxy does not decode (it would pass on bytes nobody labels)."""
         if not allowed_peer(self.clients, request.remote):
-            return "the proxy forwards requests of loopback peers only (see --client-allow): it holds the real account"
+            return 403, "the proxy forwards requests of loopback peers only (see --client-allow): it holds the real account"
         if not own_host(self.clients, request.headers.get("Host", "")):
-            return "the proxy forwards requests for its own Host names only: IP addresses, localhost, --admin-host NAME"
+            return 403, "the proxy forwards requests for its own Host names only: IP addresses, localhost, --admin-host NAME"
         site = request.headers.get("Sec-Fetch-Site")
         origin = request.headers.get("Origin")
         if (site is not None and site not in ("same-origin", "none")) or (
                 origin is not None and (origin == "null" or urlsplit(origin).netloc.lower() != request.host.lower())):
-            return "the proxy forwards no request a page of another site makes"
+            return 403, "the proxy forwards no request a page of another site makes"
         raw = request.rel_url.raw_path
         lowered = raw.lower()
         segments = raw.split("/")
-        if "." in segments or ".." in segments or any(code in lowered for code in ("%2f", "%5c", "%2e", "\\")):
-            return "a path with dot segments or encoded slashes is not forwarded"
+        if "." in segments or ".." in segments or any(code in lowered for code in ("%2f", "%5c", "%2e", "\\", ";")):
+            return 400, "a path with dot segments, encoded slashes or parameters is not forwarded"
+        encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in DECODED:
+            return 415, f"the proxy forwards bodies in one of {', '.join(sorted(DECODED))} only, not {encoding!r}"
         return None
 
     def _target(self, out: Outgoing, request: web.Request) -> str | None:

@@ -45,8 +45,11 @@ class Difference:
     def to_json(self) -> dict[str, Any]:
         """As the report lists it: the value seen clipped, and never a secret (a key, a token)."""
         name = re.split(r"[.\[]", self.field)[-1] if self.field else ""
-        value = SCRUBBED if is_secret(name) and self.value not in (None, "") else _clip(scrub(self.value))
-        return {"kind": self.kind, "schema": self.schema, "field": self.field, "detail": self.detail,
+        if is_secret(name) and self.value not in (None, ""):  # (a rule's message may quote the value)
+            value, detail = SCRUBBED, f"the value breaks the rule at {self.schema} (a secret: not shown)"
+        else:
+            value, detail = _clip(scrub(self.value)), self.detail
+        return {"kind": self.kind, "schema": self.schema, "field": self.field, "detail": detail,
                 "x-source": self.source, "inferred": self.inferred, "value": value}
 
 

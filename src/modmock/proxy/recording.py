@@ -45,10 +45,26 @@ def is_secret(name: str) -> bool:
 def scrub(value: Any) -> Any:
     """``value`` with every secret replaced by ``"***"`` (a copy)."""
     if isinstance(value, dict):
-        return {k: SCRUBBED if is_secret(str(k)) and isinstance(v, str) and v else scrub(v) for k, v in value.items()}
+        return {k: _masked(v) if is_secret(str(k)) else scrub(v) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value
+
+
+def _masked(value: Any) -> Any:
+    """A secret's value with every text ``"***"`` and every number 0 (its shape and types kept,
+    so a replayed or checked body keeps them; an empty one stays empty)."""
+    if isinstance(value, str):
+        return SCRUBBED if value else value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return 0
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return SCRUBBED
 
 
 def scrub_pairs(pairs: list[tuple[str, str]]) -> list[list[str]]:
