@@ -1,0 +1,116 @@
+"""MkDocs hooks: the reference pages written from the code at build time, so they cannot go stale.
+
+A page holds a marker where a generated part goes:
+
+- ``<!-- modmock:cli COMMAND -->``: every flag of ``mockserver COMMAND``, from the argument parser;
+- ``<!-- modmock:admin-routes -->``: every route of the admin API, from its route table;
+- ``<!-- modmock:vendor NAME -->``: a vendor's endpoints and, per schema, every documented field,
+  whether modmock implements it as documented or inferred it, and the ``x-source`` it rests on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+MARKER = re.compile(r"<!-- modmock:(?P<what>[a-z-]+)(?: (?P<arg>[a-z-]+))? -->")
+
+
+def on_page_markdown(markdown: str, **_: Any) -> str:
+    return MARKER.sub(lambda m: _generate(m["what"], m["arg"]), markdown)
+
+
+def _generate(what: str, arg: str | None) -> str:
+    if what == "cli" and arg:
+        return cli_table(arg)
+    if what == "admin-routes":
+        return admin_table()
+    if what == "vendor" and arg:
+        return vendor_tables(arg)
+    raise ValueError(f"unknown docs marker modmock:{what} {arg or ''}")
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def cli_table(command: str) -> str:
+    """The flags of one subcommand, as its ``--help`` gives them."""
+    from modmock.mockserver.cli import _parser
+
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    rows = ["| flag | meaning |", "| --- | --- |"]
+    for action in sub._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        flags = ", ".join(f"`{flag}{' ' + action.metavar if action.metavar else ''}`" for flag in action.option_strings)
+        if action.choices and not action.metavar:
+            flags += " (" + ", ".join(f"`{c}`" for c in action.choices) + ")"
+        rows.append(f"| {flags} | {_cell(action.help or '')} |")
+    return "\n".join(rows)
+
+
+def admin_table() -> str:
+    """Every admin route: method, path and what it does (its handler's docstring)."""
+    from modmock.mockserver.admin import _admin_routes
+
+    rows = ["| method | path | what it does |", "| --- | --- | --- |"]
+    for route in _admin_routes():
+        doc = (getattr(route.handler, "__doc__", None) or "").strip().split("\n\n")[0]
+        rows.append(f"| `{route.method}` | `{route.path}` | {_cell(doc)} |")
+    return "\n".join(rows)
+
+
+def vendor_tables(name: str) -> str:
+    """A vendor's endpoints, then each of its schemas field by field: done or inferred, and why."""
+    from modmock.mockserver.core.schemas import schema
+    from modmock.mockserver.vendors import vendor_class
+
+    vendor = vendor_class(name)
+    out = [f"**{vendor.title}**", "", "| endpoint | method and path | summary | schemas |", "| --- | --- | --- | --- |"]
+    used: list[str] = []
+    for ep in vendor.endpoints:
+        paths = [p for p in (ep.request_schema, *ep.response_schemas, ep.callback_schema, ep.error_schema) if p]
+        used += [p for p in paths if p not in used]
+        out.append(f"| `{ep.id}` | `{ep.method} {ep.path}` | {_cell(ep.summary)} | "
+                   + ", ".join(f"`{p}`" for p in dict.fromkeys(paths)) + " |")
+    for path in used:
+        doc = schema(path)
+        out += ["", f"### `{path}`", "", _cell(doc.get("title", "")) + (f" (source: {_cell(doc['x-source'])})"
+                                                                        if doc.get("x-source") else ""), "",
+                "| field | type | required | status | source |", "| --- | --- | --- | --- | --- |"]
+        for field, node, required, source in _fields(doc, doc.get("x-source", ""), root=doc):
+            inferred = bool(node.get("x-inferred"))
+            status = "inferred" if inferred else "done"
+            kind = node.get("type", "") if isinstance(node.get("type"), str) else "/".join(node.get("type", []))
+            if "enum" in node:
+                kind += " (" + ", ".join(_cell(repr(v)) for v in node["enum"][:12]) + (", …" if len(node["enum"]) > 12
+                                                                                        else "") + ")"
+            out.append(f"| `{field}` | {_cell(kind)} | {'yes' if required else ''} | {status} | {_cell(source)} |")
+    return "\n".join(out)
+
+
+def _fields(node: dict[str, Any], source: str, prefix: str = "", depth: int = 0,
+            root: dict[str, Any] | None = None) -> list[tuple[str, Any, bool, str]]:
+    """Every property a schema documents (a local ``$ref`` followed), with its node, whether it
+    is required and its x-source."""
+    if depth > 6 or not isinstance(node, dict):
+        return []
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and root is not None:
+        target = root.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    found = []
+    required = set(node.get("required", ()))
+    for name, sub in node.get("properties", {}).items():
+        if not isinstance(sub, dict):
+            continue
+        here = sub.get("x-source", source)
+        field = f"{prefix}{name}"
+        found.append((field, sub, name in required, here))
+        found += _fields(sub, here, field + ".", depth + 1, root)
+        items = sub.get("items")
+        if isinstance(items, dict):
+            found += _fields(items, items.get("x-source", here), field + "[].", depth + 1, root)
+    return found
