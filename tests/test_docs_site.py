@@ -59,3 +59,68 @@ def test_every_page_is_in_the_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for page in (ROOT / "docs").rglob("*.md"):
         assert str(page.relative_to(ROOT / "docs")) in nav, page
+
+
+def _blocks(language: str) -> list[tuple[str, str]]:
+    """Every fenced block of ``language`` in the README and the docs: (where, code)."""
+    found = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for code in re.findall(rf"```{language}\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            found.append((str(page.relative_to(ROOT)), code))
+    return found
+
+
+def test_every_python_block_compiles() -> None:
+    import ast
+
+    for where, code in _blocks("python"):
+        ast.parse(code, filename=where)  # (the marked ones also run: tests/test_readme.py)
+
+
+def test_every_toml_and_json_example_parses() -> None:
+    import json
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    for where, code in _blocks("toml"):
+        try:
+            tomllib.loads(code)
+        except tomllib.TOMLDecodeError as exc:
+            raise AssertionError(f"{where}: {exc}\n{code}") from None
+    for where, code in _blocks("json"):
+        try:
+            json.loads(code)
+        except ValueError as exc:
+            raise AssertionError(f"{where}: {exc}\n{code}") from None
+
+
+def test_every_config_example_is_one_the_tool_accepts(monkeypatch) -> None:
+    import sys
+
+    from modmock.mockserver.settings import Settings
+    from modmock.mockserver.vendors import create_vendor
+    from modmock.proxy.upstream import load_upstream
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    checked = 0
+    for where, code in _blocks("toml"):
+        doc = tomllib.loads(code)
+        for name, table in doc.items():
+            if name in vendor_names():
+                create_vendor(name, table, Settings(vendors=[name], vendor_config=doc))  # refused: raises
+                checked += 1
+            elif name == "upstream":
+                for value in table.values():
+                    if isinstance(value, str) and value.startswith("env:"):
+                        monkeypatch.setenv(value[4:], "from-the-environment")
+                load_upstream("deepcleer" if "access_key" in table else "akool", table)
+                checked += 1
+            else:
+                raise AssertionError(f"{where}: [{name}] is neither a vendor nor the proxy's [upstream]")
+    assert checked >= 4
