@@ -5,23 +5,32 @@ A page holds a marker where a generated part goes:
 - ``<!-- modmock:cli COMMAND -->``: every flag of ``mockserver COMMAND``, from the argument parser;
 - ``<!-- modmock:admin-routes -->``: every route of the admin API, from its route table;
 - ``<!-- modmock:vendor NAME -->``: a vendor's endpoints and, per schema, every documented field,
-  whether modmock implements it as documented or inferred it, and the ``x-source`` it rests on.
+  whether modmock implements it as documented or inferred it, and the ``x-source`` it rests on;
+- ``<!-- modmock:schema PATH -->``: every field of one packaged schema (``modmock/rule.json``);
+- ``<!-- modmock:file PATH LANG -->``: a file of the repository as it is (the container recipe).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 from typing import Any
 
-MARKER = re.compile(r"<!-- modmock:(?P<what>[a-z-]+)(?: (?P<arg>[a-z-]+))? -->")
+MARKER = re.compile(r"<!-- modmock:(?P<what>[a-z-]+)(?: (?P<arg>[A-Za-z0-9_./#-]+))?(?: (?P<lang>[a-z]+))? -->")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
-    return MARKER.sub(lambda m: _generate(m["what"], m["arg"]), markdown)
+    return MARKER.sub(lambda m: _generate(m["what"], m["arg"], m["lang"]), markdown)
 
 
-def _generate(what: str, arg: str | None) -> str:
+def _generate(what: str, arg: str | None, lang: str | None = None) -> str:
+    if what == "file" and arg:  # a file of the repository, shown as it is (the one the tests lint)
+        text = (ROOT / arg).read_text(encoding="utf-8")
+        return f"`{arg}`:\n\n```{lang or ''}\n{text.rstrip()}\n```"
+    if what == "schema" and arg:
+        return schema_table(arg)
     if what == "cli" and arg:
         return cli_table(arg)
     if what == "admin-routes":
@@ -64,7 +73,6 @@ def admin_table() -> str:
 
 def vendor_tables(name: str) -> str:
     """A vendor's endpoints, then each of its schemas field by field: done or inferred, and why."""
-    from modmock.mockserver.core.schemas import schema
     from modmock.mockserver.vendors import vendor_class
 
     vendor = vendor_class(name)
@@ -76,18 +84,28 @@ def vendor_tables(name: str) -> str:
         out.append(f"| `{ep.id}` | `{ep.method} {ep.path}` | {_cell(ep.summary)} | "
                    + ", ".join(f"`{p}`" for p in dict.fromkeys(paths)) + " |")
     for path in used:
-        doc = schema(path)
-        out += ["", f"### `{path}`", "", _cell(doc.get("title", "")) + (f" (source: {_cell(doc['x-source'])})"
-                                                                        if doc.get("x-source") else ""), "",
-                "| field | type | required | status | source |", "| --- | --- | --- | --- | --- |"]
-        for field, node, required, source in _fields(doc, doc.get("x-source", ""), root=doc):
-            inferred = bool(node.get("x-inferred"))
-            status = "inferred" if inferred else "done"
-            kind = node.get("type", "") if isinstance(node.get("type"), str) else "/".join(node.get("type", []))
-            if "enum" in node:
-                kind += " (" + ", ".join(_cell(repr(v)) for v in node["enum"][:12]) + (", …" if len(node["enum"]) > 12
-                                                                                        else "") + ")"
-            out.append(f"| `{field}` | {_cell(kind)} | {'yes' if required else ''} | {status} | {_cell(source)} |")
+        out += ["", f"### `{path}`", "", schema_table(path)]
+    return "\n".join(out)
+
+
+def schema_table(path: str) -> str:
+    """Every field a packaged schema documents: type, required, done or inferred, and its source."""
+    from modmock.mockserver.core.schemas import schema
+
+    file, _, part = path.partition("#")  # ``modmock/rule.json#fault``: one of its $defs
+    root = schema(file)
+    doc = root["$defs"][part] if part else root
+    title = _cell(doc.get("title", doc.get("description", "")))
+    out = [title + (f" (source: {_cell(doc['x-source'])})" if doc.get("x-source") else ""), "",
+           "| field | type | required | status | meaning | source |", "| --- | --- | --- | --- | --- | --- |"]
+    for field, node, required, source in _fields(doc, doc.get("x-source", root.get("x-source", "")), root=root):
+        status = "inferred" if node.get("x-inferred") else "done"
+        kind = node.get("type", "") if isinstance(node.get("type"), str) else "/".join(node.get("type", []))
+        if "enum" in node:
+            kind += " (" + ", ".join(_cell(repr(v)) for v in node["enum"][:12]) + (", …" if len(node["enum"]) > 12
+                                                                                    else "") + ")"
+        meaning = _cell(node.get("description", ""))
+        out.append(f"| `{field}` | {_cell(kind)} | {'yes' if required else ''} | {status} | {meaning} | {_cell(source)} |")
     return "\n".join(out)
 
 
