@@ -62,6 +62,7 @@ def _suite_commands() -> list[str]:
     return [line for block in joined for line in block.splitlines() if line and not line.startswith("#")]
 
 
+@pytest.mark.timeout(300)  # five runs of the contract suite, each in its own process
 def test_readme_suite_commands_pass_as_written() -> None:
     commands = _suite_commands()
     assert len(commands) == 5
