@@ -21,10 +21,14 @@ hooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(hooks)
 
 
-@pytest.mark.parametrize("command", ["run", "proxy", "drift-report", "contract"])
-def test_the_cli_page_lists_every_flag(command: str) -> None:
+SUBCOMMANDS = list(next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)).choices)
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_the_cli_page_lists_every_subcommand_and_flag(command: str) -> None:
     sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
-    table = hooks.cli_table(command)
+    table = hooks.cli_pages()
+    assert f"## `mockserver {command}`" in table
     for action in sub._actions:
         for flag in action.option_strings:
             if flag not in ("-h", "--help"):
@@ -124,3 +128,25 @@ def test_every_config_example_is_one_the_tool_accepts(monkeypatch) -> None:
             else:
                 raise AssertionError(f"{where}: [{name}] is neither a vendor nor the proxy's [upstream]")
     assert checked >= 4
+
+
+def test_every_bash_block_is_valid_shell() -> None:
+    import subprocess
+
+    for where, code in _blocks("bash"):
+        done = subprocess.run(["bash", "-n"], input=code, capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, f"{where}: {done.stderr}\n{code}"
+
+
+@pytest.mark.parametrize("name", vendor_names())
+def test_a_field_the_schemas_mark_inferred_is_listed_as_inferred(name: str) -> None:
+    from modmock.mockserver.core.schemas import schema
+
+    page = hooks.vendor_tables(name)
+    for ep in vendor_class(name).endpoints:
+        for path in (ep.request_schema, *ep.response_schemas, ep.callback_schema, ep.error_schema):
+            if not path:
+                continue
+            for field, node, _, _ in hooks._fields(schema(path), "", root=schema(path)):
+                if node.get("x-inferred"):
+                    assert re.search(rf"\| `{re.escape(field)}` \|[^\n]*\| inferred \|", page), (path, field)

@@ -2,7 +2,8 @@
 
 A page holds a marker where a generated part goes:
 
-- ``<!-- modmock:cli COMMAND -->``: every flag of ``mockserver COMMAND``, from the argument parser;
+- ``<!-- modmock:cli COMMAND -->``: every flag of ``mockserver COMMAND``, from the argument parser
+  (``<!-- modmock:cli-all -->``: every subcommand, each with its flags);
 - ``<!-- modmock:admin-routes -->``: every route of the admin API, from its route table;
 - ``<!-- modmock:vendor NAME -->``: a vendor's endpoints and, per schema, every documented field,
   whether modmock implements it as documented or inferred it, and the ``x-source`` it rests on;
@@ -33,6 +34,8 @@ def _generate(what: str, arg: str | None, lang: str | None = None) -> str:
         return schema_table(arg)
     if what == "cli" and arg:
         return cli_table(arg)
+    if what == "cli-all":
+        return cli_pages()
     if what == "admin-routes":
         return admin_table()
     if what == "vendor" and arg:
@@ -58,6 +61,25 @@ def cli_table(command: str) -> str:
             flags += " (" + ", ".join(f"`{c}`" for c in action.choices) + ")"
         rows.append(f"| {flags} | {_cell(action.help or '')} |")
     return "\n".join(rows)
+
+
+def cli_pages() -> str:
+    """Every subcommand: its name, what it does, and its flags (as ``--help`` gives them)."""
+    from modmock.mockserver.cli import _parser
+
+    parser = _parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {choice.dest: choice.help for choice in subs._choices_actions}
+    out = ["`--version` prints the installed version."]
+    for name in subs.choices:
+        out += ["", f"## `mockserver {name}`", "", _cell(helps.get(name) or ""), ""]
+        positionals = [a for a in subs.choices[name]._actions if not a.option_strings and a.dest != "help"]
+        if positionals:
+            out += ["Arguments: " + ", ".join(f"`{a.metavar or a.dest}` ({_cell(a.help or '')})" for a in positionals), ""]
+        table = cli_table(name)
+        if table.count("\n") > 1:
+            out.append(table)
+    return "\n".join(out)
 
 
 def admin_table() -> str:
@@ -109,22 +131,48 @@ def schema_table(path: str) -> str:
     return "\n".join(out)
 
 
+def _flat(node: Any, root: dict[str, Any] | None, depth: int = 0) -> dict[str, Any]:
+    """``node`` with a local ``$ref`` followed and its ``allOf``/``anyOf``/``oneOf`` branches
+    merged: the first type and description found, every property, and ``x-inferred`` when any
+    part of it is inferred."""
+    if not isinstance(node, dict) or depth > 8:
+        return {}
+    ref = node.get("$ref")
+    merged: dict[str, Any] = {}
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and root is not None:
+        merged = _flat(root.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {}), root, depth + 1)
+    own = {k: v for k, v in node.items() if k not in ("$ref", "allOf", "anyOf", "oneOf")}
+    merged = {**merged, **own, "properties": {**merged.get("properties", {}), **own.get("properties", {})},
+              "required": [*merged.get("required", []), *own.get("required", [])]}
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(keyword, ()):
+            part = _flat(branch, root, depth + 1)
+            for key in ("type", "description", "enum", "items"):
+                if key in part and key not in merged:
+                    merged[key] = part[key]
+            if part.get("x-inferred"):
+                merged["x-inferred"] = True
+            for name, sub in part.get("properties", {}).items():
+                merged["properties"].setdefault(name, sub)
+            if keyword == "allOf":
+                merged["required"] += part.get("required", [])
+    return merged
+
+
 def _fields(node: dict[str, Any], source: str, prefix: str = "", depth: int = 0,
             root: dict[str, Any] | None = None) -> list[tuple[str, Any, bool, str]]:
-    """Every property a schema documents (a local ``$ref`` followed), with its node, whether it
-    is required and its x-source."""
+    """Every property a schema documents (local ``$ref`` followed, branches merged), with its
+    node, whether it is required and its x-source."""
     if depth > 6 or not isinstance(node, dict):
         return []
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/") and root is not None:
-        target = root.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    node = _flat(node, root)
     found = []
     required = set(node.get("required", ()))
-    for name, sub in node.get("properties", {}).items():
-        if not isinstance(sub, dict):
+    for name, raw in node.get("properties", {}).items():
+        if not isinstance(raw, dict):
             continue
-        here = sub.get("x-source", source)
+        sub = _flat(raw, root)
+        here = raw.get("x-source", source)
         field = f"{prefix}{name}"
         found.append((field, sub, name in required, here))
         found += _fields(sub, here, field + ".", depth + 1, root)

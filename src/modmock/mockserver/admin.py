@@ -263,17 +263,20 @@ async def get_request(request: web.Request) -> web.Response:
 
 
 async def delete_requests(request: web.Request) -> web.Response:
+    """Empty the journal (every process's, with a shared store)."""
     await _state(request).store.clear_journal()
     return reply({"cleared": True})
 
 
 async def get_callbacks(request: web.Request) -> web.Response:
+    """Every callback delivery, with each attempt (time, status, outcome) and the next retry."""
     vendor, endpoint = _target(request)
     items = [d for d in _state(request).callbacks.deliveries(vendor=vendor) if endpoint in (None, d.endpoint)]
     return _reply(request, {"callbacks": [d.to_json() for d in items]})
 
 
 async def get_tasks(request: web.Request) -> web.Response:
+    """Every task of the asynchronous endpoints, with its status history."""
     vendor, endpoint = _target(request)
     items = [t for t in _state(request).tasks.list(vendor=vendor) if endpoint in (None, t.endpoint)]
     return _reply(request, {"tasks": [t.to_json() for t in items]})
@@ -290,6 +293,7 @@ async def get_coverage(request: web.Request) -> web.Response:
 
 
 async def delete_coverage(request: web.Request) -> web.Response:
+    """Start counting surface coverage again."""
     await _state(request).clear_coverage()
     return _reply(request, {"cleared": True})
 
@@ -304,6 +308,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def get_rules(request: web.Request) -> web.Response:
+    """The rules armed, in the order they are tried."""
     vendor, endpoint = _target(request)
     rules = [r for r in _state(request).rules.list() if vendor in (None, r.match.get("vendor", vendor))
              and endpoint in (None, r.match.get("endpoint", endpoint))]
@@ -311,6 +316,7 @@ async def get_rules(request: web.Request) -> web.Response:
 
 
 async def post_rules(request: web.Request) -> web.Response:
+    """Add one rule, or a list of them, in the rule format (modmock/rule.json)."""
     specs = await _specs(request, RULE_SCHEMA, "rule")
     try:
         added = [await _state(request).put_rule(spec) for spec in specs]
@@ -320,10 +326,12 @@ async def post_rules(request: web.Request) -> web.Response:
 
 
 async def delete_rules(request: web.Request) -> web.Response:
+    """Remove every rule, or one (?id=N)."""
     return reply({"removed": await _state(request).store.remove_rules(_id(request))})
 
 
 async def get_faults(request: web.Request) -> web.Response:
+    """The faults armed, with the uses left."""
     vendor, endpoint = _target(request)
     faults = [f for f in _state(request).faults.list() if vendor in (None, f.vendor or vendor)
               and endpoint in (None, f.endpoint or endpoint)]
@@ -331,6 +339,7 @@ async def get_faults(request: web.Request) -> web.Response:
 
 
 async def post_faults(request: web.Request) -> web.Response:
+    """Add one fault, or a list of them, in the fault format (modmock/rule.json#/$defs/fault)."""
     specs = await _specs(request, FAULT_SCHEMA, "fault")
     try:
         added = [await _state(request).put_fault(spec) for spec in specs]
@@ -340,10 +349,12 @@ async def post_faults(request: web.Request) -> web.Response:
 
 
 async def delete_faults(request: web.Request) -> web.Response:
+    """Remove every fault, or one (?id=N)."""
     return reply({"removed": await _state(request).store.remove_faults(_id(request))})
 
 
 async def advance_clock(request: web.Request) -> web.Response:
+    """Move the mock clock forward ({"seconds": S}), firing every step and callback due by then."""
     body = await _json(request)
     seconds = body.get("seconds") if isinstance(body, dict) else None
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE:
@@ -379,15 +390,18 @@ async def run_clock(request: web.Request) -> web.Response:
 
 
 async def reset(request: web.Request) -> web.Response:
+    """Back to the start: journal, rules, faults, tasks, callbacks, rate windows (the scenario loaded again)."""
     await _state(request).reset_all()
     return reply({"reset": True})
 
 
 async def get_openapi(request: web.Request) -> web.Response:
+    """The OpenAPI document of the vendors served."""
     return reply(openapi(list(_state(request).vendors.values())))
 
 
 async def get_schemas(request: web.Request) -> web.Response:
+    """The packaged JSON Schemas: of every vendor served and modmock's own, or of one (?vendor=NAME)."""
     state = _state(request)
     wanted = request.query.get("vendor")
     if wanted is not None and wanted != "modmock":
