@@ -150,3 +150,13 @@ def test_a_field_the_schemas_mark_inferred_is_listed_as_inferred(name: str) -> N
             for field, node, _, _ in hooks._fields(schema(path), "", root=schema(path)):
                 if node.get("x-inferred"):
                     assert re.search(rf"\| `{re.escape(field)}` \|[^\n]*\| inferred \|", page), (path, field)
+
+
+@pytest.mark.parametrize("name", vendor_names())
+def test_each_vendor_page_lists_every_documented_error_code(name: str) -> None:
+    from modmock.mockserver.settings import Settings
+    from modmock.mockserver.vendors import create_vendor
+
+    page = hooks.vendor_tables(name)
+    for code in create_vendor(name, {}, Settings(vendors=[name])).error_codes:
+        assert f"| `{code}` |" in page

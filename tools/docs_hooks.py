@@ -14,6 +14,7 @@ A page holds a marker where a generated part goes:
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,28 @@ def vendor_tables(name: str) -> str:
         used += [p for p in paths if p not in used]
         out.append(f"| `{ep.id}` | `{ep.method} {ep.path}` | {_cell(ep.summary)} | "
                    + ", ".join(f"`{p}`" for p in dict.fromkeys(paths)) + " |")
+    out += ["", "### Error codes", "", codes_table(name)]
     for path in used:
         out += ["", f"### `{path}`", "", schema_table(path)]
     return "\n".join(out)
+
+
+def codes_table(name: str) -> str:
+    """Every documented error code: what the vendor answers with it, and whether modmock's reading
+    of it is inferred. Each is answered over HTTP in ``tests/test_conformance.py``."""
+    from modmock.mockserver.settings import Settings
+    from modmock.mockserver.vendors import create_vendor, vendor_class
+
+    vendor = create_vendor(name, {}, Settings(vendors=[name]))
+    profile = importlib.import_module(vendor_class(name).__module__ + ".profile")
+    inferred = set(getattr(profile, "INFERRED_CODES", ()))
+    rows = ["Every code is reached over HTTP by the conformance test (a fault injects it; the answer "
+            "conforms to the schemas).", "", "| code | the vendor's message | status |", "| --- | --- | --- |"]
+    for code in sorted(vendor.error_codes, key=str):
+        error = vendor.for_code(code, None)
+        rows.append(f"| `{code}` | {_cell(getattr(error, 'message', '') or str(error))} | "
+                    f"{'inferred' if code in inferred else 'done'} |")
+    return "\n".join(rows)
 
 
 def schema_table(path: str) -> str:
