@@ -31,3 +31,15 @@ def image_request(data: dict[str, Any] | None = None, /, **top: Any) -> dict[str
         else:
             body["data"][key] = value
     return body
+
+
+def raw_http(port: int, request: bytes) -> tuple[int, bytes]:
+    """Send ``request`` as it is on a socket to 127.0.0.1:``port``; the status and the whole answer."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer

@@ -3,24 +3,13 @@ aimed at the mock's own admin API are refused; the vendor API is not affected.""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 import requests
 
 import modmock
-from helpers import image_request
+from helpers import image_request, raw_http
 from modmock.mockserver.mock import MockServer
 from modmock.mockserver.settings import Settings
-
-
-def _raw(port: int, request: bytes) -> tuple[int, bytes]:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(request)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    return int(answer.split(b" ", 2)[1]), answer
 
 
 def _rules(mock: modmock.MockServer) -> int:
@@ -34,12 +23,12 @@ def armed(deepcleer_mock: modmock.MockServer) -> modmock.MockServer:
 
 
 def test_a_foreign_host_name_is_refused(armed: modmock.MockServer) -> None:
-    status, answer = _raw(armed.port, b"GET /__admin/requests HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+    status, answer = raw_http(armed.port, b"GET /__admin/requests HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
     assert status == 403 and b"Host" in answer
     for host in (f"127.0.0.1:{armed.port}", f"localhost:{armed.port}", f"[::1]:{armed.port}"):
-        status, _ = _raw(armed.port, f"GET /__admin/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        status, _ = raw_http(armed.port, f"GET /__admin/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         assert status == 200, host
-    status, _ = _raw(armed.port, b"POST /image/v4 HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/json\r\n"
+    status, _ = raw_http(armed.port, b"POST /image/v4 HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/json\r\n"
                                  b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
     assert status == 200  # the vendor API answers any Host (clients point a vendor name at the mock)
 
@@ -60,7 +49,7 @@ def test_an_operator_lists_more_host_names() -> None:
     mock = MockServer(Settings(vendors=["deepcleer"], port=0, admin_hosts=["modmock.internal"])).start()
     try:
         for host in (b"modmock.internal:8080", b"modmock.internal.", b"MODMOCK.internal"):
-            status, _ = _raw(mock.port, b"GET /__admin/health HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+            status, _ = raw_http(mock.port, b"GET /__admin/health HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
             assert status == 200, host
     finally:
         mock.stop()
@@ -100,12 +89,12 @@ def test_no_spelling_of_the_admin_path_is_a_callback_target(armed: modmock.MockS
 
 def test_another_sites_page_can_open_no_stream_nor_read(armed) -> None:
     for path in ("/__admin/events", "/__admin/requests", "/__admin/"):
-        status, _ = _raw(armed.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n"
+        status, _ = raw_http(armed.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n"
                          "Connection: close\r\n\r\n".encode())
         assert status == 403, path
-    status, _ = _raw(armed.port, b"GET /__admin/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: same-origin\r\n"
+    status, _ = raw_http(armed.port, b"GET /__admin/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: same-origin\r\n"
                      b"Connection: close\r\n\r\n")
     assert status == 200
-    status, _ = _raw(armed.port, b"GET /__admin/ HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n"
+    status, _ = raw_http(armed.port, b"GET /__admin/ HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n"
                      b"Sec-Fetch-Mode: navigate\r\nConnection: close\r\n\r\n")
     assert status == 200  # a link to the dashboard followed from another site opens it

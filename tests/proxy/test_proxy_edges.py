@@ -5,7 +5,6 @@ command line, and passes hostile bytes to the vendor without an error of its own
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import modmock
-from helpers import image_request
+from helpers import image_request, raw_http
 from modmock.errors import SettingsError
 from modmock.proxy.running import serve_proxy
 from modmock.proxy.upstream import load_upstream
@@ -28,12 +27,7 @@ KEY = {"access_key": "real-access-key"}
 def _raw(port: int, target: bytes, body: bytes = b"", headers: bytes = b"") -> tuple[int, bytes]:
     request = (b"POST " + target + b" HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode() + b"\r\nContent-Length: "
                + str(len(body)).encode() + b"\r\nConnection: close\r\n" + headers + b"\r\n" + body)
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(request)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    return int(answer.split(b" ", 2)[1]), answer
+    return raw_http(port, request)
 
 
 def test_no_path_takes_a_request_to_another_host() -> None:

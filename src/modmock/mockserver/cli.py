@@ -8,10 +8,8 @@ import difflib
 import errno
 import ipaddress
 import json
-import logging
 import os
 import re
-import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +22,7 @@ from .core import schemas
 from .core.vendor import Vendor
 from .logs import configure_logging
 from .openapi import openapi
-from .runner import Sites, start_sites, tune_gc
+from .runner import Sites, serve_until_signalled, start_sites, tune_gc, write_ready_file
 from .scenarios import describe, shipped
 from .settings import LOG_FORMATS, LOG_LEVELS, Settings, SettingsError, describe_store, load_config
 from .state import MockState, refuse_colliding_routes
@@ -368,24 +366,12 @@ async def _serve(settings: Settings) -> None:
     if settings.worker in (None, 0):  # one banner for the workers of a master
         print(_banner(settings, sites, state), flush=True)
     if settings.ready_file:
-        ready = Path(settings.ready_file)
-        partial = ready.with_name(ready.name + ".partial")
-        partial.write_text(json.dumps({
+        write_ready_file(settings.ready_file, {
             "url": sites.url, "port": sites.port, "admin_url": sites.url + "/__admin", "vendors": settings.vendors,
             "ca_bundle": str(sites.ca_bundle) if sites.ca_bundle else None,
             "redirect_port": sites.redirect_port, "credentials": state.credentials(),
-            "store": describe_store(settings.store), "pid": os.getpid()}, indent=2), encoding="utf-8")
-        partial.replace(ready)  # readers never see a half-written file
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
-            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
-    await stop.wait()
-    logging.getLogger("modmock").info("shutting down")
-    await sites.close()
+            "store": describe_store(settings.store), "pid": os.getpid()})
+    await serve_until_signalled(sites)
 
 
 def _vendors_text() -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import json
 import logging
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Coroutine
@@ -98,6 +100,28 @@ async def start_sites(app: web.Application, settings: Settings) -> Sites:
             raise
         sites.redirect_port = int(redirect.addresses[0][1])
     return sites
+
+
+def write_ready_file(path: str, data: dict[str, Any]) -> None:
+    """Write ``--ready-file`` whole (readers never see a half-written file)."""
+    ready = Path(path)
+    partial = ready.with_name(ready.name + ".partial")
+    partial.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    partial.replace(ready)
+
+
+async def serve_until_signalled(sites: Sites) -> None:
+    """Serve until SIGINT or SIGTERM, then close ``sites``."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+    await stop.wait()
+    logging.getLogger("modmock").info("shutting down")
+    await sites.close()
 
 
 # Collection thresholds for a process that is only the mock (``mockserver run``): young objects are

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
-import signal
 import sys
 import urllib.error
 import urllib.request
@@ -17,7 +15,7 @@ from typing import Any
 from ..errors import SettingsError
 from ..mockserver.core.recordings import read_recordings
 from ..mockserver.logs import configure_logging
-from ..mockserver.runner import start_sites
+from ..mockserver.runner import serve_until_signalled, start_sites, write_ready_file
 from ..mockserver.settings import Settings
 from .app import PROXY_STATE, Checker, ProxySettings, build_proxy_app
 from .report import DriftReport, render_text
@@ -82,24 +80,11 @@ async def _serve(settings: ProxySettings) -> None:
         lines.append(f"  recording exchanges into {settings.record} (secrets scrubbed)")
     print("\n".join(lines), flush=True)
     if settings.serving.ready_file:
-        ready = Path(settings.serving.ready_file)
-        partial = ready.with_name(ready.name + ".partial")
-        partial.write_text(json.dumps({"url": sites.url, "port": sites.port, "admin_url": sites.url + "/__admin",
-                                       "vendor": settings.vendor, "upstream": settings.upstream,
-                                       "receiver": proxy.receiver_base, "ca_bundle": str(sites.ca_bundle)
-                                       if sites.ca_bundle else None, "pid": os.getpid()}, indent=2),
-                           encoding="utf-8")
-        partial.replace(ready)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
-            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
-    await stop.wait()
-    logging.getLogger("modmock").info("shutting down")
-    await sites.close()
+        write_ready_file(settings.serving.ready_file, {
+            "url": sites.url, "port": sites.port, "admin_url": sites.url + "/__admin", "vendor": settings.vendor,
+            "upstream": settings.upstream, "receiver": proxy.receiver_base,
+            "ca_bundle": str(sites.ca_bundle) if sites.ca_bundle else None, "pid": os.getpid()})
+    await serve_until_signalled(sites)
 
 
 def drift_report(args: argparse.Namespace) -> int:
