@@ -29,6 +29,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from ..errors import SettingsError
 from ..mockserver import dashboard
 from ..mockserver.admin import allowed_peer, own_host, refused, reply
 from ..mockserver.core.callbacks import AllowList
@@ -75,17 +76,14 @@ class ProxySettings:
     def validate(self) -> None:
         parts = urlsplit(self.upstream)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            from ..errors import SettingsError
             raise SettingsError(f"--upstream must be an http:// or https:// URL with a host, not {self.upstream!r}")
         if parts.path not in ("", "/") or parts.query or parts.fragment:
-            from ..errors import SettingsError
             raise SettingsError("--upstream is the vendor's address only (scheme, host, port): the client's "
                                 "paths are sent as they are")
         for network in self.client_allow:
             try:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
-                from ..errors import SettingsError
                 raise SettingsError(f"--client-allow {network!r} is not an IP network (CIDR)") from None
 
 
