@@ -104,6 +104,7 @@ def test_every_toml_and_json_example_parses() -> None:
 def test_every_config_example_is_one_the_tool_accepts(monkeypatch) -> None:
     import sys
 
+    from modmock.mockserver.core.behaviours import parse_behaviours
     from modmock.mockserver.settings import Settings
     from modmock.mockserver.vendors import create_vendor
     from modmock.proxy.upstream import load_upstream
@@ -115,6 +116,10 @@ def test_every_config_example_is_one_the_tool_accepts(monkeypatch) -> None:
     checked = 0
     for where, code in _blocks("toml"):
         doc = tomllib.loads(code)
+        if "behaviour" in doc:  # a vendor's behaviours.toml
+            parse_behaviours(code, where)  # refused: raises
+            checked += 1
+            continue
         for name, table in doc.items():
             if name in vendor_names():
                 create_vendor(name, table, Settings(vendors=[name], vendor_config=doc))  # refused: raises

@@ -98,3 +98,45 @@ def test_readme_shared_store_example_runs(redis_url: str) -> None:
 
 def test_readme_proxy_example_runs() -> None:
     exec(compile(_example("proxy-example"), "README proxy-example", "exec"), {})
+
+
+def test_the_fixture_options_example_configures_the_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(_example("fixture-options-example"))
+    pytester.makepyfile(test_options='''
+import requests
+
+KEYS = {"accessKey": "xxxx", "appId": "default", "eventId": "default"}
+
+
+def test_the_options_apply(deepcleer_mock):
+    def post(**fields):
+        body = {**KEYS, "type": "POLITY", "data": {"tokenId": "u1", "img": "https://cdn.example.com/a.jpg"}, **fields}
+        return requests.post(deepcleer_mock.url + "/image/v4", json={k: v for k, v in body.items() if v}).json()
+
+    assert post(type="BOCR")["code"] == 1100              # BOCR is served on the xjp cluster only
+    strict = post(type=None, businessType="AGE", data={"tokenId": "u1", "img": "https://cdn.example.com/a.jpg",
+                                                        "imgCompareBase": "https://cdn.example.com/b.jpg"})
+    assert strict["code"] == 1902                         # an inferred rule, enforced under strict
+    assert deepcleer_mock.requests[-1].problems[0].rule == "only with FACECOMPARE"
+''')
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def _unmarked_python_blocks() -> list[str]:
+    return re.findall(r"(?<!-->)\n\n```python\n(.*?)```", _documents(), re.S)
+
+
+def test_every_unmarked_python_block_runs_against_a_mock() -> None:
+    """The short snippets (no marker) run with ``mock`` a Deepcleer mock and ``body`` an accepted
+    request, the names the surrounding text gives them."""
+    import modmock
+
+    blocks = _unmarked_python_blocks()
+    assert len(blocks) >= 2
+    body = {"accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "POLITY",
+            "data": {"tokenId": "u1", "img": "https://cdn.example.com/a.jpg"}}
+    for number, block in enumerate(blocks):
+        with modmock.serve("deepcleer", clock="manual") as mock:
+            exec(compile("import modmock\nimport requests\n" + block, f"docs python block {number}", "exec"),
+                 {"mock": mock, "body": body})

@@ -38,6 +38,7 @@ def test_the_skeleton_has_the_files_every_vendor_has(generated: Path) -> None:
     required = {"__init__.py", "auth.py", "backend.py", "checks.py", "declaration.py", "errors.py", "profile.py",
                 "render.py"}
     assert {p.name for p in folder.glob("*.py")} == required
+    assert (folder / "behaviours.toml").is_file() and (deepcleer / "behaviours.toml").is_file()
     assert required <= {p.name for p in deepcleer.glob("*.py")}
     assert {p.name for p in (generated / "src" / "modmock" / "schemas" / "acme").iterdir()} == {
         "request.json", "response.json"}
@@ -70,3 +71,17 @@ def test_the_templates_name_every_canonical_category() -> None:
     from modmock import CATEGORIES
     text = (Path(scaffold.__file__).parent / "templates" / "vendor" / "profile.py.tmpl").read_text("utf-8")
     assert [c for c in CATEGORIES if f'"{c}":' not in text] == []
+
+
+def test_the_skeletons_declaration_names_its_own_tests(generated: Path) -> None:
+    import ast
+
+    from modmock.mockserver.core.behaviours import parse_behaviours
+
+    text = (generated / "src" / "modmock" / "mockserver" / "vendors" / "acme" / "behaviours.toml").read_text()
+    declared = parse_behaviours(text)
+    assert [row.status for row in declared.rows] == ["done", "done", "not yet"]
+    for node in (test for row in declared.rows for test in row.tests):
+        path, _, name = node.partition("::")
+        tree = ast.parse((generated / path).read_text())
+        assert name in {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}, node

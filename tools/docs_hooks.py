@@ -7,6 +7,9 @@ A page holds a marker where a generated part goes:
 - ``<!-- modmock:admin-routes -->``: every route of the admin API, from its route table;
 - ``<!-- modmock:vendor NAME -->``: a vendor's endpoints and, per schema, every documented field,
   whether modmock implements it as documented or inferred it, and the ``x-source`` it rests on;
+- ``<!-- modmock:behaviours NAME -->``: a vendor's coverage table, from its ``behaviours.toml``:
+  every documented behaviour, done / inferred / not yet, and the tests that show it;
+- ``<!-- modmock:not-done -->``: every behaviour a vendor declares not (fully) done yet;
 - ``<!-- modmock:schema PATH -->``: every field of one packaged schema (``modmock/rule.json``);
 - ``<!-- modmock:file PATH LANG -->``: a file of the repository as it is (the container recipe).
 """
@@ -41,6 +44,10 @@ def _generate(what: str, arg: str | None, lang: str | None = None) -> str:
         return admin_table()
     if what == "vendor" and arg:
         return vendor_tables(arg)
+    if what == "behaviours" and arg:
+        return behaviours_table(arg)
+    if what == "not-done":
+        return not_done_list()
     raise ValueError(f"unknown docs marker modmock:{what} {arg or ''}")
 
 
@@ -109,6 +116,34 @@ def vendor_tables(name: str) -> str:
     out += ["", "### Error codes", "", codes_table(name)]
     for path in used:
         out += ["", f"### `{path}`", "", schema_table(path)]
+    return "\n".join(out)
+
+
+def behaviours_table(name: str) -> str:
+    """A vendor's declared behaviours: status, notes and the tests that show each one."""
+    from modmock.mockserver.core.behaviours import STATUSES
+    from modmock.mockserver.vendors import vendor_behaviours
+
+    declared = vendor_behaviours(name)
+    used = dict.fromkeys(row.status for row in declared.rows)
+    out = [f"Source: {declared.source}", "", "; ".join(f"**{s}**: {STATUSES[s]}" for s in used) + ".", "",
+           "| item | status | notes | shown by |", "| --- | --- | --- | --- |"]
+    for row in declared.rows:
+        proof = "<br>".join(f"`{_cell(test.removeprefix('tests/'))}`" for test in row.tests)
+        out.append(f"| {_cell(row.item)} | {row.status} | {_cell(row.notes)} | {proof} |")
+    return "\n".join(out)
+
+
+def not_done_list() -> str:
+    """Per vendor folder, the behaviours it declares "not yet" or "partly" done."""
+    from modmock.mockserver.vendors import vendor_behaviours, vendor_module, vendor_names
+
+    out = []
+    for name in dict.fromkeys(vendor_module(n) for n in vendor_names()):
+        folder = name.rsplit(".", 1)[1]
+        rows = vendor_behaviours(folder).not_done()
+        out += [f"- **[{folder}](vendors/{folder}.md)**:"] + [
+            f"    - {_cell(row.item)} ({row.status}{': ' + _cell(row.notes) if row.notes else ''})" for row in rows]
     return "\n".join(out)
 
 

@@ -166,3 +166,21 @@ def test_content_sha256_rules_match_mapped_oss_bytes(oss_mock, tmp_path: Path) -
     oss_mock.add_rule(match={"content_sha256": digest}, verdict={"risk": "reject", "labels": [{"category": "porn"}]})
     oss = {"imageUrl": None, "ossBucketName": "bucket_01", "ossObjectName": "ok.png", "ossRegionId": "cn-shanghai"}
     assert call(sdk(oss_mock), moderation(**oss)).body.data.risk_level == "high"
+
+
+@pytest.mark.parametrize("form", [False, True])
+def test_a_repeated_parameter_counts_with_its_first_value(alibaba_mock, form: bool) -> None:
+    from urllib.parse import quote, urlencode
+
+    import requests
+
+    from alibaba_helpers import v1_params
+
+    signed = urlencode(v1_params(parameters()), quote_via=quote) + "&Service=imageQueryCheck&Version=2099-01-01"
+    if form:
+        resp = requests.post(alibaba_mock.url + "/", data=signed,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    else:
+        resp = requests.post(alibaba_mock.url + "/?" + signed, timeout=10)
+    assert resp.status_code == 200 and _code(resp) == 200, resp.text
+    assert [r["Service"] for r in resp.json()["Data"]["Results"]] == ["baselineCheck"]

@@ -206,3 +206,18 @@ def test_an_account_reads_only_its_own_results() -> None:
         theirs = post(mock, "/v4/image/query", {"accessKey": "other", "requestIds": [{"requestId": rid}]})
         assert theirs["contents"][0]["code"] == 1910 and "Result" not in theirs["contents"][0]
         assert query(mock, {"requestId": rid})["contents"][0]["code"] == 1100
+
+
+@pytest.mark.parametrize("cluster", ["gg", "xjp"])
+def test_the_async_endpoints_off_bj_and_sh_warn_and_refuse_under_strict(cluster: str) -> None:
+    single = {**BASE, "data": {"tokenId": "user-1", "img": CLEAN}, "callback": "http://127.0.0.1:9/cb"}
+    with modmock.serve("deepcleer", config={"deepcleer": {"cluster": cluster}}) as mock:
+        assert post(mock, "/v4/saas/async/img", single)["code"] == 1100
+        warned = [(w.field, w.sent) for w in mock.requests[-1].warnings if w.rule == "async endpoints on bj and sh only"]
+        assert warned == [("(cluster)", cluster)]
+        assert post(mock, "/image/v4", {**BASE, "data": {"tokenId": "user-1", "img": CLEAN}})["code"] == 1100
+        assert mock.requests[-1].warnings == []  # the sync endpoint is served everywhere
+    with modmock.serve("deepcleer", strict=True, config={"deepcleer": {"cluster": cluster}}) as mock:
+        assert post(mock, "/v4/saas/async/imgs", batch(("a", CLEAN)))["code"] == 1902
+    with modmock.serve("deepcleer", strict=True, config={"deepcleer": {"cluster": "sh"}}) as mock:
+        assert post(mock, "/v4/saas/async/imgs", batch(("a", CLEAN)))["code"] == 1100

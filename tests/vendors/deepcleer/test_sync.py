@@ -136,3 +136,13 @@ def test_backup_url_is_used_when_img_cannot_be_downloaded(post) -> None:
                                "backupUrl": "https://cdn.example.com/porn/b.jpg"}))["riskLevel"] == "PASS"
     failed = post(image_request({"img": "https://img.invalid/a.jpg", "backupUrl": "https://b.invalid/b.jpg"}))
     assert failed["code"] == 1911 and "backupUrl" in failed["message"]
+
+
+def test_a_custom_label_reports_the_matched_list_and_word(deepcleer_mock, post) -> None:
+    deepcleer_mock.add_rule(verdict={"risk": "reject", "labels": [
+        {"category": "custom", "details": {"list": "brand-blocklist", "word": "acme"}}]})
+    result = post(image_request())
+    matched = [{"name": "brand-blocklist", "words": [{"word": "acme", "position": [0, 0]}]}]
+    assert result["riskDetail"]["matchedLists"] == result["allLabels"][0]["riskDetail"]["matchedLists"] == matched
+    deepcleer_mock.add_rule(verdict={"risk": "reject", "labels": [{"category": "porn"}]}, priority=10)
+    assert "matchedLists" not in post(image_request())["riskDetail"]

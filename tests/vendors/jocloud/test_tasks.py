@@ -214,3 +214,48 @@ def test_asr_is_accepted_for_videos_streams_and_audio(callback_sink) -> None:
         image = {"data": [{"dataId": "i-1", "url": "https://cdn.example.com/i/x.jpg"}], "actions": ["asr"]}
         from jocloud_helpers import call
         assert call(mock, profile.IMAGE_SYNC, image).status_code == 400  # a picture has no sound
+
+
+def _wav(seconds: float) -> bytes:
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(100)
+        w.writeframes(b"\x80" * int(seconds * 100))
+    return out.getvalue()
+
+
+def test_audio_async_takes_urls_only_up_to_5_minutes_and_50_mb_in_its_formats(callback_sink, monkeypatch) -> None:
+    from akool_helpers import MediaServer
+    from jocloud_helpers import b64, call
+    from modmock.mockserver.vendors.jocloud import media as jocloud_media
+
+    monkeypatch.setitem(jocloud_media.SIZE_LIMITS, profile.AUDIO_ASYNC, 64 * 1024)  # the rule, without 50 MB files
+    files = MediaServer({"/short.m4a": _wav(299), "/long.mp3": _wav(301), "/big.aac": _wav(1000), "/clip.wav": _wav(5)})
+    try:
+        with modmock.serve("jocloud", clock="manual") as mock:
+            inline = {"data": [{"dataId": "c", "content": b64(_wav(5))}], "callbackUrl": callback_sink.url}
+            assert call(mock, profile.AUDIO_ASYNC, inline).status_code == 400  # URL only
+            assert mock.requests[-1].problems[0].field == "data[0].url"
+            for name in ("/short.m4a", "/long.mp3", "/big.aac", "/clip.wav"):
+                _async(mock, callback_sink.url, url=files.url(name))
+            assert [p.rule for p in mock.requests[-1].warnings] == ["format"]  # .wav is not a listed format
+            assert all(not entry.warnings for entry in mock.requests[1:-1])
+            mock.run_until_idle()
+            received = callback_sink.wait_for(4)
+    finally:
+        files.close()
+    codes = sorted(r.json["data"][0]["code"] for r in received)
+    assert codes == [200, 200, 403, 411]  # 5 min and under pass; over 5 min 411; over the size 403
+
+
+def test_a_rule_sublabel_the_tables_do_not_know_is_passed_through(jocloud_mock) -> None:
+    jocloud_mock.add_rule({"match": {"vendor": "jocloud"}, "verdict": {
+        "risk": "reject", "labels": [{"category": "sexy", "sublabel": "female_underwear"}]}})
+    (item,) = ok(jocloud_mock, profile.IMAGE_SYNC, {"data": [{"dataId": "p", "url": "https://cdn.example.com/a.jpg"}]})["data"]
+    blocked = [(r["action"], r["label"]) for r in item["results"] if r["suggestion"] == "block"]
+    assert blocked == [("porn", "female_underwear")]

@@ -13,6 +13,7 @@ import pkgutil
 from functools import cache
 from typing import Any
 
+from ..core.behaviours import Behaviours, load_behaviours
 from ..core.vendor import Vendor
 from ..settings import Settings, SettingsError
 
@@ -56,3 +57,8 @@ def vendor_class(name: str) -> type[Vendor]:
 
 def create_vendor(name: str, config: dict[str, Any], settings: Settings) -> Vendor:
     return vendor_class(name)(config, settings)
+
+
+def vendor_behaviours(name: str) -> Behaviours:
+    """What vendor ``name`` declares it does, behaviour by behaviour (its ``behaviours.toml``)."""
+    return load_behaviours(vendor_module(name))

@@ -71,7 +71,8 @@ class ImageBatchModeration:
             return RpcBody(raw)
         try:
             if ctype == FORM_TYPE:
-                return RpcBody(raw, form=dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)))
+                pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+                return RpcBody(raw, form=dict(reversed(pairs)))  # a repeated key: its first value, as in the query
             if ctype.lower() in JSON_TYPES or ctype.lower().endswith("+json"):
                 value = parse_json(raw)
                 if not isinstance(value, dict):
