@@ -43,3 +43,16 @@ def raw_http(port: int, request: bytes) -> tuple[int, bytes]:
         while chunk := sock.recv(65536):
             answer += chunk
     return int(answer.split(b" ", 2)[1]), answer
+
+
+def docs_block(page: str, first_line: str) -> list[str]:
+    """The lines of the ``text`` block of ``docs/<page>`` (or ``README.md``) that starts with
+    ``first_line``: an output the docs show, for a test to compare with the real one."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / page).read_text(encoding="utf-8")
+    found = [b for b in re.findall(r"```text\n(.*?)```", text, re.S) if b.startswith(first_line)]
+    assert len(found) == 1, f"{page} has {len(found)} text blocks starting {first_line!r}"
+    return found[0].rstrip("\n").split("\n")

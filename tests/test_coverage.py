@@ -14,7 +14,7 @@ from modmock.fixtures.coverage import merge
 from modmock.mockserver.vendors.deepcleer import profile as deepcleer_profile
 
 from .akool_helpers import INFO, bearer, submit
-from .helpers import image_request
+from .helpers import docs_block, image_request
 
 pytest_plugins = ["pytester"]
 
@@ -127,6 +127,11 @@ def test_the_plugin_prints_and_writes_what_a_happy_path_session_never_exercised(
     result.assert_outcomes(passed=2)
     out = result.stdout.str()
     assert "modmock surface coverage" in out
+    shown = docs_block("docs/guides/contracts.md", "=" * 27 + " modmock surface")  # the guide shows this session's
+    lines = [line.rstrip() for line in result.stdout.lines if line.strip()]
+    start = next(i for i, line in enumerate(lines) if "modmock surface coverage" in line)
+    assert lines[start:start + len(shown) - 1] == shown[:-1]  # (its last line names the default JSON file)
+    assert shown[-1] == "JSON: modmock-coverage.json" and lines[start + len(shown) - 1] == "JSON: cov.json"
     assert "never:     " + ", ".join(DEEPCLEER_CODES) in out
     report = json.loads((pytester.path / "cov.json").read_text("utf-8"))["coverage"]["deepcleer"]
     assert report["endpoints"]["exercised"] == {"image_v4": 2}

@@ -165,3 +165,21 @@ def test_each_vendor_page_lists_every_documented_error_code(name: str) -> None:
     page = hooks.vendor_tables(name)
     for code in create_vendor(name, {}, Settings(vendors=[name])).error_codes:
         assert f"| `{code}` |" in page
+
+
+def test_the_layout_in_the_development_guide_names_what_is_there() -> None:
+    from helpers import docs_block
+
+    layout = docs_block("docs/development.md", "src/modmock/errors.py")
+    paths = [path for line in layout if line and not line.startswith(" ")
+             for path in re.split(r"\s{2,}", line)[0].split(", ")]
+    assert len(paths) >= 15
+    folders = sorted(p.parent.name for p in (ROOT / "src/modmock/mockserver/vendors").glob("*/declaration.py"))
+    for path in paths:
+        for concrete in ([path.replace("<vendor>", f) for f in folders] if "<vendor>" in path else [path]):
+            assert (ROOT / concrete).exists(), f"docs/development.md names {concrete}, which does not exist"
+    always = next(line for line in layout if "one folder per vendor: always" in line)
+    named = always.split("always", 1)[1].strip(" ;").replace(";", ",").split(", ")
+    for folder in folders:
+        have = {p.stem for p in (ROOT / "src/modmock/mockserver/vendors" / folder).iterdir()}
+        assert set(named) <= have, f"{folder} lacks {set(named) - have}"

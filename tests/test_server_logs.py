@@ -42,6 +42,14 @@ def test_a_blocked_callback_warns_once_per_host_naming_the_flag(caplog: pytest.L
     assert "allow_callback_hosts=['hooks.example.com']" in warned[0].getMessage()
 
 
+def test_the_banner_the_readme_shows_is_the_one_printed() -> None:
+    from helpers import docs_block
+
+    settings = Settings(vendors=["deepcleer"])
+    printed = _banner(settings, Sites("http://127.0.0.1:8080", 8080), MockState(settings))
+    assert docs_block("README.md", "modmock serving") == printed.split("\n")
+
+
 def test_the_banner_names_the_scenario_and_warns_of_a_public_bind() -> None:
     settings = Settings(vendors=["deepcleer"], host="0.0.0.0", scenario="throttled")
     text = _banner(settings, Sites("http://0.0.0.0:8080", 8080), MockState(settings))

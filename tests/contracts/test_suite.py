@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import docs_block
+
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,6 +230,21 @@ def test_the_command_exits_non_zero_and_writes_junit_xml(tmp_path: Path) -> None
     assert len(cases) == 18 and len(every) == 31  # batch and the 13 job items skipped: the buggy adapter has neither
 
 
+def test_the_guides_table_is_what_the_command_prints() -> None:
+    done = subprocess.run([sys.executable, "-m", "modmock", "contract", "--vendor", "deepcleer", "--client",
+                           "examples.deepcleer_client:buggy_adapter"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    lines = done.stdout.splitlines()
+    printed = {line.split()[0]: line.split()[1] for line in lines
+               if len(line.split()) > 1 and line.split()[1] in ("PASSED", "FAILED", "SKIPPED")}
+    shown = docs_block("docs/guides/contracts.md", "======== modmock contract suite")
+    assert any(line.strip("= ") == shown[0].strip("= ") for line in lines), shown[0]
+    assert shown[-1] in lines
+    for line in shown[1:-1]:
+        if line != "...":
+            assert printed[line.split()[0]] == line.split()[1], line
+
+
 def test_items_an_invalid_request_never_reached_fail_as_not_exercised(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "broken_clients:bad_request", "-k", "not documented_responses")
     table = _table(result)
@@ -248,11 +265,12 @@ def test_every_vendor_has_a_suite() -> None:
         "aivacom": "sync", "akool": "job", "alibaba": "sync", "deepcleer": "sync", "jocloud": "sync"}
 
 
-def test_a_vendor_without_a_suite_is_one_usage_error(pytester: pytest.Pytester,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("modmock.contracts.vendors.hints_module", lambda vendor: None)  # a new vendor's folder
-    result = pytester.runpytest("--pyargs", "modmock.contracts.suite", "--modmock-vendor=akool",
-                                "--modmock-client=examples.deepcleer_client:adapter", "-p", "no:cacheprovider")
+def test_a_vendor_without_a_suite_is_one_usage_error(pytester: pytest.Pytester) -> None:
+    # A new vendor's folder has no hints; patched in a process of its own (no state left behind).
+    pytester.makepyfile(no_hints="import modmock.contracts.vendors as v\nv.hints_module = lambda vendor: None\n")
+    result = pytester.runpytest_subprocess("-p", "no_hints", "--pyargs", "modmock.contracts.suite",
+                                           "--modmock-vendor=akool", "--modmock-client=examples.deepcleer_client:adapter",
+                                           "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "has no client contract suite yet" in result.stderr.str()
 
