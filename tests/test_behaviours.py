@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from modmock.mockserver.core.behaviours import PROVEN, DeclarationError, parse_behaviours
+from modmock.mockserver.core.behaviours import DeclarationError, parse_behaviours
 from modmock.mockserver.vendors import vendor_behaviours, vendor_module, vendor_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,16 +39,10 @@ def test_every_test_a_behaviour_names_exists(name: str) -> None:
     for row in declared.rows:
         for node in row.tests:
             path, _, test = node.partition("::")
+            test = test.split("[", 1)[0]  # one case of a parametrized test names the test
             if not (ROOT / path).is_file() or test not in _defined(path) or not test.rsplit("::", 1)[-1].startswith("test"):
                 missing.append(f"{row.item[:60]!r}: {node}")
     assert not missing, "tests named in behaviours.toml that do not exist:\n" + "\n".join(missing)
-
-
-@pytest.mark.parametrize("name", vendor_names())
-def test_every_claim_names_a_test(name: str) -> None:
-    rows = vendor_behaviours(name).rows
-    assert rows
-    assert all(row.tests for row in rows if row.status in PROVEN)
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
@@ -82,6 +76,15 @@ def test_the_rendered_table_has_every_row_and_its_status() -> None:
     ('source = "s"\n[[behaviour]]\nitem = "x"\nstatus = "done"\nnotes = "y: not yet"\ntests = ["t.py::test"]\n',
      "its status is 'partly'"),
     ('source = "s"\n[[behaviour]\n', "behaviours.toml"),
+    ('source = "s"\n[[behavior]]\nitem = "x"\nstatus = "not yet"\n', "unknown top-level keys ['behavior']"),
+    ('source = " "\n[[behaviour]]\nitem = "x"\nstatus = "not yet"\n', "needs a 'source'"),
+    ('source = "s"\n[[behaviour]]\nitem = "x"\nstatus = "not yet"\n[[behaviour]]\nitem = "x"\nstatus = "not yet"\n',
+     "declared twice"),
+    ('source = "s"\n[[behaviour]]\nitem = "x"\nstatus = "not yet"\nnotes = 5\n', "are strings"),
+    ('source = "s"\n[[behaviour]]\nitem = "x"\nstatus = "partly"\ntests = ["t.py::test"]\n', "which part is missing"),
+    ('source = "s"\n[[behaviour]]\nitem = "x"\nstatus = "done"\nnotes = "Not yet: y"\ntests = ["t.py::test"]\n',
+     "its status is 'partly'"),
+    ('source = "s"\n[[behaviour]]\nitem = "x"\nstatus = "done"\ntests = ["t.py::test", "t.py::test"]\n', "distinct"),
 ])
 def test_a_malformed_declaration_is_refused_saying_why(text: str, complaint: str) -> None:
     with pytest.raises(DeclarationError) as caught:
@@ -91,5 +94,7 @@ def test_a_malformed_declaration_is_refused_saying_why(text: str, complaint: str
 
 def test_not_done_lists_what_is_missing() -> None:
     declared = parse_behaviours('source = "s"\n[[behaviour]]\nitem = "a"\nstatus = "not yet"\n'
-                                '[[behaviour]]\nitem = "b"\nstatus = "done"\ntests = ["t.py::test_b"]\n')
+                                '[[behaviour]]\nitem = "b"\nstatus = "done"\ntests = ["t.py::test_b"]\n'
+                                'source = "the API page"\n')
     assert [row.item for row in declared.not_done()] == ["a"]
+    assert [row.source for row in declared.rows] == ["", "the API page"]

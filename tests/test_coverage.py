@@ -120,7 +120,8 @@ def test_two(deepcleer_mock):
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
 def test_the_plugin_prints_and_writes_what_a_happy_path_session_never_exercised(
-        pytester: pytest.Pytester, workers: list[str]) -> None:
+        pytester: pytest.Pytester, workers: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # the width of the docs' copy of the table
     pytester.makepyfile(test_happy=HAPPY_PATH_TESTS)
     result = pytester.runpytest_subprocess("--modmock-coverage", "--modmock-coverage-json=cov.json", "-p", "no:randomly",
                                            "-p", "no:cacheprovider", *workers)

@@ -118,13 +118,20 @@ def test_the_options_apply(deepcleer_mock):
                                                         "imgCompareBase": "https://cdn.example.com/b.jpg"})
     assert strict["code"] == 1902                         # an inferred rule, enforced under strict
     assert deepcleer_mock.requests[-1].problems[0].rule == "only with FACECOMPARE"
+    assert deepcleer_mock.state.vendors["deepcleer"].backend.qps == 10
+    assert deepcleer_mock.state.clock.manual              # frozen until advance()
 ''')
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 
 def _unmarked_python_blocks() -> list[str]:
-    return re.findall(r"(?<!-->)\n\n```python\n(.*?)```", _documents(), re.S)
+    """Every Python block no marker names (each marked one runs in a test of its own)."""
+    text = _documents()
+    every = re.findall(r"^[ \t]*```python\n(.*?)^[ \t]*```", text, re.S | re.M)
+    marked = re.findall(r"<!-- [\w-]+ -->\s*```python\n(.*?)```", text, re.S)
+    assert set(marked) <= set(every)
+    return [block for block in every if block not in marked]
 
 
 def test_every_unmarked_python_block_runs_against_a_mock() -> None:
@@ -133,7 +140,7 @@ def test_every_unmarked_python_block_runs_against_a_mock() -> None:
     import modmock
 
     blocks = _unmarked_python_blocks()
-    assert len(blocks) >= 2
+    assert len(blocks) == 2  # the HTTPS guide's and the faults guide's snippets
     body = {"accessKey": "xxxx", "appId": "default", "eventId": "default", "type": "POLITY",
             "data": {"tokenId": "u1", "img": "https://cdn.example.com/a.jpg"}}
     for number, block in enumerate(blocks):

@@ -23,6 +23,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "tests").mkdir()
     shutil.copy(ROOT / "tests" / "test_conformance.py", root / "tests")
+    shutil.copy(ROOT / "tests" / "test_behaviours.py", root / "tests")
+    for part in ("docs", "tools", "deploy"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", root)
     before = {p.relative_to(root) for p in root.rglob("*") if p.is_file()}
     written = subprocess.run([sys.executable, "-m", "modmock", "new-vendor", "acme", "--title", "Acme Moderation",
                               "--src", str(root / "src"), "--tests", str(root / "tests" / "vendors" / "acme")],
@@ -48,11 +52,23 @@ def test_the_skeleton_passes_its_tests_and_the_conformance_test(generated: Path)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "-o", "addopts=",
          "--import-mode=importlib", f"--rootdir={generated}", "tests/vendors/acme", "tests/test_conformance.py",
-         "-k", "acme or test_api"],
+         "tests/test_behaviours.py", "-k", "acme or test_api"],
         cwd=generated, capture_output=True, text=True, timeout=300,
         env={"PYTHONPATH": str(generated / "src"), "PATH": str(Path(sys.executable).parent), "HOME": str(generated)})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "8 passed" in done.stdout, done.stdout[-1000:]
+    assert "10 passed" in done.stdout, done.stdout[-1000:]  # 4 of its own, 4 conformance, 2 of its declaration
+
+
+def test_the_skeletons_docs_page_builds_with_the_site(generated: Path) -> None:
+    site = generated / "site"
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], cwd=generated,
+                          capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(generated / "src"), "PATH": str(Path(sys.executable).parent),
+                               "HOME": str(generated), "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    page = (site / "vendors" / "acme" / "index.html").read_text(encoding="utf-8")
+    assert "Acme Moderation" in page and "test_a_missing_key_is_1002_and_a_bad_field_1001" in page
+    assert "Acme Moderation" in (site / "index.html").read_text(encoding="utf-8")  # in the navigation, not yet done
 
 
 def test_names_already_taken_or_malformed_are_refused(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""MkDocs hooks: the reference pages written from the code at build time, so they cannot go stale.
+"""MkDocs hooks: the reference pages written from the code at build time, so they cannot go stale
+(and every vendor page in the navigation: ``on_config``).
 
 A page holds a marker where a generated part goes:
 
@@ -24,6 +25,23 @@ from typing import Any
 
 MARKER = re.compile(r"<!-- modmock:(?P<what>[a-z-]+)(?: (?P<arg>[A-Za-z0-9_./#-]+))?(?: (?P<lang>[a-z]+))? -->")
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def on_config(config: Any, **_: Any) -> Any:
+    """A vendor page the navigation does not list yet (one ``mockserver new-vendor`` wrote) joins
+    the Vendors section, titled by its first heading: a new vendor edits no file by hand."""
+    docs = Path(config["docs_dir"] or "docs")
+    docs = docs if docs.is_absolute() else ROOT / docs
+    for section in config["nav"] or ():
+        pages = section.get("Vendors") if isinstance(section, dict) else None
+        if isinstance(pages, list):
+            listed = {path for entry in pages for path in entry.values()}
+            for page in sorted((docs / "vendors").glob("*.md")):
+                path = f"vendors/{page.name}"
+                if path not in listed:
+                    title = page.read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ").strip()
+                    pages.append({title or page.stem: path})
+    return config
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
@@ -52,7 +70,10 @@ def _generate(what: str, arg: str | None, lang: str | None = None) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """``text`` on one line, for a table cell: a ``|`` escaped, except in a code span (where the
+    table reader does not split, and an escape would show)."""
+    parts = " ".join(str(text).split()).split("`")
+    return "`".join(part if i % 2 else part.replace("|", "\\|") for i, part in enumerate(parts))
 
 
 def cli_table(command: str) -> str:
@@ -120,31 +141,40 @@ def vendor_tables(name: str) -> str:
 
 
 def behaviours_table(name: str) -> str:
-    """A vendor's declared behaviours: status, notes and the tests that show each one."""
+    """A vendor's declared behaviours: status, notes, the tests that show each one, and the
+    document a row rests on where it is not the declaration's own."""
     from modmock.mockserver.core.behaviours import STATUSES
     from modmock.mockserver.vendors import vendor_behaviours
 
     declared = vendor_behaviours(name)
     used = dict.fromkeys(row.status for row in declared.rows)
-    out = [f"Source: {declared.source}", "", "; ".join(f"**{s}**: {STATUSES[s]}" for s in used) + ".", "",
+    out = [f"Source: {declared.source} (a row that rests on another document names it).", "",
+           "; ".join(f"**{s}**: {STATUSES[s]}" for s in used) + ".", "",
            "| item | status | notes | shown by |", "| --- | --- | --- | --- |"]
     for row in declared.rows:
-        proof = "<br>".join(f"`{_cell(test.removeprefix('tests/'))}`" for test in row.tests)
-        out.append(f"| {_cell(row.item)} | {row.status} | {_cell(row.notes)} | {proof} |")
+        proof = "<br>".join(f"`{test.removeprefix('tests/')}`" for test in row.tests)
+        notes = _cell(row.notes) + (f" (source: {_cell(row.source)})" if row.source else "")
+        out.append(f"| {_cell(row.item)} | {row.status} | {notes} | {proof} |")
     return "\n".join(out)
 
 
 def not_done_list() -> str:
-    """Per vendor folder, the behaviours it declares "not yet" or "partly" done."""
+    """Per vendor folder (and the profiles it serves), the behaviours it declares "not yet" or
+    "partly" done, each linked to its page (the marker belongs on the docs' front page)."""
     from modmock.mockserver.vendors import vendor_behaviours, vendor_module, vendor_names
 
+    folders: dict[str, list[str]] = {}
+    for vendor in vendor_names():
+        folders.setdefault(vendor_module(vendor).rsplit(".", 1)[1], []).append(vendor)
     out = []
-    for name in dict.fromkeys(vendor_module(n) for n in vendor_names()):
-        folder = name.rsplit(".", 1)[1]
+    for folder, served in folders.items():
         rows = vendor_behaviours(folder).not_done()
-        out += [f"- **[{folder}](vendors/{folder}.md)**:"] + [
-            f"    - {_cell(row.item)} ({row.status}{': ' + _cell(row.notes) if row.notes else ''})" for row in rows]
-    return "\n".join(out)
+        if not rows:
+            continue
+        also = [v for v in served if v != folder]
+        out += [f"- **[{folder}](vendors/{folder}.md)**" + (f" (and {', '.join(also)})" if also else "") + ":"]
+        out += [f"    - {row.item} ({row.status}{': ' + row.notes if row.notes else ''})" for row in rows]
+    return "\n".join(out) if out else "Nothing: every documented behaviour is done."
 
 
 def codes_table(name: str) -> str:

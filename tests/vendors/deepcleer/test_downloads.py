@@ -21,6 +21,7 @@ def media() -> Iterator[MediaServer]:
     server = MediaServer({
         "/ok.png": image_bytes(64, 64), "/junk.png": b"not an image", "/tiny.png": image_bytes(8, 8),
         "/big.png": image_bytes(64, 64) + b"\0" * (10 * MB), "/porn.png": image_bytes(64, 64),
+        "/moving.gif": image_bytes(40, 40, "GIF", frames=9),
     })
     yield server
     server.close()
@@ -60,3 +61,9 @@ def test_a_failed_download_is_tried_again_then_backup_url(deepcleer_mock, media:
 def test_hosts_outside_the_allow_list_are_never_contacted(deepcleer_mock) -> None:
     assert _post(deepcleer_mock, {"img": "https://cdn.example.com/x.png"})["code"] == 1100
     assert not any("downloaded" in n for n in deepcleer_mock.requests[-1].notes)
+
+
+def test_a_downloaded_animated_image_counts_its_segments(deepcleer_mock, media: MediaServer) -> None:
+    assert _post(deepcleer_mock, {"img": media.url("/moving.gif")})["auxInfo"]["segments"] == 3  # maxFrame 3
+    answer = _post(deepcleer_mock, {"img": media.url("/moving.gif"), "maxFrame": 20, "interval": 2})
+    assert answer["auxInfo"]["segments"] == 5

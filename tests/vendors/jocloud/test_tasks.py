@@ -234,6 +234,7 @@ def test_audio_async_takes_urls_only_up_to_5_minutes_and_50_mb_in_its_formats(ca
     from jocloud_helpers import b64, call
     from modmock.mockserver.vendors.jocloud import media as jocloud_media
 
+    assert jocloud_media.SIZE_LIMITS[profile.AUDIO_ASYNC] == 50 * profile.MB
     monkeypatch.setitem(jocloud_media.SIZE_LIMITS, profile.AUDIO_ASYNC, 64 * 1024)  # the rule, without 50 MB files
     files = MediaServer({"/short.m4a": _wav(299), "/long.mp3": _wav(301), "/big.aac": _wav(1000), "/clip.wav": _wav(5)})
     try:

@@ -1,7 +1,8 @@
 """What a vendor declares it does of what its documents describe, behaviour by behaviour.
 
 Each vendor folder holds ``behaviours.toml``: a ``source`` line and one ``[[behaviour]]`` table
-per documented behaviour, with its ``status`` and the tests that prove it. The docs site renders
+per documented behaviour, with its ``status``, ``notes``, the tests that prove it and, where it
+rests on another document than the declaration's, its own ``source``. The docs site renders
 it as the vendor's coverage table, and a test checks that every named test exists, so the table
 cannot claim what no test shows.
 """
@@ -43,6 +44,7 @@ class Behaviour:
     status: str
     notes: str = ""
     tests: tuple[str, ...] = ()  # pytest node ids, ``tests/path.py::test_name``
+    source: str = ""  # where this row rests, when it is not the declaration's own ``source``
 
 
 @dataclass(frozen=True)
@@ -72,24 +74,41 @@ def parse_behaviours(text: str, where: str = "behaviours.toml") -> Behaviours:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DeclarationError(f"{where}: {exc}") from exc
-    rows = []
-    for number, raw in enumerate(data.get("behaviour", []), 1):
-        at = f"{where}, behaviour {number}"
-        unknown = set(raw) - {"item", "status", "notes", "tests"}
-        if unknown:
-            raise DeclarationError(f"{at}: unknown keys {sorted(unknown)}")
-        if not isinstance(raw.get("item"), str) or not raw["item"].strip():
-            raise DeclarationError(f"{at}: 'item' must be a non-empty string")
-        if raw.get("status") not in STATUSES:
-            raise DeclarationError(f"{at}: 'status' must be one of {list(STATUSES)}, not {raw.get('status')!r}")
-        tests = raw.get("tests", [])
-        if not isinstance(tests, list) or not all(isinstance(t, str) and "::" in t for t in tests):
-            raise DeclarationError(f"{at}: 'tests' must be a list of pytest node ids (file.py::test)")
-        if "not yet" in str(raw.get("notes", "")) and raw["status"] not in ("partly", "not yet"):
-            raise DeclarationError(f"{at}: its notes say part of it is 'not yet' done: its status is 'partly'")
-        if raw["status"] in PROVEN and not tests:
-            raise DeclarationError(f"{at}: a {raw['status']!r} behaviour must name the tests that show it")
-        rows.append(Behaviour(raw["item"].strip(), raw["status"], str(raw.get("notes", "")).strip(), tuple(tests)))
-    if not isinstance(data.get("source"), str) or not rows:
+    unknown = set(data) - {"source", "behaviour"}
+    if unknown:
+        raise DeclarationError(f"{where}: unknown top-level keys {sorted(unknown)} (a declaration has 'source' "
+                               "and '[[behaviour]]' tables)")
+    if not isinstance(data.get("source"), str) or not data["source"].strip() or not data.get("behaviour"):
         raise DeclarationError(f"{where}: needs a 'source' string and at least one behaviour")
+    rows = [_row(raw, f"{where}, behaviour {number}") for number, raw in enumerate(data["behaviour"], 1)]
+    seen: set[str] = set()
+    for row in rows:
+        if row.item in seen:
+            raise DeclarationError(f"{where}: the item {row.item!r} is declared twice")
+        seen.add(row.item)
     return Behaviours(data["source"].strip(), tuple(rows))
+
+
+def _row(raw: dict[str, object], at: str) -> Behaviour:
+    """One ``[[behaviour]]`` table, checked."""
+    unknown = set(raw) - {"item", "status", "notes", "source", "tests"}
+    if unknown:
+        raise DeclarationError(f"{at}: unknown keys {sorted(unknown)}")
+    item, status, notes, source = raw.get("item"), raw.get("status"), raw.get("notes", ""), raw.get("source", "")
+    if not isinstance(item, str) or not item.strip():
+        raise DeclarationError(f"{at}: 'item' must be a non-empty string")
+    if not isinstance(status, str) or status not in STATUSES:
+        raise DeclarationError(f"{at}: 'status' must be one of {list(STATUSES)}, not {status!r}")
+    if not isinstance(notes, str) or not isinstance(source, str):
+        raise DeclarationError(f"{at}: 'notes' and 'source' are strings")
+    tests = raw.get("tests", [])
+    if not isinstance(tests, list) or not all(isinstance(t, str) and ".py::test" in t for t in tests) \
+            or len(set(tests)) != len(tests):
+        raise DeclarationError(f"{at}: 'tests' must be a list of distinct pytest node ids (file.py::test_name)")
+    if "not yet" in notes.lower() and status not in ("partly", "not yet"):
+        raise DeclarationError(f"{at}: its notes say part of it is 'not yet' done: its status is 'partly'")
+    if status == "partly" and not notes.strip():
+        raise DeclarationError(f"{at}: a 'partly' behaviour says in its notes which part is missing")
+    if status in PROVEN and not tests:
+        raise DeclarationError(f"{at}: a {status!r} behaviour must name the tests that show it")
+    return Behaviour(item.strip(), status, notes.strip(), tuple(tests), source.strip())

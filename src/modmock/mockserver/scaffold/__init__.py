@@ -1,7 +1,8 @@
 """``mockserver new-vendor NAME``: a skeleton vendor from templates, so every vendor starts uniform.
 
-It writes the vendor folder (declaration, profile, errors, auth, checks, render, backend), its
-schemas and its tests; the registry finds the folder, so nothing else is edited. The skeleton
+It writes the vendor folder (declaration, profile, errors, auth, checks, render, backend and its
+``behaviours.toml``), its schemas, its tests and its docs page; the registry finds the folder and
+the docs hooks the page, so nothing else is edited. The skeleton
 serves one endpoint and passes the vendor-conformance test (``tests/test_conformance.py``).
 """
 
@@ -18,7 +19,8 @@ TEMPLATES = files(__name__).joinpath("templates")
 NAME_RULE = re.compile(r"^[a-z][a-z0-9]{1,30}$")
 
 
-def _fill(text: str, name: str, title: str) -> str:
+def _fill(text: str, name: str, title: str, tests: str = "") -> str:
+    text = text.replace("__TESTS__", tests or f"tests/vendors/{name}")
     return text.replace("__CLASS__", name.capitalize()).replace("__TITLE__", title).replace("__NAME__", name)
 
 
@@ -43,9 +45,20 @@ def new_vendor(name: str, *, title: str | None = None, src: Path | None = None,
         package / "schemas" / name: TEMPLATES.joinpath("schemas"),
         tests: TEMPLATES.joinpath("tests"),
     }
+    page = src.parent / "docs" / "vendors" / f"{name}.md"  # the docs site's page, where the tree has one
     for folder in targets:
         if folder.exists() and any(folder.iterdir()):
             raise SettingsError(f"{folder} exists already and is not empty")
+    if page.exists():
+        raise SettingsError(f"{page} exists already")
+    try:
+        tests_path = tests.resolve().relative_to(src.parent.resolve()).as_posix()
+    except ValueError:  # tests outside the tree: the declaration names them as they will be
+        tests_path = ""
+
+    def fill(text: str) -> str:
+        return _fill(text, name, title or name.capitalize(), tests_path)
+
     written = []
     for folder, templates in targets.items():
         folder.mkdir(parents=True, exist_ok=True)
@@ -53,7 +66,9 @@ def new_vendor(name: str, *, title: str | None = None, src: Path | None = None,
             if not template.name.endswith(".tmpl"):
                 continue
             target = folder / template.name.removesuffix(".tmpl")
-            target.write_text(_fill(template.read_text(encoding="utf-8"), name, title or name.capitalize()),
-                              encoding="utf-8")
+            target.write_text(fill(template.read_text(encoding="utf-8")), encoding="utf-8")
             written.append(target)
+    if page.parent.is_dir():
+        page.write_text(fill(TEMPLATES.joinpath("page.md.tmpl").read_text(encoding="utf-8")), encoding="utf-8")
+        written.append(page)
     return written
