@@ -209,7 +209,8 @@ def test_drawn_answers_reproduce_with_a_seed(pytester: pytest.Pytester) -> None:
 
 
 def test_missing_options_are_a_usage_error(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--pyargs", "modmock.contracts.suite", "-p", "no:cacheprovider")
+    result = pytester.runpytest("--pyargs", "modmock.contracts.suite", "-p", "no:cacheprovider",
+                                "-o", "asyncio_default_fixture_loop_scope=function")
     assert result.ret != 0
     assert "--modmock-vendor" in result.stdout.str() + result.stderr.str()
 
