@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from akool_helpers import MediaServer, bearer, info, submit
-from modmock.fixtures.media import image_bytes
+from modmock.fixtures.media import audio_bytes, image_bytes, video_bytes
 
 MB = 1024 * 1024
 
@@ -39,6 +39,13 @@ def media() -> Iterator[MediaServer]:
         "/truncated.wav": b"RIFF" + (40).to_bytes(4, "little") + b"WAVEjunkjunkjunk",
         "/big.mp3": b"ID3" + b"\0" * (25 * MB),
         "/doc.txt": b"some words to moderate",
+        "/long.mp3": audio_bytes("mp3", 61 * 60), "/long.flac": audio_bytes("flac", 61 * 60),
+        "/long.m4a": audio_bytes("m4a", 61 * 60), "/short.mp3": audio_bytes("mp3", 59 * 60),
+        "/short.flac": audio_bytes("flac", 60), "/short.m4a": audio_bytes("m4a", 60),
+        "/broken.mp3": b"\xff\xfb" + b"\0" * 100,
+        "/hd.mp4": video_bytes(width=1920, height=1080), "/portrait.mp4": video_bytes(width=1080, height=1920),
+        "/4k.mp4": video_bytes(width=3840, height=2160), "/silent.mp4": video_bytes(audio=False),
+        "/broken.mp4": b"\0\0\0\x10ftypisom" + b"\xff" * 40,
     })
     yield server
     server.close()
@@ -85,6 +92,12 @@ def test_documented_formats_are_accepted(akool_mock, kind: int, content: str) ->
     ("/long.wav", 3, "duration 60 min"),
     ("/truncated.wav", 3, "format"),
     ("/big.mp3", 3, "size 25 MB"),
+    ("/long.mp3", 3, "duration 60 min"),
+    ("/long.flac", 3, "duration 60 min"),
+    ("/long.m4a", 3, "duration 60 min"),
+    ("/broken.mp3", 3, "format"),
+    ("/4k.mp4", 2, "resolution 1080p"),
+    ("/broken.mp4", 2, "format"),
 ])
 def test_limits_judged_by_the_bytes(akool_mock, media: MediaServer, path: str, kind: int, rule: str) -> None:
     answer = submit(akool_mock, {"type": kind, "content": media.url(path)})
@@ -92,7 +105,10 @@ def test_limits_judged_by_the_bytes(akool_mock, media: MediaServer, path: str, k
     assert akool_mock.requests[-1].problems[0].rule == rule
 
 
-@pytest.mark.parametrize(("path", "kind"), [("/ok.png", 1), ("/still.gif", 1), ("/short.wav", 3), ("/doc.txt", 4)])
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/ok.png", 1), ("/still.gif", 1), ("/short.wav", 3), ("/doc.txt", 4), ("/short.mp3", 3), ("/short.flac", 3),
+    ("/short.m4a", 3), ("/hd.mp4", 2), ("/portrait.mp4", 2),
+])
 def test_media_within_the_limits_are_accepted(akool_mock, media: MediaServer, path: str, kind: int) -> None:
     assert submit(akool_mock, {"type": kind, "content": media.url(path)})["code"] == 1000
     assert any(n.startswith("downloaded") for n in akool_mock.requests[-1].notes)
@@ -165,3 +181,11 @@ def test_a_url_without_extension_is_judged_by_its_bytes(akool_mock) -> None:
         assert answer["code"] == 1003 and akool_mock.requests[-1].problems[0].rule == "format"
     finally:
         good.close()
+
+
+def test_a_video_without_a_sound_track_is_1203(akool_mock, media: MediaServer) -> None:
+    answer = submit(akool_mock, {"type": 2, "content": media.url("/silent.mp4")})
+    assert (answer["code"], answer["msg"]) == (1203, "video should be with audio")
+    entry = akool_mock.requests[-1]
+    assert not entry.valid and (entry.problems[0].field, entry.problems[0].rule) == ("content", "video with audio")
+    assert submit(akool_mock, {"type": 2, "content": media.url("/hd.mp4")})["code"] == 1000

@@ -232,11 +232,13 @@ def _wav(seconds: float) -> bytes:
 def test_audio_async_takes_urls_only_up_to_5_minutes_and_50_mb_in_its_formats(callback_sink, monkeypatch) -> None:
     from akool_helpers import MediaServer
     from jocloud_helpers import b64, call
+    from modmock.fixtures.media import audio_bytes
     from modmock.mockserver.vendors.jocloud import media as jocloud_media
 
     assert jocloud_media.SIZE_LIMITS[profile.AUDIO_ASYNC] == 50 * profile.MB
-    monkeypatch.setitem(jocloud_media.SIZE_LIMITS, profile.AUDIO_ASYNC, 64 * 1024)  # the rule, without 50 MB files
-    files = MediaServer({"/short.m4a": _wav(299), "/long.mp3": _wav(301), "/big.aac": _wav(1000), "/clip.wav": _wav(5)})
+    monkeypatch.setitem(jocloud_media.SIZE_LIMITS, profile.AUDIO_ASYNC, 400 * 1024)  # the rule, without 50 MB files
+    files = MediaServer({"/short.m4a": audio_bytes("m4a", 299), "/long.mp3": audio_bytes("mp3", 301),
+                         "/big.aac": _wav(5000), "/clip.wav": _wav(5)})
     try:
         with modmock.serve("jocloud", clock="manual") as mock:
             inline = {"data": [{"dataId": "c", "content": b64(_wav(5))}], "callbackUrl": callback_sink.url}

@@ -11,9 +11,7 @@ import base64
 import binascii
 import io
 import re
-import struct
 import warnings
-import wave
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -57,19 +55,6 @@ def decode_base64(value: str) -> bytes:
         return base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise MediaError("base64", "img is neither an http(s) URL nor valid base64") from None
-
-
-def wav_seconds(data: bytes) -> float | None:
-    """The duration of a WAV file; None for bytes that are not WAV (other formats are not read).
-    Raises ``MediaError`` (rule ``format``) for a WAV whose header cannot be read."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return None
-    try:
-        with wave.open(io.BytesIO(data)) as audio:
-            frames: int = audio.getnframes()
-            return frames / float(audio.getframerate() or 1)
-    except (wave.Error, EOFError, RuntimeError, ValueError, struct.error):  # truncated chunks raise any of these
-        raise MediaError("format", "an unreadable WAV header") from None
 
 
 def _signature_format(data: bytes) -> str | None:

@@ -101,6 +101,10 @@ class Moderation:
                 problem = ctx.notes.judge(list(found.problems))
                 if problem is not None:
                     raise errors.InvalidParameter(f"content: {problem.rule}; expected {problem.expected}")
+            if found.without_audio:
+                ctx.notes.problem(Problem("content", "video with audio", "an MP4 with no sound track",
+                                          "a video with a sound track"))
+                raise errors.VideoWithoutAudio()
             failure = found.failure
         subject = Subject(url=sub.content if sub.content_is_url else None,
                           text=None if sub.content_is_url else sub.content)

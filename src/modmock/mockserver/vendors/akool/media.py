@@ -1,18 +1,20 @@
 """Media limits judged by bytes (seed: image 20 MB, PNG/JPEG/WEBP/non-animated GIF; audio 25 MB
-and 60 minutes; video 1024 MB), for content the mock may download (allow-listed hosts).
+and 60 minutes; video 1024 MB, 1080p, and 1203 "video should be with audio"), for content the
+mock may download (allow-listed hosts).
 
-Elsewhere the URL's extension is all the mock judges (``checks.py``). Video resolution and
-the length of audio other than WAV are not read (the README's coverage table says so).
+Elsewhere the URL's extension is all the mock judges (``checks.py``). Audio is read where
+``core.avmedia`` reads its format (all the seed's but WebM); video where it is MP4 (not AVI).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core.avmedia import audio_seconds, video_tracks
 from ...core.callbacks import AllowList
 from ...core.fetch import fetch
 from ...core.journal import Problem
-from ...core.media import MediaError, inspect, wav_seconds
+from ...core.media import MediaError, inspect
 from . import profile
 
 TEXT_DOWNLOAD_MAX = 10 * profile.MB  # a text document (inferred: the seed gives no limit)
@@ -25,6 +27,7 @@ class Downloaded:
     problems: tuple[Problem, ...] = ()
     failure: str | None = None
     note: str | None = None
+    without_audio: bool = False  # a video with no sound track: 1203
 
 
 async def judge(url: str, kind: int, allow: AllowList) -> Downloaded:
@@ -44,6 +47,8 @@ async def judge(url: str, kind: int, allow: AllowList) -> Downloaded:
         return Downloaded(_image(data), note=note)
     if kind == profile.TYPE_AUDIO:
         return Downloaded(_audio(data), note=note)
+    if kind == profile.TYPE_VIDEO:
+        return _video(data, note)
     return Downloaded(note=note)
 
 
@@ -61,9 +66,26 @@ def _image(data: bytes) -> tuple[Problem, ...]:
     return ()
 
 
+def _video(data: bytes, note: str) -> Downloaded:
+    """An MP4's picture at most 1080p (1920 x 1080 either way up: the reading is inferred) and a
+    sound track (else 1203); a video in another container is not read."""
+    try:
+        tracks = video_tracks(data)
+    except MediaError as exc:
+        return Downloaded((Problem("content", "format", exc.detail, "a readable MP4 or AVI video"),), note=note)
+    if tracks is None:
+        return Downloaded(note=note)
+    if tracks.width is not None and tracks.height is not None:
+        long, short = max(tracks.width, tracks.height), min(tracks.width, tracks.height)
+        if long > profile.VIDEO_MAX_SIDES[0] or short > profile.VIDEO_MAX_SIDES[1]:
+            return Downloaded((Problem("content", "resolution 1080p", f"{tracks.width}x{tracks.height}",
+                                       "a video of at most 1920 x 1080 (1080p)"),), note=note)
+    return Downloaded(note=note, without_audio=not tracks.audio)
+
+
 def _audio(data: bytes) -> tuple[Problem, ...]:
     try:
-        seconds = wav_seconds(data)
+        seconds = audio_seconds(data)
     except MediaError as exc:
         return (Problem("content", "format", exc.detail, "a readable audio file"),)
     if seconds is not None and seconds > profile.AUDIO_MAX_SECONDS:

@@ -67,8 +67,8 @@ NOT_APPLICABLE = {
     1201: "creating audio (text to speech) is not part of the moderation API",
     1202: "lipSync translation is not part of the moderation API",
 }
-# 1203 "video should be with audio" can apply to type 2: the mock cannot see audio tracks, so it
-# answers 1203 only when a rule or fault injects it.
+# 1203 "video should be with audio" applies to type 2: a downloaded MP4 without a sound track gets
+# it; a rule or fault injects it anywhere.
 
 # -- Content (seed: Body Attributes and limits) -------------------------------------------------
 TYPE_IMAGE, TYPE_VIDEO, TYPE_AUDIO, TYPE_TEXT = 1, 2, 3, 4
@@ -82,6 +82,7 @@ EXTENSIONS = {
 MB = 1024 * 1024
 SIZE_LIMITS = {TYPE_IMAGE: 20 * MB, TYPE_AUDIO: 25 * MB, TYPE_VIDEO: 1024 * MB}
 AUDIO_MAX_SECONDS = 60 * 60
+VIDEO_MAX_SIDES = (1920, 1080)  # "resolution limited to 1080p": the long side, the short side (inferred)
 VIDEO_MAX_LINES = 1080  # "resolution limited to 1080p"
 IMAGE_FORMATS = {"png": "png", "jpeg": "jpeg", "webp": "webp", "gif": "gif", "mpo": "jpeg"}
 TEXT_MAX = 100_000  # characters of inline text (inferred; the seed gives no limit)

@@ -3,7 +3,8 @@
 Base64 content is always decoded and read. A URL on an allow-listed host (loopback by default)
 is downloaded within the API's limit and read the same way; any other URL is judged by its
 text only (the default rule: a ``.invalid`` host or a ``timeout`` path word is a failed
-download). Images are read with Pillow; of audio, only WAV headers are read (for duration).
+download). Images are read with Pillow; audio durations from the headers of WAV, MP3, AAC,
+M4A/MP4, FLAC and Ogg files (``core.avmedia``); another format's duration is not read.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import binascii
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ...core.avmedia import audio_seconds
 from ...core.callbacks import AllowList
 from ...core.fetch import fetch
 from ...core.journal import Problem
-from ...core.media import MediaError, inspect, wav_seconds
+from ...core.media import MediaError, inspect
 from ...core.verdict import MediaProblem, Subject, check_media
 from . import errors, profile
 from .checks import Item
@@ -124,7 +126,7 @@ def _bytes(endpoint: str, item: Item, data: bytes, checked: Checked) -> Checked:
             checked.refusals[id(problem)] = (420, f"{where}: {info.format} images are not decoded (--strict)")
     if endpoint in SECONDS_LIMITS:
         try:
-            seconds = wav_seconds(data)
+            seconds = audio_seconds(data)
         except MediaError as exc:
             return checked.fail(410, f"{where}: {exc.detail}", Problem(where, "audio", exc.detail, "decodable audio"))
         limit_s = SECONDS_LIMITS[endpoint]
