@@ -184,3 +184,44 @@ def test_a_repeated_parameter_counts_with_its_first_value(alibaba_mock, form: bo
         resp = requests.post(alibaba_mock.url + "/?" + signed, timeout=10)
     assert resp.status_code == 200 and _code(resp) == 200, resp.text
     assert [r["Service"] for r in resp.json()["Data"]["Results"]] == ["baselineCheck"]
+
+
+@pytest.fixture(scope="module")
+def image_server():
+    """The OSS test's images over HTTP on loopback (an allow-listed host), plus a slow one."""
+    import asyncio
+
+    from aiohttp import web
+
+    from modmock.mockserver.runner import ServerThread
+
+    files = {"/ok.png": image_bytes(64, 64), "/huge.png": image_bytes(8, 8) + b"\0" * (20 * 1024 * 1024 + 1),
+             "/text.png": b"just text", "/wide.png": _png_header(16_385, 10), "/porn.png": image_bytes(32, 32)}
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        if request.path == "/slow.png":
+            await asyncio.sleep(5)  # past the documented 3 s
+        data = files.get(request.path)
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
+    app = web.Application()
+    app.router.add_get("/{name:.*}", serve)
+    server = ServerThread(app).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    ("/ok.png", 200), ("/huge.png", 406), ("/text.png", 407), ("/wide.png", 406), ("/missing.png", 404),
+    ("/slow.png", 405),
+])
+def test_an_image_url_on_an_allow_listed_host_is_downloaded_and_judged(alibaba_mock, image_server: str, path: str,
+                                                                        code: int, monkeypatch) -> None:
+    from modmock.mockserver.vendors.alibaba import profile
+
+    assert profile.DOWNLOAD_TIMEOUT_SECONDS == 3
+    monkeypatch.setattr(profile, "DOWNLOAD_TIMEOUT_SECONDS", 0.5)  # the rule, in half a second
+    answer = call(sdk(alibaba_mock), moderation(imageUrl=image_server + path)).body
+    assert answer.code == code
+    notes = alibaba_mock.requests[-1].notes
+    assert any(note.startswith("downloaded ") for note in notes) == (code in (200, 406, 407) and path != "/huge.png")

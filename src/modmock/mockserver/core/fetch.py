@@ -20,7 +20,8 @@ CHUNK = 64 * 1024
 async def fetch(url: str, allow: AllowList, limit: int, timeout: float = DOWNLOAD_TIMEOUT, *,
                 connect: float | None = None, read: float | None = None) -> bytes | None:
     """The bytes at ``url``, or None when its host is not allow-listed. Raises ``MediaError``
-    with rule ``size`` past ``limit`` bytes (reading stops there) and ``download`` on failure.
+    with rule ``size`` past ``limit`` bytes (reading stops there), ``timeout`` when a bound ran
+    out, and ``download`` on any other failure.
     ``connect`` and ``read`` bound the connection and each read (a vendor's documented timeouts)."""
     if not allow.allows(url):
         return None
@@ -36,5 +37,7 @@ async def fetch(url: str, allow: AllowList, limit: int, timeout: float = DOWNLOA
                     if len(data) > limit:
                         raise MediaError("size", f"more than {limit} bytes (download stopped there)")
                 return bytes(data)
-    except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, OSError) as exc:
+    except (asyncio.TimeoutError, TimeoutError) as exc:
+        raise MediaError("timeout", f"GET {url} timed out: {type(exc).__name__}: {exc}") from None
+    except (aiohttp.ClientError, OSError) as exc:
         raise MediaError("download", f"GET {url} failed: {type(exc).__name__}: {exc}") from None
