@@ -77,8 +77,11 @@ def test_a_click_lands_while_the_feed_is_live_and_filters_ask_the_server(page: A
                 page.locator(f'#requests tbody tr[data-id="{wanted}"]').click(delay=150)
                 page.locator("#detail h2", has_text=f"#{wanted} ").wait_for(timeout=5000)
             page.select_option("#filter-valid", "false")
-            page.locator("#requests tbody tr.invalid").first.wait_for()
-            assert page.locator("#requests tbody tr").count() == page.locator("#requests tbody tr.invalid").count() >= 1
+            # the rows shown until the server's filtered answer replaces them are the live feed's:
+            # wait for the filtered list (every row invalid), then count it
+            page.wait_for_function("""() => { const rows = [...document.querySelectorAll('#requests tbody tr')];
+                return rows.length >= 1 && rows.every(row => row.classList.contains('invalid')); }""", timeout=10000)
+            assert page.locator("#requests tbody tr").count() == page.locator("#requests tbody tr.invalid").count() == 1
         finally:
             stop.set()
             sender.join(10)
