@@ -40,3 +40,70 @@ def test_a_damaged_header_is_a_media_error_and_nothing_else(signature: bytes, re
             read(data)
         except MediaError as exc:
             assert exc.rule == "format"
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    import struct
+
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def test_aac_and_flac_behind_an_id3_tag_are_read_as_themselves() -> None:
+    tag = b"ID3\x04\x00\x00\x00\x00\x00\x20" + b"\0" * 32  # a 32-byte tag (syncsafe size)
+    assert audio_seconds(tag + audio_bytes("aac", 10)) == pytest.approx(10, abs=0.2)
+    assert audio_seconds(tag + audio_bytes("flac", 10)) == pytest.approx(10)
+    assert audio_seconds(tag + audio_bytes("mp3", 10)) == pytest.approx(10, abs=0.1)
+
+
+@pytest.mark.timeout(10)  # a guard against a hang: each took seconds to minutes with whole-file readers
+def test_hostile_files_cost_a_header_read_however_they_are_built() -> None:
+    frames = b"".join(b"TXXX" + (1).to_bytes(4, "big") + b"\0\0" + b"x" for _ in range(200_000))
+    size = len(frames)
+    syncsafe = bytes([(size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F])
+    tagged = b"ID3\x04\x00\x00" + syncsafe + frames + audio_bytes("mp3", 5)
+    assert audio_seconds(tagged) == pytest.approx(5, abs=0.1)  # the tag's 200,000 frames are skipped, not parsed
+    padded = audio_bytes("flac", 5)[:8 + 34] + b"\x01\x00\x00\x00" * 500_000  # half a million empty blocks
+    assert audio_seconds(padded) == pytest.approx(5)
+    crowded = _box(b"ftyp", b"isom\0\0\0\0") + _box(b"moov", b"\0\0\0\x08free" * 1_000_000)
+    with pytest.raises(MediaError, match="boxes"):
+        video_tracks(crowded)
+
+
+def test_a_quicktime_meta_box_before_the_tracks_hides_no_sound_track() -> None:
+    video = video_bytes(width=640, height=360)
+    moov_at = video.index(b"moov") - 4
+    udta = _box(b"udta", _box(b"meta", _box(b"hdlr", b"\0" * 8 + b"mdta" + b"\0" * 12) + b"\xff" * 64))
+    moov = video[moov_at:]
+    rebuilt = video[:moov_at] + _box(b"moov", udta + moov[8:])
+    assert video_tracks(rebuilt) == VideoTracks(True, 640, 360)
+
+
+def test_a_box_that_runs_past_its_parent_is_a_damaged_file() -> None:
+    broken = _box(b"ftyp", b"isom\0\0\0\0") + _box(b"moov", b"\x00\x00\x10\x00trak" + b"\0" * 16)
+    with pytest.raises(MediaError, match="runs past"):
+        video_tracks(broken)
+
+
+def test_the_largest_video_track_counts_and_a_zero_header_falls_back_to_the_sample_entry() -> None:
+    import struct
+
+    small, large = video_bytes(width=320, height=240, audio=False), video_bytes(width=3840, height=2160, audio=False)
+    trak = large[large.index(b"trak") - 4:]
+    both = small[:small.index(b"moov") - 4] + _box(b"moov", small[small.index(b"moov") + 4:] + trak)
+    assert video_tracks(both) == VideoTracks(False, 3840, 2160)
+    zero = video_bytes(width=0, height=0, audio=False)
+    entry = struct.pack(">I4s6sH16sHH", 86, b"avc1", b"\0" * 6, 1, b"\0" * 16, 1920, 1080) + b"\0" * 50
+    stsd = _box(b"stsd", b"\0" * 4 + struct.pack(">I", 1) + entry)
+    fixed = zero.replace(_box(b"stsd", b"\0" * 8), stsd)
+    moov_at = fixed.index(b"moov") - 4
+    inner = fixed[moov_at + 8:]
+    trak_at = inner.index(b"trak") - 4
+    trak_box = inner[trak_at:]
+    mdia_at = trak_box.index(b"mdia") - 4
+    mdia = trak_box[mdia_at:]
+    minf_at = mdia.index(b"minf") - 4
+    stbl = _box(b"stbl", stsd)
+    new_mdia = _box(b"mdia", mdia[8:minf_at] + _box(b"minf", stbl))
+    new_trak = _box(b"trak", trak_box[8:mdia_at] + new_mdia)
+    rebuilt = fixed[:moov_at] + _box(b"moov", inner[:trak_at] + new_trak)
+    assert video_tracks(rebuilt) == VideoTracks(False, 1920, 1080)

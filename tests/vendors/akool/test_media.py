@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import modmock
 from akool_helpers import MediaServer, bearer, info, submit
 from modmock.fixtures.media import audio_bytes, image_bytes, video_bytes
 
@@ -45,6 +46,7 @@ def media() -> Iterator[MediaServer]:
         "/broken.mp3": b"\xff\xfb" + b"\0" * 100,
         "/hd.mp4": video_bytes(width=1920, height=1080), "/portrait.mp4": video_bytes(width=1080, height=1920),
         "/4k.mp4": video_bytes(width=3840, height=2160), "/silent.mp4": video_bytes(audio=False),
+        "/ultrawide.mp4": video_bytes(width=2560, height=1080),
         "/broken.mp4": b"\0\0\0\x10ftypisom" + b"\xff" * 40,
     })
     yield server
@@ -189,3 +191,11 @@ def test_a_video_without_a_sound_track_is_1203(akool_mock, media: MediaServer) -
     entry = akool_mock.requests[-1]
     assert not entry.valid and (entry.problems[0].field, entry.problems[0].rule) == ("content", "video with audio")
     assert submit(akool_mock, {"type": 2, "content": media.url("/hd.mp4")})["code"] == 1000
+
+
+def test_a_video_wider_than_1920_is_an_inferred_limit(akool_mock, media: MediaServer) -> None:
+    assert submit(akool_mock, {"type": 2, "content": media.url("/ultrawide.mp4")})["code"] == 1000
+    (warning,) = akool_mock.requests[-1].warnings
+    assert (warning.rule, warning.sent, warning.inferred) == ("resolution 1080p", "2560x1080", True)
+    with modmock.serve("akool", strict=True) as strict:
+        assert submit(strict, {"type": 2, "content": media.url("/ultrawide.mp4")})["code"] == 1003

@@ -237,23 +237,25 @@ def test_audio_async_takes_urls_only_up_to_5_minutes_and_50_mb_in_its_formats(ca
 
     assert jocloud_media.SIZE_LIMITS[profile.AUDIO_ASYNC] == 50 * profile.MB
     monkeypatch.setitem(jocloud_media.SIZE_LIMITS, profile.AUDIO_ASYNC, 400 * 1024)  # the rule, without 50 MB files
-    files = MediaServer({"/short.m4a": audio_bytes("m4a", 299), "/long.mp3": audio_bytes("mp3", 301),
-                         "/big.aac": _wav(5000), "/clip.wav": _wav(5)})
+    files = MediaServer({"/short.m4a": audio_bytes("m4a", 299), "/long.m4a": audio_bytes("m4a", 301),
+                         "/long.mp3": audio_bytes("mp3", 301), "/short.aac": audio_bytes("aac", 299),
+                         "/big.aac": audio_bytes("aac", 1000), "/clip.wav": _wav(5)})
+    expected = {"/short.m4a": 200, "/long.m4a": 411, "/long.mp3": 411, "/short.aac": 200, "/big.aac": 403,
+                "/clip.wav": 200}  # 5 min and under pass; over 5 min 411; over the size 403
     try:
         with modmock.serve("jocloud", clock="manual") as mock:
             inline = {"data": [{"dataId": "c", "content": b64(_wav(5))}], "callbackUrl": callback_sink.url}
             assert call(mock, profile.AUDIO_ASYNC, inline).status_code == 400  # URL only
             assert mock.requests[-1].problems[0].field == "data[0].url"
-            for name in ("/short.m4a", "/long.mp3", "/big.aac", "/clip.wav"):
-                _async(mock, callback_sink.url, url=files.url(name))
+            tasks = {_async(mock, callback_sink.url, url=files.url(name)): name for name in expected}
             assert [p.rule for p in mock.requests[-1].warnings] == ["format"]  # .wav is not a listed format
             assert all(not entry.warnings for entry in mock.requests[1:-1])
             mock.run_until_idle()
-            received = callback_sink.wait_for(4)
+            received = callback_sink.wait_for(len(expected))
     finally:
         files.close()
-    codes = sorted(r.json["data"][0]["code"] for r in received)
-    assert codes == [200, 200, 403, 411]  # 5 min and under pass; over 5 min 411; over the size 403
+    codes = {tasks[r.json["data"][0]["taskId"]]: r.json["data"][0]["code"] for r in received}
+    assert codes == expected
 
 
 def test_a_rule_sublabel_the_tables_do_not_know_is_passed_through(jocloud_mock) -> None:

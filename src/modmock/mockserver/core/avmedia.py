@@ -1,10 +1,11 @@
 """Audio and video read from their headers: an audio file's duration, an MP4's tracks.
 
-WAV is read by the standard library; FLAC, Ogg (Vorbis, Opus, FLAC), MP3, MP4/M4A and AAC (ADTS)
-by mutagen, chosen by the file's signature (never by a name a client chose). A format none of
-them is (WebM, AVI, ...) is not read: the callers judge it by its URL. Only headers are read, so
-a 25 MB file costs little; a damaged header is a ``MediaError`` with rule ``format``, whatever a
-parser raised on it.
+Only stream headers are read, with a bound on the work, so a client's file costs little however
+it is built (a tag of a million frames, a box tree of a million boxes): WAV by the standard
+library; MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is
+skipped, never parsed); MP4/M4A/QuickTime by a walk of the few boxes that hold the tracks. A
+format none of them is (Ogg, WebM, AVI, ...) is not read: the callers judge it by its URL. A
+damaged header is a ``MediaError`` with rule ``format``, whatever a parser raised on it.
 """
 
 from __future__ import annotations
@@ -12,51 +13,27 @@ from __future__ import annotations
 import io
 import struct
 import wave
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from mutagen.aac import AAC
-from mutagen.flac import FLAC
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
-from mutagen.mp4._atom import Atoms  # the box reader MP4 itself uses (kept under mutagen < 2)
-from mutagen.oggflac import OggFLAC
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
+from mutagen.aac import AACInfo
+from mutagen.flac import StreamInfo
+from mutagen.mp3 import MPEGInfo
 
 from .media import MediaError
+
+MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"free", b"wide", b"skip", b"mdat"})
+MAX_BOXES = 10_000  # boxes an MP4 walk may visit: a real file's track tables need a few hundred
+MAX_ID3_TAGS = 8  # ID3 tags stacked in front of a stream
 
 
 @dataclass(frozen=True)
 class VideoTracks:
-    """What an MP4 (or QuickTime) file holds: a sound track or not, and its picture's size."""
+    """What an MP4 (or QuickTime) file holds: a sound track or not, and its largest picture."""
 
     audio: bool
     width: int | None = None
     height: int | None = None
-
-
-def _reader(data: bytes) -> tuple[str, Callable[[Any], Any]] | None:
-    """The format and mutagen's reader for ``data``, by its signature; None when no reader is."""
-    if data[:4] == b"fLaC":
-        return "FLAC", FLAC
-    if data[:4] == b"OggS":
-        first_page = data[28:36]
-        if first_page.startswith(b"OpusHead"):
-            return "Ogg Opus", OggOpus
-        if first_page.startswith(b"\x01vorbis"):
-            return "Ogg Vorbis", OggVorbis
-        if first_page.startswith(b"\x7fFLAC"):
-            return "Ogg FLAC", OggFLAC
-        return None
-    if data[4:8] == b"ftyp":
-        return "MP4", MP4
-    if len(data) > 1 and data[0] == 0xFF and data[1] & 0xF6 == 0xF0:  # an ADTS frame: sync, layer 00
-        return "AAC", AAC
-    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
-        return "MP3", MP3
-    return None
 
 
 def audio_seconds(data: bytes) -> float | None:
@@ -68,34 +45,145 @@ def audio_seconds(data: bytes) -> float | None:
                 return frames / float(audio.getframerate() or 1)
         except (wave.Error, EOFError, RuntimeError, ValueError, struct.error):  # truncated chunks raise any of these
             raise MediaError("format", "an unreadable WAV header") from None
-    found = _reader(data)
-    if found is None:
-        return None
-    name, reader = found
+    if data[4:8] in MP4_FIRST_BOXES:
+        return _mp4(data).seconds
+    start = _after_id3(data)
+    head = data[start:start + 4]
     try:
-        return float(reader(io.BytesIO(data)).info.length)
-    except Exception:  # mutagen's own errors, and whatever a damaged header trips in its parsers
-        raise MediaError("format", f"an unreadable {name} header") from None
+        if head == b"fLaC":
+            return _flac_seconds(data, start)
+        if len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:  # an ADTS frame: sync, layer 00
+            return float(AACInfo(io.BytesIO(data)).length)
+        if start or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):  # ID3, or an MPEG frame sync
+            return float(MPEGInfo(io.BytesIO(data)).length)
+    except MediaError:
+        raise
+    except Exception:  # mutagen's own errors, and whatever a damaged header trips in its readers
+        raise MediaError("format", "an unreadable audio header") from None
+    return None
 
 
 def video_tracks(data: bytes) -> VideoTracks | None:
-    """An MP4's tracks: whether one is a sound track, and the first picture track's width and
-    height (from its ``tkhd``); None for bytes that are not MP4."""
-    if data[4:8] != b"ftyp":
+    """An MP4's tracks: whether one is a sound track, and the largest picture of its video
+    tracks (``tkhd``, else the sample description); None for bytes that are not MP4."""
+    if data[4:8] not in MP4_FIRST_BOXES:
         return None
-    fileobj = io.BytesIO(data)
-    try:
-        atoms = Atoms(fileobj)
-        audio, size = False, None
-        for trak in atoms[(b"moov",)].findall(b"trak"):
-            ok, handler = trak[b"mdia", b"hdlr"].read(fileobj)
-            kind = handler[8:12] if ok else b""
-            audio = audio or kind == b"soun"
-            if kind == b"vide" and size is None:
-                ok, header = trak[(b"tkhd",)].read(fileobj)
-                if ok and len(header) >= 8:
-                    width, height = struct.unpack(">II", header[-8:])  # 16.16 fixed point
-                    size = (width >> 16, height >> 16)
-    except Exception:  # a damaged box tree trips the parser in many ways
-        raise MediaError("format", "an unreadable MP4 box tree") from None
-    return VideoTracks(audio, *(size or (None, None)))
+    found = _mp4(data)
+    return VideoTracks(found.audio, *(found.size or (None, None)))
+
+
+def _after_id3(data: bytes) -> int:
+    """Where the stream starts after the ID3v2 tags in front (their sizes read, never their frames)."""
+    start = 0
+    for _ in range(MAX_ID3_TAGS):
+        tag = data[start:start + 10]
+        if len(tag) < 10 or tag[:3] != b"ID3" or any(b & 0x80 for b in tag[6:10]):
+            break
+        size = (tag[6] << 21) | (tag[7] << 14) | (tag[8] << 7) | tag[9]  # syncsafe
+        start += 10 + size + (10 if tag[5] & 0x10 else 0)  # a footer when the flag says so
+    return start
+
+
+def _flac_seconds(data: bytes, start: int) -> float:
+    """FLAC's STREAMINFO, the first metadata block: samples over the sample rate."""
+    block = data[start + 4:start + 8]
+    if len(block) < 4 or block[0] & 0x7F != 0:
+        raise MediaError("format", "an unreadable FLAC header (no STREAMINFO first)")
+    info = StreamInfo(data[start + 8:start + 8 + 34])  # type: ignore[no-untyped-call]
+    return float(info.length)
+
+
+@dataclass
+class _Found:
+    seconds: float | None = None
+    audio: bool = False
+    size: tuple[int, int] | None = None
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_BOXES
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise MediaError("format", f"an MP4 of more than {MAX_BOXES} boxes in its track tables")
+
+
+def _boxes(data: bytes, start: int, end: int, budget: _Budget) -> Iterator[tuple[bytes, int, int]]:
+    """The boxes between ``start`` and ``end``: (type, where its payload starts, where it ends).
+    A box that runs past its parent is a damaged file."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, pos)
+        head = 8
+        if size == 1:
+            if pos + 16 > end:
+                raise MediaError("format", "an MP4 box cut short")
+            size, head = struct.unpack_from(">Q", data, pos + 8)[0], 16
+        elif size == 0:
+            size = end - pos  # to the end of its parent
+        if size < head or pos + size > end:
+            raise MediaError("format", f"an MP4 box ({kind!r}) runs past its parent")
+        budget.spend()
+        yield kind, pos + head, pos + size
+        pos += size
+
+
+def _child(data: bytes, start: int, end: int, kind: bytes, budget: _Budget) -> tuple[int, int] | None:
+    return next(((s, e) for k, s, e in _boxes(data, start, end, budget) if k == kind), None)
+
+
+def _timing(data: bytes, start: int, end: int) -> float | None:
+    """Seconds from an ``mvhd`` or ``mdhd`` (version 0 or 1): duration over timescale."""
+    version = data[start] if start < end else -1
+    layout, offset = {0: (">II", 12), 1: (">IQ", 20)}.get(version, ("", 0))
+    if not layout or start + offset + struct.calcsize(layout) > end:
+        raise MediaError("format", "an unreadable MP4 media header")
+    scale, duration = struct.unpack_from(layout, data, start + offset)
+    return duration / scale if scale else None
+
+
+def _mp4(data: bytes) -> _Found:
+    """Walk ``moov`` → ``trak`` → ``mdia`` (``mdhd``, ``hdlr``), ``tkhd`` and the video sample
+    description; nothing else (no ``udta``, no ``meta``) is entered."""
+    budget, found = _Budget(), _Found()
+    moov = _child(data, 0, len(data), b"moov", budget)
+    if moov is None:
+        raise MediaError("format", "an MP4 without its moov box (cut short?)")
+    for kind, start, end in _boxes(data, *moov, budget):
+        if kind == b"mvhd" and found.seconds is None:
+            found.seconds = _timing(data, start, end)
+        if kind != b"trak":
+            continue
+        mdia = _child(data, start, end, b"mdia", budget)
+        hdlr = mdia and _child(data, *mdia, b"hdlr", budget)
+        handler = data[hdlr[0] + 8:hdlr[0] + 12] if hdlr else b""
+        if handler == b"soun":
+            found.audio = True
+            mdhd = mdia and _child(data, *mdia, b"mdhd", budget)
+            if mdhd:
+                found.seconds = _timing(data, *mdhd)  # the sound track's own length
+        elif handler == b"vide":
+            size = _picture(data, start, end, mdia, budget)
+            if size and (found.size is None or size[0] * size[1] > found.size[0] * found.size[1]):
+                found.size = size
+    return found
+
+
+def _picture(data: bytes, start: int, end: int, mdia: tuple[int, int] | None,
+             budget: _Budget) -> tuple[int, int] | None:
+    """A video track's size: its ``tkhd`` (16.16 fixed point), else its first sample entry's."""
+    tkhd = _child(data, start, end, b"tkhd", budget)
+    if tkhd and tkhd[1] - tkhd[0] >= 8:
+        width, height = struct.unpack_from(">II", data, tkhd[1] - 8)
+        if width >> 16 and height >> 16:
+            return width >> 16, height >> 16
+    minf = mdia and _child(data, *mdia, b"minf", budget)
+    stbl = minf and _child(data, *minf, b"stbl", budget)
+    stsd = stbl and _child(data, *stbl, b"stsd", budget)
+    if stsd and stsd[1] - stsd[0] >= 44:
+        width16, height16 = struct.unpack_from(">HH", data, stsd[0] + 40)  # VisualSampleEntry width, height
+        if width16 and height16:
+            return width16, height16
+    return None

@@ -2,7 +2,8 @@
 mock clock, job queries, and webhooks on status changes.
 
 Precedence of a submission: body → authorization (1102/1101/1200) → QPS (1005, inferred) →
-fields (1003) → media bytes where downloadable (1003, inferred code) → injected failure.
+fields (1003) → media bytes where downloadable (1003, inferred code; a video with no sound track 1203) →
+injected failure.
 A job moves 1 queueing → 2 processing → 3 completed (or 4 failed), never backwards.
 """
 

@@ -9,7 +9,7 @@ from .backend import Moderation
 # getToken: the fields, then the pair (1101) and a banned account (1200); nothing is injected.
 TOKEN_ORDER = ("read", "decode", "shape", "validate", "authenticate", "backend")
 # sentiment: body → authorization (1102/1101/1200) → QPS (1005, inferred) → fields (1003) →
-# media bytes where downloadable (1003) → injected failure → the job.
+# media bytes where downloadable (1003; a video with no sound track: 1203) → injected failure → the job.
 SUBMIT_ORDER = ("read", "decode", "authenticate", "limits", "shape", "validate", "subjects", "inject", "verdict",
                 "backend")
 # infobyid: authorization, then _id; faults and queued answers that name it (a poll fails too; the

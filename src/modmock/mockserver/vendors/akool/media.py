@@ -67,20 +67,24 @@ def _image(data: bytes) -> tuple[Problem, ...]:
 
 
 def _video(data: bytes, note: str) -> Downloaded:
-    """An MP4's picture at most 1080p (1920 x 1080 either way up: the reading is inferred) and a
-    sound track (else 1203); a video in another container is not read."""
+    """An MP4's picture at most 1080p: 1080 lines on its short side (documented), 1920 on its
+    long side (inferred: a warning unless ``--strict``), either way up; and a sound track (else
+    1203). A video in another container is not read."""
     try:
         tracks = video_tracks(data)
     except MediaError as exc:
         return Downloaded((Problem("content", "format", exc.detail, "a readable MP4 or AVI video"),), note=note)
     if tracks is None:
         return Downloaded(note=note)
+    problems = []
     if tracks.width is not None and tracks.height is not None:
-        long, short = max(tracks.width, tracks.height), min(tracks.width, tracks.height)
-        if long > profile.VIDEO_MAX_SIDES[0] or short > profile.VIDEO_MAX_SIDES[1]:
-            return Downloaded((Problem("content", "resolution 1080p", f"{tracks.width}x{tracks.height}",
-                                       "a video of at most 1920 x 1080 (1080p)"),), note=note)
-    return Downloaded(note=note, without_audio=not tracks.audio)
+        size = f"{tracks.width}x{tracks.height}"
+        if min(tracks.width, tracks.height) > profile.VIDEO_MAX_LINES:
+            problems.append(Problem("content", "resolution 1080p", size, "a video of at most 1080 lines (1080p)"))
+        elif max(tracks.width, tracks.height) > profile.VIDEO_MAX_WIDTH:
+            problems.append(Problem("content", "resolution 1080p", size, "a video of at most 1920 x 1080",
+                                    inferred=True))
+    return Downloaded(tuple(problems), note=note, without_audio=not tracks.audio)
 
 
 def _audio(data: bytes) -> tuple[Problem, ...]:
