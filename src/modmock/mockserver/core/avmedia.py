@@ -1,8 +1,8 @@
 """Audio and video read from their headers: an audio file's duration, an MP4's tracks.
 
 Only stream headers are read, with a bound on the work, so a client's file costs little however
-it is built (a tag of a million frames, a box tree of a million boxes): WAV by the standard
-library; MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is
+it is built (a tag of a million frames, a box tree of a million boxes): WAV by reading its
+chunk list; MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is
 skipped, never parsed); MP4/M4A/QuickTime by a walk of the few boxes that hold the tracks. A
 format none of them is (Ogg, WebM, AVI, ...) is not read: the callers judge it by its URL. A
 damaged header is a ``MediaError`` with rule ``format``, whatever a parser raised on it.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import struct
-import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,6 +24,12 @@ from .media import MediaError
 MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"free", b"wide", b"skip", b"mdat"})
 MAX_BOXES = 10_000  # boxes an MP4 walk may visit: a real file's track tables need a few hundred
 MAX_ID3_TAGS = 8  # ID3 tags stacked in front of a stream
+MAX_WAV_CHUNKS = 64  # chunks before a WAV's data (fmt, fact, LIST, ...: a real file has a handful)
+PCM_LIKE = frozenset({1, 3, 6, 7, 0xFFFE})  # PCM, float, A-law, mu-law, extensible: whole frames
+
+
+class _OverBudget(Exception):
+    """A file built of more parts than any real one: it is not read (judged by its URL)."""
 
 
 @dataclass(frozen=True)
@@ -38,24 +43,24 @@ class VideoTracks:
 
 def audio_seconds(data: bytes) -> float | None:
     """The duration of an audio file in seconds; None for bytes that are no format read here."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        try:
-            with wave.open(io.BytesIO(data)) as audio:
-                frames: int = audio.getnframes()
-                return frames / float(audio.getframerate() or 1)
-        except (wave.Error, EOFError, RuntimeError, ValueError, struct.error):  # truncated chunks raise any of these
-            raise MediaError("format", "an unreadable WAV header") from None
-    if data[4:8] in MP4_FIRST_BOXES:
-        return _mp4(data).seconds
+    try:
+        if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+            return _wav_seconds(data)
+        if data[4:8] in MP4_FIRST_BOXES:
+            return _mp4(data, timing=True).seconds
+    except _OverBudget:
+        return None
     start = _after_id3(data)
+    if data[start:start + 3] == b"ID3":
+        raise MediaError("format", f"more than {MAX_ID3_TAGS} ID3 tags, or one with a broken size")
     head = data[start:start + 4]
     try:
         if head == b"fLaC":
             return _flac_seconds(data, start)
         if len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:  # an ADTS frame: sync, layer 00
-            return float(AACInfo(io.BytesIO(data)).length)
+            return float(AACInfo(io.BytesIO(data[start:])).length)
         if start or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):  # ID3, or an MPEG frame sync
-            return float(MPEGInfo(io.BytesIO(data)).length)
+            return float(MPEGInfo(io.BytesIO(data), offset=start).length)
     except MediaError:
         raise
     except Exception:  # mutagen's own errors, and whatever a damaged header trips in its readers
@@ -68,8 +73,38 @@ def video_tracks(data: bytes) -> VideoTracks | None:
     tracks (``tkhd``, else the sample description); None for bytes that are not MP4."""
     if data[4:8] not in MP4_FIRST_BOXES:
         return None
-    found = _mp4(data)
+    try:
+        found = _mp4(data, timing=False)
+    except _OverBudget:
+        return None
     return VideoTracks(found.audio, *(found.size or (None, None)))
+
+
+def _wav_seconds(data: bytes) -> float:
+    """A WAV's duration from its ``fmt `` and ``data`` chunks (any format tag: PCM, float,
+    A-law, mu-law, extensible as whole frames; others by their byte rate)."""
+    pos, size = 12, None
+    fmt: tuple[int, ...] | None = None
+    for _ in range(MAX_WAV_CHUNKS):
+        if pos + 8 > len(data):
+            break
+        kind, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        if kind == b"fmt " and length >= 16 and pos + 24 <= len(data):
+            fmt = struct.unpack_from("<HHIIH", data, pos + 8)
+        elif kind == b"data":
+            size = min(length, len(data) - pos - 8)
+            break
+        pos += 8 + length + (length & 1)
+    else:
+        raise _OverBudget
+    if fmt is None or size is None:
+        raise MediaError("format", "an unreadable WAV header (no fmt or data chunk)")
+    tag, rate, byte_rate, block = int(fmt[0]), int(fmt[2]), int(fmt[3]), int(fmt[4])
+    if tag in PCM_LIKE and block and rate:
+        return (size // block) / rate
+    if byte_rate:
+        return size / byte_rate
+    raise MediaError("format", "an unreadable WAV header (no rate)")
 
 
 def _after_id3(data: bytes) -> int:
@@ -80,7 +115,7 @@ def _after_id3(data: bytes) -> int:
         if len(tag) < 10 or tag[:3] != b"ID3" or any(b & 0x80 for b in tag[6:10]):
             break
         size = (tag[6] << 21) | (tag[7] << 14) | (tag[8] << 7) | tag[9]  # syncsafe
-        start += 10 + size + (10 if tag[5] & 0x10 else 0)  # a footer when the flag says so
+        start += 10 + size + (10 if tag[3] == 4 and tag[5] & 0x10 else 0)  # v2.4: a footer when flagged
     return start
 
 
@@ -107,7 +142,7 @@ class _Budget:
     def spend(self) -> None:
         self.left -= 1
         if self.left < 0:
-            raise MediaError("format", f"an MP4 of more than {MAX_BOXES} boxes in its track tables")
+            raise _OverBudget
 
 
 def _boxes(data: bytes, start: int, end: int, budget: _Budget) -> Iterator[tuple[bytes, int, int]]:
@@ -144,30 +179,33 @@ def _timing(data: bytes, start: int, end: int) -> float | None:
     return duration / scale if scale else None
 
 
-def _mp4(data: bytes) -> _Found:
+def _mp4(data: bytes, timing: bool) -> _Found:
     """Walk ``moov`` → ``trak`` → ``mdia`` (``mdhd``, ``hdlr``), ``tkhd`` and the video sample
-    description; nothing else (no ``udta``, no ``meta``) is entered."""
-    budget, found = _Budget(), _Found()
+    description; nothing else (no ``udta``, no ``meta``) is entered. ``timing``: read the
+    duration too (the first sound track's, else the movie's)."""
+    budget, found, movie = _Budget(), _Found(), None
     moov = _child(data, 0, len(data), b"moov", budget)
     if moov is None:
         raise MediaError("format", "an MP4 without its moov box (cut short?)")
     for kind, start, end in _boxes(data, *moov, budget):
-        if kind == b"mvhd" and found.seconds is None:
-            found.seconds = _timing(data, start, end)
+        if kind == b"mvhd" and timing:
+            movie = _timing(data, start, end)
         if kind != b"trak":
             continue
         mdia = _child(data, start, end, b"mdia", budget)
         hdlr = mdia and _child(data, *mdia, b"hdlr", budget)
-        handler = data[hdlr[0] + 8:hdlr[0] + 12] if hdlr else b""
+        handler = data[hdlr[0] + 8:hdlr[0] + 12] if hdlr and hdlr[1] - hdlr[0] >= 12 else b""
         if handler == b"soun":
-            found.audio = True
             mdhd = mdia and _child(data, *mdia, b"mdhd", budget)
-            if mdhd:
-                found.seconds = _timing(data, *mdhd)  # the sound track's own length
+            if timing and mdhd and not found.audio:
+                found.seconds = _timing(data, *mdhd)  # the first sound track's own length
+            found.audio = True
         elif handler == b"vide":
             size = _picture(data, start, end, mdia, budget)
             if size and (found.size is None or size[0] * size[1] > found.size[0] * found.size[1]):
                 found.size = size
+    if found.seconds is None:
+        found.seconds = movie
     return found
 
 
@@ -182,7 +220,7 @@ def _picture(data: bytes, start: int, end: int, mdia: tuple[int, int] | None,
     minf = mdia and _child(data, *mdia, b"minf", budget)
     stbl = minf and _child(data, *minf, b"stbl", budget)
     stsd = stbl and _child(data, *stbl, b"stsd", budget)
-    if stsd and stsd[1] - stsd[0] >= 44:
+    if stsd and stsd[1] - stsd[0] >= 44 and struct.unpack_from(">I", data, stsd[0] + 4)[0] >= 1:
         width16, height16 = struct.unpack_from(">HH", data, stsd[0] + 40)  # VisualSampleEntry width, height
         if width16 and height16:
             return width16, height16

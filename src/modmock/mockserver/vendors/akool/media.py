@@ -73,7 +73,7 @@ def _video(data: bytes, note: str) -> Downloaded:
     try:
         tracks = video_tracks(data)
     except MediaError as exc:
-        return Downloaded((Problem("content", "format", exc.detail, "a readable MP4 or AVI video"),), note=note)
+        return Downloaded((Problem("content", "format", exc.detail, "a readable MP4 video"),), note=note)
     if tracks is None:
         return Downloaded(note=note)
     problems = []
