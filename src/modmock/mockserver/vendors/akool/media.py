@@ -3,7 +3,8 @@ and 60 minutes; video 1024 MB, 1080p, and 1203 "video should be with audio"), fo
 mock may download (allow-listed hosts).
 
 Elsewhere the URL's extension is all the mock judges (``checks.py``). Audio is read where
-``core.avmedia`` reads its format (all the seed's but WebM); video where it is MP4 (not AVI).
+``core.avmedia`` reads its format (all the seed's but Ogg and WebM); video where it is MP4
+(not AVI).
 """
 
 from __future__ import annotations
