@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modmock.fixtures.media import audio_bytes, video_bytes
+from modmock.fixtures.media import audio_bytes, avi_bytes, video_bytes
 from modmock.mockserver.core.avmedia import VideoTracks, audio_seconds, video_tracks
 from modmock.mockserver.core.media import MediaError
 
-SIGNATURES = [b"RIFF\0\0\0\0WAVE", b"fLaC", b"OggS" + b"\0" * 24 + b"OpusHead", b"OggS" + b"\0" * 24 + b"\x01vorbis",
+SIGNATURES = [b"RIFF\0\0\0\0WAVE", b"RIFF\0\0\0\0AVI ", b"fLaC", b"OggS" + b"\0" * 24 + b"OpusHead", b"OggS" + b"\0" * 24 + b"\x01vorbis",
               b"OggS" + b"\0" * 24 + b"\x7fFLAC", b"\0\0\0\x18ftypisom", b"\xff\xf1", b"\xff\xfb", b"ID3"]
 
 
@@ -132,3 +132,10 @@ def test_stacked_tags_and_chunks_are_bounded() -> None:
     assert audio_seconds(_riff(1, 1, 8000, 8, 8000, junk)) is None  # more chunks than a real file: not read
     two = b"ID3\x04\x00\x00\x00\x00\x00\x04" + b"\0" * 4
     assert audio_seconds(two + two + audio_bytes("aac", 10)) == pytest.approx(10, abs=0.2)
+
+
+def test_an_avi_s_picture_size_and_sound_stream_come_from_its_header_list() -> None:
+    assert video_tracks(avi_bytes(width=1920, height=1080)) == VideoTracks(True, 1920, 1080)
+    assert video_tracks(avi_bytes(width=640, height=480, audio=False)) == VideoTracks(False, 640, 480)
+    with pytest.raises(MediaError, match="runs past"):
+        video_tracks(avi_bytes()[:40])  # cut inside its header list

@@ -11,7 +11,7 @@ import pytest
 
 import modmock
 from akool_helpers import MediaServer, bearer, info, submit
-from modmock.fixtures.media import audio_bytes, image_bytes, video_bytes
+from modmock.fixtures.media import audio_bytes, avi_bytes, image_bytes, video_bytes
 
 MB = 1024 * 1024
 
@@ -47,6 +47,8 @@ def media() -> Iterator[MediaServer]:
         "/hd.mp4": video_bytes(width=1920, height=1080), "/portrait.mp4": video_bytes(width=1080, height=1920),
         "/4k.mp4": video_bytes(width=3840, height=2160), "/silent.mp4": video_bytes(audio=False),
         "/ultrawide.mp4": video_bytes(width=2560, height=1080),
+        "/hd.avi": avi_bytes(width=1920, height=1080), "/4k.avi": avi_bytes(width=3840, height=2160),
+        "/silent.avi": avi_bytes(audio=False),
         "/broken.mp4": b"\0\0\0\x10ftypisom" + b"\xff" * 40,
     })
     yield server
@@ -99,6 +101,7 @@ def test_documented_formats_are_accepted(akool_mock, kind: int, content: str) ->
     ("/long.m4a", 3, "duration 60 min"),
     ("/broken.mp3", 3, "format"),
     ("/4k.mp4", 2, "resolution 1080p"),
+    ("/4k.avi", 2, "resolution 1080p"),
     ("/broken.mp4", 2, "format"),
 ])
 def test_limits_judged_by_the_bytes(akool_mock, media: MediaServer, path: str, kind: int, rule: str) -> None:
@@ -109,7 +112,7 @@ def test_limits_judged_by_the_bytes(akool_mock, media: MediaServer, path: str, k
 
 @pytest.mark.parametrize(("path", "kind"), [
     ("/ok.png", 1), ("/still.gif", 1), ("/short.wav", 3), ("/doc.txt", 4), ("/short.mp3", 3), ("/short.flac", 3),
-    ("/short.m4a", 3), ("/hd.mp4", 2), ("/portrait.mp4", 2),
+    ("/short.m4a", 3), ("/hd.mp4", 2), ("/portrait.mp4", 2), ("/hd.avi", 2),
 ])
 def test_media_within_the_limits_are_accepted(akool_mock, media: MediaServer, path: str, kind: int) -> None:
     assert submit(akool_mock, {"type": kind, "content": media.url(path)})["code"] == 1000
@@ -185,8 +188,9 @@ def test_a_url_without_extension_is_judged_by_its_bytes(akool_mock) -> None:
         good.close()
 
 
-def test_a_video_without_a_sound_track_is_1203(akool_mock, media: MediaServer) -> None:
-    answer = submit(akool_mock, {"type": 2, "content": media.url("/silent.mp4")})
+@pytest.mark.parametrize("path", ["/silent.mp4", "/silent.avi"])
+def test_a_video_without_a_sound_track_is_1203(akool_mock, media: MediaServer, path: str) -> None:
+    answer = submit(akool_mock, {"type": 2, "content": media.url(path)})
     assert (answer["code"], answer["msg"]) == (1203, "video should be with audio")
     entry = akool_mock.requests[-1]
     assert not entry.valid and (entry.problems[0].field, entry.problems[0].rule) == ("content", "video with audio")

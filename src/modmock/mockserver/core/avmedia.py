@@ -3,7 +3,7 @@
 Only stream headers are read, with a bound on the work, so a client's file costs little however
 it is built (a tag of a million frames, a box tree of a million boxes): WAV by reading its
 chunk list; MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is
-skipped, never parsed); MP4/M4A/QuickTime by a walk of the few boxes that hold the tracks. A
+skipped, never parsed); MP4/M4A/QuickTime by a walk of the few boxes that hold the tracks, AVI by its header list. A
 format none of them is (Ogg, WebM, AVI, ...) is not read: the callers judge it by its URL. A
 damaged header is a ``MediaError`` with rule ``format``, whatever a parser raised on it.
 """
@@ -69,15 +69,50 @@ def audio_seconds(data: bytes) -> float | None:
 
 
 def video_tracks(data: bytes) -> VideoTracks | None:
-    """An MP4's tracks: whether one is a sound track, and the largest picture of its video
-    tracks (``tkhd``, else the sample description); None for bytes that are not MP4."""
-    if data[4:8] not in MP4_FIRST_BOXES:
-        return None
+    """An MP4's or AVI's tracks: whether one is a sound track, and the picture's size (an MP4's
+    largest video track, by ``tkhd`` else its sample description; an AVI's main header); None
+    for bytes that are neither."""
     try:
+        if data[:4] == b"RIFF" and data[8:12] == b"AVI ":
+            return _avi(data)
+        if data[4:8] not in MP4_FIRST_BOXES:
+            return None
         found = _mp4(data, timing=False)
     except _OverBudget:
         return None
     return VideoTracks(found.audio, *(found.size or (None, None)))
+
+
+def _riff_chunks(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """The chunks of a RIFF list between ``start`` and ``end``: (id, payload start, payload end);
+    at most ``MAX_WAV_CHUNKS`` of them (more: not read)."""
+    pos = start
+    for _ in range(MAX_WAV_CHUNKS):
+        if pos + 8 > end:
+            return
+        kind, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        if pos + 8 + length > end:
+            raise MediaError("format", f"a RIFF chunk ({kind!r}) runs past its list")
+        yield kind, pos + 8, pos + 8 + length
+        pos += 8 + length + (length & 1)
+    raise _OverBudget
+
+
+def _avi(data: bytes) -> VideoTracks:
+    """An AVI's ``hdrl`` list: the main header's width and height, and a stream header of type
+    ``auds`` (a sound track)."""
+    for kind, start, end in _riff_chunks(data, 12, len(data)):
+        if kind == b"LIST" and data[start:start + 4] == b"hdrl":
+            size, audio = None, False
+            for inner, s, e in _riff_chunks(data, start + 4, end):
+                if inner == b"avih" and e - s >= 40:
+                    width, height = struct.unpack_from("<II", data, s + 32)  # dwWidth, dwHeight
+                    size = (width, height) if width and height else None
+                elif inner == b"LIST" and data[s:s + 4] == b"strl":
+                    strh = next(((a, b) for k, a, b in _riff_chunks(data, s + 4, e) if k == b"strh"), None)
+                    audio = audio or bool(strh and data[strh[0]:strh[0] + 4] == b"auds")
+            return VideoTracks(audio, *(size or (None, None)))
+    raise MediaError("format", "an AVI without its hdrl header list")
 
 
 def _wav_seconds(data: bytes) -> float:

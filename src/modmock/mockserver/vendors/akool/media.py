@@ -3,8 +3,8 @@ and 60 minutes; video 1024 MB, 1080p, and 1203 "video should be with audio"), fo
 mock may download (allow-listed hosts).
 
 Elsewhere the URL's extension is all the mock judges (``checks.py``). Audio is read where
-``core.avmedia`` reads its format (all the seed's but Ogg and WebM); video where it is MP4
-(not AVI).
+``core.avmedia`` reads its format (all the seed's but Ogg and WebM); video in both of the
+seed's containers, MP4 and AVI.
 """
 
 from __future__ import annotations
@@ -68,13 +68,13 @@ def _image(data: bytes) -> tuple[Problem, ...]:
 
 
 def _video(data: bytes, note: str) -> Downloaded:
-    """An MP4's picture at most 1080p: 1080 lines on its short side (documented), 1920 on its
-    long side (inferred: a warning unless ``--strict``), either way up; and a sound track (else
-    1203). A video in another container is not read."""
+    """An MP4's or AVI's picture at most 1080p: 1080 lines on its short side (documented), 1920
+    on its long side (inferred: a warning unless ``--strict``), either way up; and a sound track
+    (else 1203). A video in another container is not read."""
     try:
         tracks = video_tracks(data)
     except MediaError as exc:
-        return Downloaded((Problem("content", "format", exc.detail, "a readable MP4 video"),), note=note)
+        return Downloaded((Problem("content", "format", exc.detail, "a readable MP4 or AVI video"),), note=note)
     if tracks is None:
         return Downloaded(note=note)
     problems = []

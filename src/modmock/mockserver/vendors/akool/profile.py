@@ -67,7 +67,7 @@ NOT_APPLICABLE = {
     1201: "creating audio (text to speech) is not part of the moderation API",
     1202: "lipSync translation is not part of the moderation API",
 }
-# 1203 "video should be with audio" applies to type 2: a downloaded MP4 without a sound track gets
+# 1203 "video should be with audio" applies to type 2: a downloaded MP4 or AVI without a sound track gets
 # it; a rule or fault injects it anywhere.
 
 # -- Content (seed: Body Attributes and limits) -------------------------------------------------
