@@ -15,7 +15,7 @@ SIGNATURES = [b"RIFF\0\0\0\0WAVE", b"RIFF\0\0\0\0AVI ", b"fLaC", b"OggS" + b"\0"
               b"OggS" + b"\0" * 24 + b"\x7fFLAC", b"\0\0\0\x18ftypisom", b"\xff\xf1", b"\xff\xfb", b"ID3"]
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "m4a"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "aac", "flac", "m4a", "ogg"])
 def test_each_format_s_duration_is_read_from_its_header(fmt: str) -> None:
     assert audio_seconds(audio_bytes(fmt, 3700)) == pytest.approx(3700, abs=0.1)
     assert audio_seconds(audio_bytes(fmt, 2)) == pytest.approx(2, abs=0.1)
@@ -139,3 +139,16 @@ def test_an_avi_s_picture_size_and_sound_stream_come_from_its_header_list() -> N
     assert video_tracks(avi_bytes(width=640, height=480, audio=False)) == VideoTracks(False, 640, 480)
     with pytest.raises(MediaError, match="runs past"):
         video_tracks(avi_bytes()[:40])  # cut inside its header list
+
+
+def test_opus_counts_48_khz_less_its_pre_skip_and_a_multiplexed_ogg_is_not_read() -> None:
+    import struct
+
+    def page(kind: int, granule: int, serial: int, packet: bytes) -> bytes:
+        return (b"OggS\0" + bytes([kind]) + struct.pack("<qII", granule, serial, 0) + b"\0" * 4
+                + bytes([1, len(packet)]) + packet)
+
+    head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", 312, 48000, 0, 0)
+    assert audio_seconds(page(2, 0, 7, head) + page(4, 48_000 * 90 + 312, 7, b"\0")) == pytest.approx(90)
+    assert audio_seconds(page(2, 0, 7, head) + page(4, 48_000 * 90, 8, b"\0")) is None  # another stream's page last
+    assert audio_seconds(page(2, 0, 7, b"\x7fFLAC" + b"\0" * 20)) is None  # Ogg FLAC: not read

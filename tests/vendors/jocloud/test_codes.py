@@ -118,13 +118,14 @@ def test_audio_410_for_a_broken_wav_411_over_60_seconds(jocloud_mock) -> None:
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(broken)})["code"] == 410
 
 
-@pytest.mark.parametrize("fmt", ["mp3", "m4a", "flac"])
+@pytest.mark.parametrize("fmt", ["mp3", "aac", "m4a", "flac", "ogg"])
 def test_audio_durations_are_read_in_every_format_read_here(jocloud_mock, fmt: str) -> None:
     from modmock.fixtures.media import audio_bytes
 
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(audio_bytes(fmt, 59))})["code"] == 200
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(audio_bytes(fmt, 61))})["code"] == 411
-    broken = {"mp3": b"\xff\xfb" + b"\0" * 64, "m4a": b"\0\0\0\x10ftypM4A " + b"\xff" * 40, "flac": b"fLaC\0"}[fmt]
+    broken = {"mp3": b"\xff\xfb" + b"\0" * 64, "aac": b"\xff\xf1" + b"\0" * 64, "m4a": b"\0\0\0\x10ftypM4A " + b"\xff" * 40,
+              "flac": b"fLaC\0", "ogg": b"OggS\0\2"}[fmt]
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(broken)})["code"] == 410
 
 

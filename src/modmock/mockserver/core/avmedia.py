@@ -1,11 +1,12 @@
-"""Audio and video read from their headers: an audio file's duration, an MP4's tracks.
+"""Audio and video read from their headers: an audio file's duration, a video's tracks.
 
 Only stream headers are read, with a bound on the work, so a client's file costs little however
-it is built (a tag of a million frames, a box tree of a million boxes): WAV by reading its
-chunk list; MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is
-skipped, never parsed); MP4/M4A/QuickTime by a walk of the few boxes that hold the tracks, AVI by its header list. A
-format none of them is (Ogg, WebM, AVI, ...) is not read: the callers judge it by its URL. A
-damaged header is a ``MediaError`` with rule ``format``, whatever a parser raised on it.
+it is built (a tag of a million frames, a box tree of a million boxes): WAV by its chunk list;
+MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is skipped,
+never parsed); Ogg Vorbis and Opus by their first and last pages; MP4/M4A/QuickTime by a walk
+of the few boxes that hold the tracks; AVI by its header list. A format none of them is (WebM,
+Ogg FLAC, ...) is not read: the callers judge it by its URL. A damaged header is a
+``MediaError`` with rule ``format``, whatever a parser raised on it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def audio_seconds(data: bytes) -> float | None:
             return _mp4(data, timing=True).seconds
     except _OverBudget:
         return None
+    if data[:4] == b"OggS":
+        return _ogg_seconds(data)
     start = _after_id3(data)
     if data[start:start + 3] == b"ID3":
         raise MediaError("format", f"more than {MAX_ID3_TAGS} ID3 tags, or one with a broken size")
@@ -152,6 +155,29 @@ def _after_id3(data: bytes) -> int:
         size = (tag[6] << 21) | (tag[7] << 14) | (tag[8] << 7) | tag[9]  # syncsafe
         start += 10 + size + (10 if tag[3] == 4 and tag[5] & 0x10 else 0)  # v2.4: a footer when flagged
     return start
+
+
+def _ogg_seconds(data: bytes) -> float | None:
+    """An Ogg Vorbis or Opus stream's duration: the last page's granule position (the final
+    64 KB searched) over the first page's sample rate (Opus: 48 kHz, less its pre-skip). Other
+    Ogg streams (FLAC, Speex, Theora, a multiplexed file) are not read."""
+    if len(data) < 28:
+        raise MediaError("format", "an Ogg page cut short")
+    packet = data[27 + data[26]:]  # after the first page's segment table
+    serial = data[14:18]
+    if packet[:7] == b"\x01vorbis" and len(packet) >= 16:
+        rate, skip = int.from_bytes(packet[12:16], "little"), 0
+    elif packet[:8] == b"OpusHead" and len(packet) >= 12:
+        rate, skip = 48_000, int.from_bytes(packet[10:12], "little")
+    else:
+        return None
+    last = data.rfind(b"OggS", max(0, len(data) - 65_536))
+    if not rate or last < 0 or last + 18 > len(data):
+        raise MediaError("format", "an unreadable Ogg stream (no rate, or no last page)")
+    if data[last + 14:last + 18] != serial:
+        return None  # another stream's page ends the file: multiplexed, not read
+    granule = int.from_bytes(data[last + 6:last + 14], "little", signed=True)
+    return max(0, granule - skip) / rate
 
 
 def _flac_seconds(data: bytes, start: int) -> float:
