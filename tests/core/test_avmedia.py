@@ -11,19 +11,21 @@ from modmock.fixtures.media import audio_bytes, avi_bytes, video_bytes
 from modmock.mockserver.core.avmedia import VideoTracks, audio_seconds, video_tracks
 from modmock.mockserver.core.media import MediaError
 
-SIGNATURES = [b"RIFF\0\0\0\0WAVE", b"RIFF\0\0\0\0AVI ", b"fLaC", b"OggS" + b"\0" * 24 + b"OpusHead", b"OggS" + b"\0" * 24 + b"\x01vorbis",
+SIGNATURES = [b"RIFF\0\0\0\0WAVE", b"RIFF\0\0\0\0AVI ", b"\x1a\x45\xdf\xa3",
+              b"fLaC", b"OggS" + b"\0" * 24 + b"OpusHead", b"OggS" + b"\0" * 24 + b"\x01vorbis",
               b"OggS" + b"\0" * 24 + b"\x7fFLAC", b"\0\0\0\x18ftypisom", b"\xff\xf1", b"\xff\xfb", b"ID3"]
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3", "aac", "flac", "m4a", "ogg"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "aac", "flac", "m4a", "ogg", "webm"])
 def test_each_format_s_duration_is_read_from_its_header(fmt: str) -> None:
     assert audio_seconds(audio_bytes(fmt, 3700)) == pytest.approx(3700, abs=0.1)
     assert audio_seconds(audio_bytes(fmt, 2)) == pytest.approx(2, abs=0.1)
 
 
 def test_bytes_no_reader_knows_are_not_read() -> None:
-    assert audio_seconds(b"\x1aE\xdf\xa3 a webm file") is None  # WebM (Matroska): not read here
     assert audio_seconds(b"plain text") is None and video_tracks(b"plain text") is None
+    live = audio_bytes("webm", 5).replace(b"\x44\x89\x88", b"\xec\x89\x00")  # Duration turned into a Void element
+    assert audio_seconds(live) is None  # a WebM that declares no duration (a live recording)
 
 
 def test_an_mp4_s_sound_track_and_picture_size() -> None:

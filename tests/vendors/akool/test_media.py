@@ -43,6 +43,7 @@ def media() -> Iterator[MediaServer]:
         "/long.mp3": audio_bytes("mp3", 61 * 60), "/long.flac": audio_bytes("flac", 61 * 60),
         "/long.m4a": audio_bytes("m4a", 61 * 60), "/short.mp3": audio_bytes("mp3", 59 * 60),
         "/long.ogg": audio_bytes("ogg", 61 * 60), "/short.ogg": audio_bytes("ogg", 59 * 60),
+        "/long.webm": audio_bytes("webm", 61 * 60), "/short.webm": audio_bytes("webm", 59 * 60),
         "/short.flac": audio_bytes("flac", 60), "/short.m4a": audio_bytes("m4a", 60),
         "/broken.mp3": b"\xff\xfb" + b"\0" * 100,
         "/hd.mp4": video_bytes(width=1920, height=1080), "/portrait.mp4": video_bytes(width=1080, height=1920),
@@ -101,6 +102,7 @@ def test_documented_formats_are_accepted(akool_mock, kind: int, content: str) ->
     ("/long.flac", 3, "duration 60 min"),
     ("/long.m4a", 3, "duration 60 min"),
     ("/long.ogg", 3, "duration 60 min"),
+    ("/long.webm", 3, "duration 60 min"),
     ("/broken.mp3", 3, "format"),
     ("/4k.mp4", 2, "resolution 1080p"),
     ("/4k.avi", 2, "resolution 1080p"),
@@ -114,7 +116,7 @@ def test_limits_judged_by_the_bytes(akool_mock, media: MediaServer, path: str, k
 
 @pytest.mark.parametrize(("path", "kind"), [
     ("/ok.png", 1), ("/still.gif", 1), ("/short.wav", 3), ("/doc.txt", 4), ("/short.mp3", 3), ("/short.flac", 3),
-    ("/short.m4a", 3), ("/short.ogg", 3), ("/hd.mp4", 2), ("/portrait.mp4", 2), ("/hd.avi", 2),
+    ("/short.m4a", 3), ("/short.ogg", 3), ("/short.webm", 3), ("/hd.mp4", 2), ("/portrait.mp4", 2), ("/hd.avi", 2),
 ])
 def test_media_within_the_limits_are_accepted(akool_mock, media: MediaServer, path: str, kind: int) -> None:
     assert submit(akool_mock, {"type": kind, "content": media.url(path)})["code"] == 1000

@@ -4,8 +4,8 @@ Only stream headers are read, with a bound on the work, so a client's file costs
 it is built (a tag of a million frames, a box tree of a million boxes): WAV by its chunk list;
 MP3, AAC (ADTS) and FLAC by mutagen's stream-header readers (an ID3 tag in front is skipped,
 never parsed); Ogg Vorbis and Opus by their first and last pages; MP4/M4A/QuickTime by a walk
-of the few boxes that hold the tracks; AVI by its header list. A format none of them is (WebM,
-Ogg FLAC, ...) is not read: the callers judge it by its URL. A damaged header is a
+of the few boxes that hold the tracks; WebM by its Info element; AVI by its header list. A
+format none of them is (Ogg FLAC, ...) is not read: the callers judge it by its URL. A damaged header is a
 ``MediaError`` with rule ``format``, whatever a parser raised on it.
 """
 
@@ -23,6 +23,7 @@ from mutagen.mp3 import MPEGInfo
 from .media import MediaError
 
 MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"free", b"wide", b"skip", b"mdat"})
+EBML = b"\x1a\x45\xdf\xa3"  # the first element of a WebM (Matroska) file
 MAX_BOXES = 10_000  # boxes an MP4 walk may visit: a real file's track tables need a few hundred
 MAX_ID3_TAGS = 8  # ID3 tags stacked in front of a stream
 MAX_WAV_CHUNKS = 64  # chunks before a WAV's data (fmt, fact, LIST, ...: a real file has a handful)
@@ -49,6 +50,8 @@ def audio_seconds(data: bytes) -> float | None:
             return _wav_seconds(data)
         if data[4:8] in MP4_FIRST_BOXES:
             return _mp4(data, timing=True).seconds
+        if data[:4] == EBML:
+            return _webm_seconds(data)
     except _OverBudget:
         return None
     if data[:4] == b"OggS":
@@ -178,6 +181,60 @@ def _ogg_seconds(data: bytes) -> float | None:
         return None  # another stream's page ends the file: multiplexed, not read
     granule = int.from_bytes(data[last + 6:last + 14], "little", signed=True)
     return max(0, granule - skip) / rate
+
+
+def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
+    """An EBML variable-length integer at ``pos``: its value (the length marker kept for an
+    element id) and where it ends; -1 for a size of all ones (unknown)."""
+    if pos >= len(data) or not data[pos]:
+        raise MediaError("format", "an unreadable WebM element")
+    length = 9 - data[pos].bit_length()
+    if pos + length > len(data):
+        raise MediaError("format", "a WebM element cut short")
+    value = int.from_bytes(data[pos:pos + length], "big")
+    if keep_marker:
+        return value, pos + length
+    value &= (1 << (7 * length)) - 1
+    return (-1 if value == (1 << (7 * length)) - 1 else value), pos + length
+
+
+def _ebml(data: bytes, start: int, end: int, budget: _Budget) -> Iterator[tuple[int, int, int]]:
+    """The elements between ``start`` and ``end``: (id, payload start, payload end); an element
+    of unknown size runs to ``end``."""
+    pos = start
+    while pos < end:
+        element, pos = _vint(data, pos, keep_marker=True)
+        size, pos = _vint(data, pos, keep_marker=False)
+        stop = end if size < 0 else pos + size
+        if stop > end:
+            raise MediaError("format", "a WebM element runs past its parent")
+        budget.spend()
+        yield element, pos, stop
+        pos = stop
+
+
+def _webm_seconds(data: bytes) -> float | None:
+    """A WebM's ``Segment`` → ``Info``: ``Duration`` in ``TimecodeScale`` units (nanoseconds
+    each, a million by default); None when it declares none (a live recording)."""
+    budget = _Budget()
+    for element, start, end in _ebml(data, 0, len(data), budget):
+        if element != 0x18538067:  # Segment
+            continue
+        for child, s, e in _ebml(data, start, end, budget):
+            if child == 0x1F43B675:  # a Cluster: the media, after the headers
+                return None
+            if child != 0x1549A966:  # Info
+                continue
+            scale, duration = 1_000_000, None
+            for field, a, b in _ebml(data, s, e, budget):
+                if field == 0x2AD7B1 and b - a <= 8:  # TimecodeScale
+                    scale = int.from_bytes(data[a:b], "big")
+                elif field == 0x4489 and b - a in (4, 8):  # Duration, a float
+                    duration = float(struct.unpack(">f" if b - a == 4 else ">d", data[a:b])[0])
+            if duration is None or not 0 <= duration * scale < 1e18:
+                return None
+            return duration * scale / 1e9
+    raise MediaError("format", "a WebM without its Segment")
 
 
 def _flac_seconds(data: bytes, start: int) -> float:

@@ -3,8 +3,8 @@ and 60 minutes; video 1024 MB, 1080p, and 1203 "video should be with audio"), fo
 mock may download (allow-listed hosts).
 
 Elsewhere the URL's extension is all the mock judges (``checks.py``). Audio is read where
-``core.avmedia`` reads its format (all the seed's but WebM); video in both of the
-seed's containers, MP4 and AVI.
+``core.avmedia`` reads its format (every one the seed lists); video in both of the seed's
+containers, MP4 and AVI.
 """
 
 from __future__ import annotations

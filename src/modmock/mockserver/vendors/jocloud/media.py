@@ -3,7 +3,7 @@
 Base64 content is always decoded and read. A URL on an allow-listed host (loopback by default)
 is downloaded within the API's limit and read the same way; any other URL is judged by its
 text only (the default rule: a ``.invalid`` host or a ``timeout`` path word is a failed
-download). Images are read with Pillow; audio durations from the headers of WAV, MP3, AAC, Ogg,
+download). Images are read with Pillow; audio durations from the headers of WAV, MP3, AAC, Ogg, WebM,
 M4A/MP4 and FLAC files (``core.avmedia``); another format's duration is not read.
 """
 
