@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import struct
-import wave
 
 import pytest
 import requests
@@ -13,6 +12,7 @@ from PIL import Image
 
 import modmock
 from jocloud_helpers import TOKEN, b64, call, image, ok, path
+from modmock.fixtures.media import audio_bytes
 from modmock.mockserver.core import schemas
 from modmock.mockserver.vendors.jocloud import profile
 
@@ -22,16 +22,6 @@ DATA_CODES = sorted(profile.ITEM_CODES - {400})
 def _png(size: int = 16) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (size, size), (200, 10, 10)).save(out, "PNG")
-    return out.getvalue()
-
-
-def _wav(seconds: float) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(1)
-        w.setframerate(100)
-        w.writeframes(b"\x80" * int(seconds * 100))
     return out.getvalue()
 
 
@@ -112,16 +102,14 @@ def test_image_bytes_are_read_420_for_non_images_403_over_10_mb(jocloud_mock) ->
 
 
 def test_audio_410_for_a_broken_wav_411_over_60_seconds(jocloud_mock) -> None:
-    assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(_wav(59))})["code"] == 200
-    assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(_wav(61))})["code"] == 411
+    assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(audio_bytes("wav", 59))})["code"] == 200
+    assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(audio_bytes("wav", 61))})["code"] == 411
     broken = b"RIFF" + struct.pack("<I", 40) + b"WAVEjunkjunkjunk"
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(broken)})["code"] == 410
 
 
 @pytest.mark.parametrize("fmt", ["mp3", "aac", "m4a", "flac", "ogg"])
 def test_audio_durations_are_read_in_every_format_read_here(jocloud_mock, fmt: str) -> None:
-    from modmock.fixtures.media import audio_bytes
-
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(audio_bytes(fmt, 59))})["code"] == 200
     assert _item(jocloud_mock, profile.AUDIO_SYNC, {"content": b64(audio_bytes(fmt, 61))})["code"] == 411
     broken = {"mp3": b"\xff\xfb" + b"\0" * 64, "aac": b"\xff\xf1" + b"\0" * 64, "m4a": b"\0\0\0\x10ftypM4A " + b"\xff" * 40,
@@ -139,7 +127,7 @@ def test_401_for_a_url_that_does_not_download(jocloud_mock) -> None:
 def test_loopback_urls_are_downloaded_and_read(jocloud_mock) -> None:
     from akool_helpers import MediaServer
 
-    media = MediaServer({"/ok.png": _png(), "/junk.png": b"junk", "/long.wav": _wav(61)})
+    media = MediaServer({"/ok.png": _png(), "/junk.png": b"junk", "/long.wav": audio_bytes("wav", 61)})
     try:
         assert _item(jocloud_mock, profile.IMAGE_SYNC, {"url": media.url("/ok.png")})["code"] == 200
         assert _item(jocloud_mock, profile.IMAGE_SYNC, {"url": media.url("/junk.png")})["code"] == 420

@@ -216,19 +216,6 @@ def test_asr_is_accepted_for_videos_streams_and_audio(callback_sink) -> None:
         assert call(mock, profile.IMAGE_SYNC, image).status_code == 400  # a picture has no sound
 
 
-def _wav(seconds: float) -> bytes:
-    import io
-    import wave
-
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(1)
-        w.setframerate(100)
-        w.writeframes(b"\x80" * int(seconds * 100))
-    return out.getvalue()
-
-
 def test_audio_async_takes_urls_only_up_to_5_minutes_and_50_mb_in_its_formats(callback_sink, monkeypatch) -> None:
     from akool_helpers import MediaServer
     from jocloud_helpers import b64, call
@@ -239,12 +226,12 @@ def test_audio_async_takes_urls_only_up_to_5_minutes_and_50_mb_in_its_formats(ca
     monkeypatch.setitem(jocloud_media.SIZE_LIMITS, profile.AUDIO_ASYNC, 400 * 1024)  # the rule, without 50 MB files
     files = MediaServer({"/short.m4a": audio_bytes("m4a", 299), "/long.m4a": audio_bytes("m4a", 301),
                          "/long.mp3": audio_bytes("mp3", 301), "/short.aac": audio_bytes("aac", 299),
-                         "/big.aac": audio_bytes("aac", 1000), "/clip.wav": _wav(5)})
+                         "/big.aac": audio_bytes("aac", 1000), "/clip.wav": audio_bytes("wav", 5)})
     expected = {"/short.m4a": 200, "/long.m4a": 411, "/long.mp3": 411, "/short.aac": 200, "/big.aac": 403,
                 "/clip.wav": 200}  # 5 min and under pass; over 5 min 411; over the size 403
     try:
         with modmock.serve("jocloud", clock="manual") as mock:
-            inline = {"data": [{"dataId": "c", "content": b64(_wav(5))}], "callbackUrl": callback_sink.url}
+            inline = {"data": [{"dataId": "c", "content": b64(audio_bytes("wav", 5))}], "callbackUrl": callback_sink.url}
             assert call(mock, profile.AUDIO_ASYNC, inline).status_code == 400  # URL only
             assert mock.requests[-1].problems[0].field == "data[0].url"
             tasks = {_async(mock, callback_sink.url, url=files.url(name)): name for name in expected}
