@@ -26,7 +26,7 @@ MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"free", b"wide", b"skip", b"mdat
 EBML = b"\x1a\x45\xdf\xa3"  # the first element of a WebM (Matroska) file
 MAX_BOXES = 10_000  # boxes an MP4 walk may visit: a real file's track tables need a few hundred
 MAX_ID3_TAGS = 8  # ID3 tags stacked in front of a stream
-MAX_WAV_CHUNKS = 64  # chunks before a WAV's data (fmt, fact, LIST, ...: a real file has a handful)
+MAX_RIFF_CHUNKS = 64  # chunks in a RIFF list (a WAV before its data, an AVI header list: a real one has a handful)
 PCM_LIKE = frozenset({1, 3, 6, 7, 0xFFFE})  # PCM, float, A-law, mu-law, extensible: whole frames
 
 
@@ -89,17 +89,19 @@ def video_tracks(data: bytes) -> VideoTracks | None:
     return VideoTracks(found.audio, *(found.size or (None, None)))
 
 
-def _riff_chunks(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+def _riff_chunks(data: bytes, start: int, end: int, clip: bool = False) -> Iterator[tuple[bytes, int, int]]:
     """The chunks of a RIFF list between ``start`` and ``end``: (id, payload start, payload end);
-    at most ``MAX_WAV_CHUNKS`` of them (more: not read)."""
+    at most ``MAX_RIFF_CHUNKS`` of them (more: not read). A chunk that runs past the list is a
+    damaged file, or with ``clip`` (a WAV's data, often declared longer than what was written)
+    ends with the list."""
     pos = start
-    for _ in range(MAX_WAV_CHUNKS):
+    for _ in range(MAX_RIFF_CHUNKS):
         if pos + 8 > end:
             return
         kind, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
-        if pos + 8 + length > end:
+        if pos + 8 + length > end and not clip:
             raise MediaError("format", f"a RIFF chunk ({kind!r}) runs past its list")
-        yield kind, pos + 8, pos + 8 + length
+        yield kind, pos + 8, min(pos + 8 + length, end)
         pos += 8 + length + (length & 1)
     raise _OverBudget
 
@@ -124,20 +126,14 @@ def _avi(data: bytes) -> VideoTracks:
 def _wav_seconds(data: bytes) -> float:
     """A WAV's duration from its ``fmt `` and ``data`` chunks (any format tag: PCM, float,
     A-law, mu-law, extensible as whole frames; others by their byte rate)."""
-    pos, size = 12, None
+    size = None
     fmt: tuple[int, ...] | None = None
-    for _ in range(MAX_WAV_CHUNKS):
-        if pos + 8 > len(data):
-            break
-        kind, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
-        if kind == b"fmt " and length >= 16 and pos + 24 <= len(data):
-            fmt = struct.unpack_from("<HHIIH", data, pos + 8)
+    for kind, start, end in _riff_chunks(data, 12, len(data), clip=True):
+        if kind == b"fmt " and end - start >= 16:
+            fmt = struct.unpack_from("<HHIIH", data, start)
         elif kind == b"data":
-            size = min(length, len(data) - pos - 8)
+            size = end - start
             break
-        pos += 8 + length + (length & 1)
-    else:
-        raise _OverBudget
     if fmt is None or size is None:
         raise MediaError("format", "an unreadable WAV header (no fmt or data chunk)")
     tag, rate, byte_rate, block = int(fmt[0]), int(fmt[2]), int(fmt[3]), int(fmt[4])
